@@ -1,0 +1,43 @@
+# Two commands: `make run` (set up, load the demo, serve on http://127.0.0.1:8000) and
+# `make test` (set up, run the whole suite on SQLite, then again on a throwaway PostgreSQL).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint messages bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+run: $(STAMP)
+	OPENPO_HTTPS=$${OPENPO_HTTPS:-0} $(BIN)/openpo demo
+	OPENPO_HTTPS=$${OPENPO_HTTPS:-0} $(BIN)/openpo serve --host $(HOST) --port $(PORT)
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest
+
+# The same suite against a real PostgreSQL server that the test setup starts in a temp dir.
+test-postgres: $(STAMP)
+	$(BIN)/pytest --postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the Indonesian catalogue and compile it (needs GNU gettext; the .mo is committed).
+messages: $(STAMP)
+	cd src/openpo && ../../$(BIN)/openpo makemessages -l id --no-obsolete --add-location file
+	cd src/openpo && ../../$(BIN)/openpo compilemessages -l id
+
+bench: $(STAMP)
+	$(BIN)/python bench/war_po.py
+
+clean:
+	rm -rf $(VENV) var/test*.sqlite3* .pytest_cache

@@ -1,0 +1,318 @@
+"""What a seller offers: shops and their members and bank accounts, campaigns (the open POs),
+products, variants with their quota, and the materials each variant needs.
+
+Models state what is true and hold the invariants the database can keep; every change of
+state goes through `catalog.services`.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Shop(models.Model):
+    class TimeZone(models.TextChoices):
+        WIB = "Asia/Jakarta", _("WIB (Western Indonesia)")
+        WITA = "Asia/Makassar", _("WITA (Central Indonesia)")
+        WIT = "Asia/Jayapura", _("WIT (Eastern Indonesia)")
+
+    class Language(models.TextChoices):
+        INDONESIAN = "id", _("Indonesian")
+        ENGLISH = "en", _("English")
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    whatsapp_number = models.CharField(_("WhatsApp number"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=32, choices=TimeZone.choices, default=TimeZone.WIB
+    )
+    static_qris = models.TextField(_("static QRIS payload"), blank=True)
+    default_payment_window_hours = models.PositiveIntegerField(
+        _("default payment window (hours)"), default=24
+    )
+    message_language = models.CharField(
+        _("message language"), max_length=5, choices=Language.choices, default=Language.INDONESIAN
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_payment_window_hours__gte=1),
+                name="shop_payment_window_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        STAFF = "staff", _("Staff")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shop_memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop member")
+        verbose_name_plural = _("shop members")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "user"], name="membership_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.shop} ({self.role})"
+
+
+class BankAccount(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="bank_accounts")
+    bank_name = models.CharField(_("bank"), max_length=50)
+    account_number = models.CharField(_("account number"), max_length=34)
+    account_holder = models.CharField(_("account holder"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "bank_name", "account_number"], name="bank_account_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account_number} a.n. {self.account_holder}"
+
+
+class Campaign(models.Model):
+    """An open PO: a time-boxed window in which buyers order what will be produced afterwards."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        PRODUCING = "producing", _("In production")
+        SHIPPING = "shipping", _("Shipping")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed (minimum not reached)")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class PaymentPolicy(models.TextChoices):
+        FULL = "full", _("Full payment up front")
+        DEPOSIT = "deposit", _("Down payment (DP), settlement later")
+
+    class CloseReason(models.TextChoices):
+        TIME = "time", _("Closing time reached")
+        EARLY = "early", _("Closed early by the seller")
+        SOLD_OUT = "sold_out", _("Sold out")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="campaigns")
+    title = models.CharField(_("title"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    production_starts_on = models.DateField(_("production starts on"), null=True, blank=True)
+    ships_on = models.DateField(_("ships from"), null=True, blank=True)
+    moq_units = models.PositiveIntegerField(
+        _("minimum order (units)"), default=0, help_text=_("0 means no minimum.")
+    )
+    unit_cap = models.PositiveIntegerField(
+        _("campaign-wide cap (units)"), null=True, blank=True, help_text=_("Empty: no cap.")
+    )
+    # Units reserved against the cap; only counted while the campaign has a cap.
+    reserved_units = models.PositiveIntegerField(_("reserved units"), default=0)
+    max_units_per_order = models.PositiveIntegerField(
+        _("per-order limit (units)"), null=True, blank=True
+    )
+    payment_policy = models.CharField(
+        _("payment policy"),
+        max_length=10,
+        choices=PaymentPolicy.choices,
+        default=PaymentPolicy.FULL,
+    )
+    deposit_percent = models.PositiveSmallIntegerField(_("down payment (%)"), null=True, blank=True)
+    settlement_due_on = models.DateField(_("settlement due on"), null=True, blank=True)
+    payment_window_hours = models.PositiveIntegerField(_("payment window (hours)"), default=24)
+    shipping_fee = models.PositiveIntegerField(_("flat shipping fee (Rp)"), default=0)
+    close_reason = models.CharField(
+        _("close reason"), max_length=10, choices=CloseReason.choices, blank=True
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-opens_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "slug"], name="campaign_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="campaign_closes_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_cap__isnull=True) | Q(reserved_units__lte=F("unit_cap")),
+                name="campaign_reserved_within_cap",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_cap__isnull=True) | Q(unit_cap__gte=1),
+                name="campaign_cap_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_units_per_order__isnull=True) | Q(max_units_per_order__gte=1),
+                name="campaign_per_order_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(payment_policy="full", deposit_percent__isnull=True)
+                    | Q(payment_policy="deposit", deposit_percent__gte=1, deposit_percent__lte=99)
+                ),
+                name="campaign_deposit_matches_policy",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_window_hours__gte=1), name="campaign_payment_window_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def phase(self, at: datetime) -> str:
+        """The status that holds at `at`, whether or not the timed transition has run yet."""
+        if self.status in (self.Status.SCHEDULED, self.Status.OPEN):
+            if at >= self.closes_at:
+                return self.Status.CLOSED
+            if at >= self.opens_at:
+                return self.Status.OPEN
+            return self.Status.SCHEDULED
+        return self.status
+
+    def is_open(self, at: datetime) -> bool:
+        return self.phase(at) == self.Status.OPEN
+
+    @property
+    def takes_deposit(self) -> bool:
+        return self.payment_policy == self.PaymentPolicy.DEPOSIT
+
+
+class Product(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="products")
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variant(models.Model):
+    """One orderable option of a product (e.g. size M, black) with its price and quota."""
+
+    # The campaign is stored on the variant too, so the order path reads and reserves variants
+    # of one campaign without a join; `catalog.services.add_variant` keeps it equal to the
+    # product's campaign.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="variants")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    options = models.JSONField(
+        _("options"),
+        default=dict,
+        blank=True,
+        help_text=_('e.g. {"Ukuran": "M", "Warna": "Hitam"}'),
+    )
+    # Kept when a campaign is duplicated, so analytics can follow one item across campaigns.
+    sku = models.CharField(_("SKU"), max_length=64)
+    price = models.PositiveIntegerField(_("price (Rp)"))
+    quota = models.PositiveIntegerField(
+        _("quota"), null=True, blank=True, help_text=_("Empty: unlimited.")
+    )
+    reserved_units = models.PositiveIntegerField(_("reserved units"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["product__position", "product_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "sku"], name="variant_unique_sku"),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True) | Q(reserved_units__lte=F("quota")),
+                name="variant_reserved_within_quota",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved_units__gte=0), name="variant_reserved_nonnegative"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} — {self.label}" if self.label else self.product.name
+
+    @property
+    def label(self) -> str:
+        """`M / Hitam`: the option values in order."""
+        return " / ".join(str(value) for value in self.options.values())
+
+    @property
+    def units_left(self) -> int | None:
+        """Units still available, or None when the variant is unlimited."""
+        if self.quota is None:
+            return None
+        return max(self.quota - self.reserved_units, 0)
+
+    @property
+    def is_sold_out(self) -> bool:
+        return self.quota is not None and self.reserved_units >= self.quota
+
+
+class Material(models.Model):
+    """Bill of materials: how much of a material one unit of a variant needs."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField(_("material"), max_length=100)
+    quantity_per_unit = models.DecimalField(_("quantity per unit"), max_digits=12, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20, help_text=_("e.g. m, pcs, gram"))
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_per_unit__gt=0), name="material_quantity_positive"
+            ),
+            models.UniqueConstraint(fields=["variant", "name"], name="material_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.quantity_per_unit} {self.unit}"

@@ -1,0 +1,302 @@
+"""Setting up shops and campaigns: members, bank accounts, products, variants, materials."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from openpo.catalog.errors import InvalidCampaign, InvalidShop
+from openpo.catalog.models import (
+    BankAccount,
+    Campaign,
+    Material,
+    Membership,
+    Product,
+    Shop,
+    Variant,
+)
+from openpo.core.audit import audit_event
+from openpo.core.phone import InvalidPhoneNumber, normalize_phone
+
+# First path segments that belong to OpenPO itself, so no shop can take them as its slug.
+RESERVED_SHOP_SLUGS = frozenset(
+    {"admin", "api", "accounts", "dashboard", "static", "media", "o", "health", "i18n"}
+)
+# A campaign's details can change until it closes; after that they are history.
+EDITABLE_STATUSES = {Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.OPEN}
+
+
+@transaction.atomic
+def create_shop(
+    *,
+    name: str,
+    slug: str,
+    owner: AbstractBaseUser,
+    whatsapp_number: str = "",
+    email: str = "",
+    timezone_name: str = Shop.TimeZone.WIB,
+) -> Shop:
+    """Create a shop with `owner` as its owner; the slug is unique and not one of OpenPO's paths."""
+    errors: dict[str, list] = {}
+    slug = slugify(slug)
+    if not name.strip():
+        errors["name"] = [_("Enter the shop's name.")]
+    if not slug:
+        errors["slug"] = [_("Enter a short name for the shop's link.")]
+    elif slug in RESERVED_SHOP_SLUGS or Shop.objects.filter(slug=slug).exists():
+        errors["slug"] = [_("This link is already taken.")]
+    if whatsapp_number:
+        try:
+            whatsapp_number = normalize_phone(whatsapp_number)
+        except InvalidPhoneNumber as exc:
+            errors["whatsapp_number"] = [str(exc)]
+    if timezone_name not in Shop.TimeZone.values:
+        errors["timezone"] = [_("Choose WIB, WITA or WIT.")]
+    if errors:
+        raise InvalidShop(field_errors=errors)
+    shop = Shop.objects.create(
+        name=name.strip(),
+        slug=slug,
+        whatsapp_number=whatsapp_number,
+        email=email,
+        timezone=timezone_name,
+    )
+    Membership.objects.create(shop=shop, user=owner, role=Membership.Role.OWNER)
+    audit_event(
+        action="shop.created", subject=shop, shop_id=shop.pk, actor=owner, at=timezone.now()
+    )
+    return shop
+
+
+@transaction.atomic
+def add_member(
+    *, shop: Shop, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None = None
+) -> Membership:
+    """Give `user` a role in `shop` (or change the role they have)."""
+    if role not in Membership.Role.values:
+        raise InvalidShop(field_errors={"role": [_("Choose owner or staff.")]})
+    membership, _created = Membership.objects.update_or_create(
+        shop=shop, user=user, defaults={"role": role}
+    )
+    audit_event(
+        action="shop.member_set",
+        subject=membership,
+        shop_id=shop.pk,
+        actor=actor,
+        at=timezone.now(),
+        data={"user": user.get_username(), "role": role},
+    )
+    return membership
+
+
+def add_bank_account(
+    *, shop: Shop, bank_name: str, account_number: str, account_holder: str
+) -> BankAccount:
+    """Add an account buyers can transfer to; the account number keeps digits only."""
+    digits = "".join(ch for ch in account_number if ch.isdigit())
+    errors: dict[str, list] = {}
+    if not bank_name.strip():
+        errors["bank_name"] = [_("Enter the bank's name.")]
+    if not 5 <= len(digits) <= 34:
+        errors["account_number"] = [_("Enter the account number (digits only).")]
+    if not account_holder.strip():
+        errors["account_holder"] = [_("Enter the account holder's name.")]
+    if errors:
+        raise InvalidShop(field_errors=errors)
+    try:
+        with transaction.atomic():
+            return BankAccount.objects.create(
+                shop=shop,
+                bank_name=bank_name.strip(),
+                account_number=digits,
+                account_holder=account_holder.strip(),
+                position=shop.bank_accounts.count(),
+            )
+    except IntegrityError as exc:
+        raise InvalidShop(
+            field_errors={"account_number": [_("This account is already listed.")]}
+        ) from exc
+
+
+def _timeline_errors(
+    *,
+    opens_at: datetime,
+    closes_at: datetime,
+    production_starts_on: date | None,
+    ships_on: date | None,
+    tz,
+) -> dict[str, list]:
+    errors: dict[str, list] = {}
+    if closes_at <= opens_at:
+        errors["closes_at"] = [_("The PO must close after it opens.")]
+    close_day = timezone.localtime(closes_at, tz).date()
+    if production_starts_on and production_starts_on < close_day:
+        errors["production_starts_on"] = [_("Production cannot start before the PO closes.")]
+    if ships_on and ships_on < (production_starts_on or close_day):
+        errors["ships_on"] = [_("Shipping cannot start before production.")]
+    return errors
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    shop: Shop,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    slug: str = "",
+    description: str = "",
+    production_starts_on: date | None = None,
+    ships_on: date | None = None,
+    moq_units: int = 0,
+    unit_cap: int | None = None,
+    max_units_per_order: int | None = None,
+    payment_policy: str = Campaign.PaymentPolicy.FULL,
+    deposit_percent: int | None = None,
+    settlement_due_on: date | None = None,
+    payment_window_hours: int | None = None,
+    shipping_fee: int = 0,
+    actor: AbstractBaseUser | None = None,
+) -> Campaign:
+    """Create a draft campaign whose timeline and payment policy make sense."""
+    errors = _timeline_errors(
+        opens_at=opens_at,
+        closes_at=closes_at,
+        production_starts_on=production_starts_on,
+        ships_on=ships_on,
+        tz=shop.tzinfo,
+    )
+    slug = slugify(slug or title)[:80]
+    if not title.strip():
+        errors["title"] = [_("Enter a title for the PO.")]
+    elif not slug:
+        errors["slug"] = [_("Enter a short name for the PO's link.")]
+    elif Campaign.objects.filter(shop=shop, slug=slug).exists():
+        errors["slug"] = [_("Another PO of this shop already uses this link.")]
+    if payment_policy == Campaign.PaymentPolicy.DEPOSIT:
+        if deposit_percent is None or not 1 <= deposit_percent <= 99:
+            errors["deposit_percent"] = [_("A down payment is between 1% and 99%.")]
+    elif payment_policy == Campaign.PaymentPolicy.FULL:
+        deposit_percent = None
+    else:
+        errors["payment_policy"] = [_("Choose full payment or a down payment.")]
+    for field, value in {
+        "moq_units": moq_units,
+        "shipping_fee": shipping_fee,
+    }.items():
+        if value < 0:
+            errors[field] = [_("This cannot be negative.")]
+    for field, value in {
+        "unit_cap": unit_cap,
+        "max_units_per_order": max_units_per_order,
+        "payment_window_hours": payment_window_hours,
+    }.items():
+        if value is not None and value < 1:
+            errors[field] = [_("Enter at least 1, or leave it empty.")]
+    if errors:
+        raise InvalidCampaign(field_errors=errors)
+    campaign = Campaign.objects.create(
+        shop=shop,
+        title=title.strip(),
+        slug=slug,
+        description=description,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        production_starts_on=production_starts_on,
+        ships_on=ships_on,
+        moq_units=moq_units,
+        unit_cap=unit_cap,
+        max_units_per_order=max_units_per_order,
+        payment_policy=payment_policy,
+        deposit_percent=deposit_percent,
+        settlement_due_on=settlement_due_on,
+        payment_window_hours=payment_window_hours or shop.default_payment_window_hours,
+        shipping_fee=shipping_fee,
+    )
+    audit_event(
+        action="campaign.created",
+        subject=campaign,
+        shop_id=shop.pk,
+        actor=actor,
+        at=timezone.now(),
+        data={"title": campaign.title},
+    )
+    return campaign
+
+
+def _require_editable(campaign: Campaign) -> None:
+    if campaign.status not in EDITABLE_STATUSES:
+        raise InvalidCampaign(_("A PO that has closed can no longer be changed."))
+
+
+def add_product(
+    *, campaign: Campaign, name: str, description: str = "", position: int | None = None
+) -> Product:
+    """Add a product to a campaign that has not closed yet."""
+    _require_editable(campaign)
+    if not name.strip():
+        raise InvalidCampaign(field_errors={"name": [_("Enter the product's name.")]})
+    if position is None:
+        position = campaign.products.count()
+    return Product.objects.create(
+        campaign=campaign, name=name.strip(), description=description, position=position
+    )
+
+
+def add_variant(
+    *,
+    product: Product,
+    price: int,
+    options: dict[str, str] | None = None,
+    sku: str = "",
+    quota: int | None = None,
+    position: int | None = None,
+) -> Variant:
+    """Add an orderable variant; its SKU is unique in the campaign (made from names if empty)."""
+    campaign = product.campaign
+    _require_editable(campaign)
+    options = {str(k).strip(): str(v).strip() for k, v in (options or {}).items()}
+    errors: dict[str, list] = {}
+    if price < 0:
+        errors["price"] = [_("The price cannot be negative.")]
+    if quota is not None and quota < 0:
+        errors["quota"] = [_("The quota cannot be negative; leave it empty for unlimited.")]
+    sku = (sku or "-".join([slugify(product.name), *map(slugify, options.values())])).upper()[:64]
+    if Variant.objects.filter(campaign=campaign, sku=sku).exists():
+        errors["sku"] = [_("Another variant of this PO already has SKU %(sku)s.") % {"sku": sku}]
+    if errors:
+        raise InvalidCampaign(field_errors=errors)
+    if position is None:
+        position = product.variants.count()
+    return Variant.objects.create(
+        campaign=campaign,
+        product=product,
+        options=options,
+        sku=sku,
+        price=price,
+        quota=quota,
+        position=position,
+    )
+
+
+def add_material(
+    *, variant: Variant, name: str, quantity_per_unit: Decimal | int | str, unit: str
+) -> Material:
+    """Record how much of a material one unit of `variant` needs (bill of materials)."""
+    quantity = Decimal(str(quantity_per_unit))
+    if quantity <= 0:
+        raise InvalidCampaign(
+            field_errors={"quantity_per_unit": [_("The quantity must be more than zero.")]}
+        )
+    if not name.strip():
+        raise InvalidCampaign(field_errors={"name": [_("Enter the material's name.")]})
+    material, _created = Material.objects.update_or_create(
+        variant=variant,
+        name=name.strip(),
+        defaults={"quantity_per_unit": quantity, "unit": unit.strip()},
+    )
+    return material

@@ -1,0 +1,22 @@
+"""Staff view of the audit trail (read-only: history is never edited)."""
+
+from django.contrib import admin
+
+from openpo.core.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "subject_type", "subject_id", "actor_label", "shop"]
+    list_filter = ["action", "subject_type"]
+    search_fields = ["subject_id", "action", "actor_label"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,18 @@
+"""Template filters shared by every page: rupiah amounts and phone numbers."""
+
+from django import template
+
+from openpo.core.money import format_rupiah
+from openpo.core.phone import format_phone_local
+
+register = template.Library()
+
+
+@register.filter
+def rupiah(amount: int | None) -> str:
+    return format_rupiah(amount)
+
+
+@register.filter
+def local_phone(e164: str) -> str:
+    return format_phone_local(e164)

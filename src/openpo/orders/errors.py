@@ -1,0 +1,27 @@
+"""Domain errors of ordering, each with a message the buyer can read."""
+
+from django.utils.translation import gettext_lazy as _
+
+from openpo.core.errors import DomainError
+
+
+class CampaignClosed(DomainError):
+    code = "campaign_closed"
+    http_status = 409
+    default_message = _("This PO is not taking orders now.")
+    not_open_yet = _("This PO is not open yet; it opens on %(opens_at)s.")
+    closed = _("This PO closed on %(closes_at)s and no longer takes orders.")
+
+
+class SoldOut(DomainError):
+    code = "sold_out"
+    http_status = 409
+    default_message = _("Sorry, “%(item)s” is sold out.")
+    not_enough = _("Sorry, only %(left)s left of “%(item)s”.")
+    campaign_full = _("Sorry, this PO is sold out: only %(left)s units left in total.")
+
+
+class InvalidOrder(DomainError):
+    code = "invalid_order"
+    http_status = 422
+    default_message = _("Please correct the order.")

@@ -1,0 +1,184 @@
+"""Customers, orders and order lines.
+
+An order keeps a snapshot of the buyer and of each line's price, so later edits of the
+customer or the catalog never rewrite what was ordered. Changes go through `orders.services`.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from openpo.catalog.models import Campaign, Shop, Variant
+
+
+class Customer(models.Model):
+    """A buyer of one shop, identified by their WhatsApp number (E.164)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="customers")
+    phone = models.CharField(_("WhatsApp number"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("email"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "phone"], name="customer_unique_phone"),
+            models.CheckConstraint(condition=Q(phone__startswith="+"), name="customer_phone_e164"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.phone})"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired (not paid in time)")
+
+    class PaymentStatus(models.TextChoices):
+        UNPAID = "unpaid", _("Awaiting payment")
+        DEPOSIT_PAID = "deposit_paid", _("Down payment received")
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
+
+    class FulfillmentStatus(models.TextChoices):
+        PENDING = "pending", _("Not shipped yet")
+        PACKED = "packed", _("Packed")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Order form")
+        WHATSAPP = "whatsapp", _("WhatsApp chat")
+        IMPORT = "import", _("Imported (CSV)")
+        MANUAL = "manual", _("Entered by the seller")
+        API = "api", _("API")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="orders")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    code = models.CharField(_("order code"), max_length=12)
+    # The buyer's order page lives at /o/<secret>/: 192 random bits, never shown in lists.
+    secret = models.CharField(max_length=43, unique=True, editable=False)
+
+    buyer_name = models.CharField(_("name"), max_length=100)
+    buyer_phone = models.CharField(_("WhatsApp number"), max_length=20)
+    buyer_email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    province = models.CharField(_("province"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    payment_status = models.CharField(
+        _("payment status"),
+        max_length=12,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.UNPAID,
+    )
+    fulfillment_status = models.CharField(
+        _("fulfilment status"),
+        max_length=10,
+        choices=FulfillmentStatus.choices,
+        default=FulfillmentStatus.PENDING,
+    )
+
+    units = models.PositiveIntegerField(_("units"))
+    subtotal = models.PositiveIntegerField(_("subtotal (Rp)"))
+    shipping_fee = models.PositiveIntegerField(_("shipping fee (Rp)"))
+    total = models.PositiveIntegerField(_("total (Rp)"))
+    # What must be paid first: the whole total, or the down payment under a DP policy.
+    deposit_due = models.PositiveIntegerField(_("due up front (Rp)"))
+    amount_paid = models.PositiveIntegerField(_("amount paid (Rp)"), default=0)
+    payment_deadline = models.DateTimeField(_("payment deadline"))
+
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    created_at = models.DateTimeField(_("ordered at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "code"], name="order_unique_code"),
+            models.UniqueConstraint(
+                fields=["campaign", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="order_unique_idempotency_key",
+            ),
+            models.CheckConstraint(condition=Q(units__gte=1), name="order_units_positive"),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("shipping_fee")), name="order_total_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit_due__lte=F("total")), name="order_deposit_within_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0), name="order_amount_paid_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", cancelled_at__isnull=True, expired_at__isnull=True)
+                | Q(status="cancelled", cancelled_at__isnull=False)
+                | Q(status="expired", expired_at__isnull=False),
+                name="order_status_timestamps",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status", "payment_status"]),
+            models.Index(fields=["status", "payment_deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def amount_outstanding(self) -> int:
+        return max(self.total - self.amount_paid, 0)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="order_lines")
+    # Snapshots: what the buyer saw when ordering.
+    product_name = models.CharField(_("product"), max_length=150)
+    variant_label = models.CharField(_("variant"), max_length=150, blank=True)
+    sku = models.CharField(_("SKU"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.PositiveIntegerField(_("unit price (Rp)"))
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "variant"], name="order_line_unique_variant"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="order_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_name} {self.variant_label}".strip()
+
+    @property
+    def line_total(self) -> int:
+        return self.quantity * self.unit_price

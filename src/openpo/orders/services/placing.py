@@ -1,0 +1,368 @@
+"""`place_order`: the one door every order comes through (form, chat import, CSV, API, seller).
+
+It is the hot path of a war PO, where every buyer queues on the same variant rows. So all the
+checking and preparing happens before the transaction, the transaction holds only the writes
+that must be atomic, and the contended rows (variants, then the campaign counter) are updated
+last, in a fixed order, so their locks are held for as short a time as possible and two orders
+can never deadlock. Buyers of a variant that is visibly sold out are answered from a read,
+without joining the queue.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from openpo.catalog.models import Campaign, Variant
+from openpo.catalog.services import close_if_sold_out
+from openpo.core.audit import build_audit_event
+from openpo.core.money import percent_of
+from openpo.core.phone import InvalidPhoneNumber, normalize_phone
+from openpo.orders.codes import new_order_code, new_order_secret
+from openpo.orders.errors import CampaignClosed, InvalidOrder, SoldOut
+from openpo.orders.models import Customer, Order, OrderLine
+
+MAX_CODE_ATTEMPTS = 8
+MAX_UNITS_PER_LINE = 10_000
+
+
+@dataclass(frozen=True)
+class BuyerDetails:
+    name: str
+    phone: str
+    email: str = ""
+    address: str = ""
+    city: str = ""
+    province: str = ""
+    postal_code: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    variant_id: int
+    quantity: int
+
+
+@dataclass
+class _Prepared:
+    buyer: BuyerDetails
+    phone: str
+    quantities: dict[int, int]  # variant id → units, sorted by id (the lock order)
+    variants: dict[int, Variant]
+    units: int
+    subtotal: int
+    errors: dict[str, list] = field(default_factory=dict)
+
+
+def _local(campaign: Campaign, moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment, campaign.shop.tzinfo), "j F Y H:i")
+
+
+def _check_open(campaign: Campaign, now: datetime) -> None:
+    phase = campaign.phase(now)
+    if phase == Campaign.Status.OPEN:
+        return
+    if phase in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
+        raise CampaignClosed(
+            CampaignClosed.not_open_yet, opens_at=_local(campaign, campaign.opens_at)
+        )
+    if phase == Campaign.Status.CLOSED and now >= campaign.closes_at:
+        raise CampaignClosed(CampaignClosed.closed, closes_at=_local(campaign, campaign.closes_at))
+    raise CampaignClosed()
+
+
+def _clean_buyer(buyer: BuyerDetails, errors: dict[str, list]) -> tuple[BuyerDetails, str]:
+    name = " ".join(buyer.name.split())
+    if not name:
+        errors["name"] = [_("Enter your name.")]
+    elif len(name) > 100:
+        errors["name"] = [_("The name is too long (100 characters at most).")]
+    phone = ""
+    try:
+        phone = normalize_phone(buyer.phone)
+    except InvalidPhoneNumber as exc:
+        errors["phone"] = [str(exc)]
+    email = buyer.email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Enter a valid email address, or leave it empty.")]
+    postal_code = buyer.postal_code.strip()
+    if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
+        errors["postal_code"] = [_("A postal code has 5 digits.")]
+    for name_, limit in (("city", 100), ("province", 100), ("address", 1000), ("notes", 2000)):
+        if len(getattr(buyer, name_)) > limit:
+            errors[name_] = [_("This is too long.")]
+    cleaned = BuyerDetails(
+        name=name,
+        phone=phone,
+        email=email,
+        address=buyer.address.strip(),
+        city=" ".join(buyer.city.split()),
+        province=" ".join(buyer.province.split()),
+        postal_code=postal_code,
+        notes=buyer.notes.strip(),
+    )
+    return cleaned, phone
+
+
+def _merge_items(
+    items: Iterable[OrderItem] | Mapping[int, int], errors: dict[str, list]
+) -> dict[int, int]:
+    pairs = (
+        items.items() if isinstance(items, Mapping) else ((i.variant_id, i.quantity) for i in items)
+    )
+    quantities: dict[int, int] = {}
+    for variant_id, quantity in pairs:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+            errors["items"] = [_("Quantities must be whole numbers.")]
+            return {}
+        if quantity:
+            quantities[int(variant_id)] = quantities.get(int(variant_id), 0) + quantity
+    if not quantities:
+        errors["items"] = [_("Choose at least one item.")]
+    elif any(q > MAX_UNITS_PER_LINE for q in quantities.values()):
+        errors["items"] = [_("That quantity is too large.")]
+    return dict(sorted(quantities.items()))
+
+
+def _prepare(
+    campaign: Campaign, buyer: BuyerDetails, items: Iterable[OrderItem] | Mapping[int, int]
+) -> _Prepared:
+    """Validate everything that does not need a lock; raise InvalidOrder or SoldOut."""
+    errors: dict[str, list] = {}
+    buyer, phone = _clean_buyer(buyer, errors)
+    quantities = _merge_items(items, errors)
+    variants: dict[int, Variant] = {}
+    if quantities:
+        variants = {
+            v.pk: v
+            for v in Variant.objects.filter(
+                campaign=campaign, is_active=True, pk__in=list(quantities)
+            ).select_related("product")
+        }
+        if len(variants) != len(quantities):
+            errors["items"] = [_("One of the chosen items is not part of this PO.")]
+    units = sum(quantities.values())
+    limit = campaign.max_units_per_order
+    if limit and units > limit:
+        errors.setdefault("items", []).append(
+            _("At most %(limit)s units per order.") % {"limit": limit}
+        )
+    if errors:
+        raise InvalidOrder(field_errors=errors)
+    # A variant that is visibly sold out is answered here, without queueing for its row.
+    for variant_id, quantity in quantities.items():
+        _raise_if_short(variants[variant_id], quantity)
+    if campaign.unit_cap is not None and campaign.reserved_units + units > campaign.unit_cap:
+        _raise_campaign_full(campaign.unit_cap - campaign.reserved_units)
+    subtotal = sum(variants[v].price * q for v, q in quantities.items())
+    return _Prepared(buyer, phone, quantities, variants, units, subtotal)
+
+
+def _raise_if_short(variant: Variant, quantity: int) -> None:
+    left = variant.units_left
+    if left is None or quantity <= left:
+        return
+    item = str(variant)
+    if left == 0:
+        raise SoldOut(item=item)
+    raise SoldOut(SoldOut.not_enough, item=item, left=left)
+
+
+def _raise_campaign_full(left: int) -> None:
+    raise SoldOut(SoldOut.campaign_full, left=max(left, 0))
+
+
+def _reserve(campaign: Campaign, prepared: _Prepared) -> None:
+    """One conditional UPDATE per variant (in id order), then the campaign counter."""
+    for variant_id, quantity in prepared.quantities.items():
+        variant = prepared.variants[variant_id]
+        rows = Variant.objects.filter(pk=variant_id)
+        if variant.quota is not None:
+            rows = rows.filter(quota__gte=F("reserved_units") + quantity)
+        if not rows.update(reserved_units=F("reserved_units") + quantity):
+            variant.refresh_from_db(fields=["reserved_units", "quota"])
+            _raise_if_short(variant, quantity)
+            raise SoldOut(item=str(variant))
+    campaign_rows = Campaign.objects.filter(pk=campaign.pk)
+    if campaign.unit_cap is not None:
+        campaign_rows = campaign_rows.filter(unit_cap__gte=F("reserved_units") + prepared.units)
+    if not campaign_rows.update(reserved_units=F("reserved_units") + prepared.units):
+        campaign.refresh_from_db(fields=["reserved_units", "unit_cap"])
+        _raise_campaign_full((campaign.unit_cap or 0) - campaign.reserved_units)
+
+
+def _upsert_customer(campaign: Campaign, prepared: _Prepared, now: datetime) -> Customer:
+    buyer = prepared.buyer
+    update_fields = ["name", "updated_at"] + (["email"] if buyer.email else [])
+    (customer,) = Customer.objects.bulk_create(
+        [
+            Customer(
+                shop_id=campaign.shop_id,
+                phone=prepared.phone,
+                name=buyer.name,
+                email=buyer.email,
+                created_at=now,
+                updated_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["shop", "phone"],
+        update_fields=update_fields,
+    )
+    return customer
+
+
+def _build_order(
+    campaign: Campaign,
+    prepared: _Prepared,
+    *,
+    channel: str,
+    idempotency_key: str,
+    now: datetime,
+) -> Order:
+    buyer = prepared.buyer
+    shipping_fee = campaign.shipping_fee
+    total = prepared.subtotal + shipping_fee
+    deposit_due = percent_of(total, campaign.deposit_percent) if campaign.takes_deposit else total
+    return Order(
+        shop_id=campaign.shop_id,
+        campaign=campaign,
+        code=new_order_code(),
+        secret=new_order_secret(),
+        buyer_name=buyer.name,
+        buyer_phone=prepared.phone,
+        buyer_email=buyer.email,
+        address=buyer.address,
+        city=buyer.city,
+        province=buyer.province,
+        postal_code=buyer.postal_code,
+        notes=buyer.notes,
+        channel=channel,
+        units=prepared.units,
+        subtotal=prepared.subtotal,
+        shipping_fee=shipping_fee,
+        total=total,
+        deposit_due=deposit_due,
+        payment_deadline=now + timedelta(hours=campaign.payment_window_hours),
+        idempotency_key=idempotency_key,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _existing_order(campaign: Campaign, idempotency_key: str) -> Order | None:
+    if not idempotency_key:
+        return None
+    return Order.objects.filter(campaign=campaign, idempotency_key=idempotency_key).first()
+
+
+def place_order(
+    *,
+    campaign: Campaign,
+    buyer: BuyerDetails,
+    items: Iterable[OrderItem] | Mapping[int, int],
+    channel: str = Order.Channel.WEB,
+    idempotency_key: str | None = None,
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Place an order on an open PO; every unit is reserved atomically and never sold twice.
+
+    A repeated `idempotency_key` returns the order the first request made, whatever happened
+    to the campaign since. Raises `CampaignClosed`, `SoldOut` or `InvalidOrder`.
+    """
+    now = now or timezone.now()
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    if existing := _existing_order(campaign, idempotency_key):
+        return existing
+    _check_open(campaign, now)
+    try:
+        prepared = _prepare(campaign, buyer, items)
+        order = _write_order(
+            campaign,
+            prepared,
+            channel=channel,
+            idempotency_key=idempotency_key,
+            actor=actor,
+            now=now,
+        )
+    except SoldOut:
+        close_if_sold_out(campaign=campaign, now=now)
+        raise
+    if _may_have_sold_out(campaign, prepared):
+        transaction.on_commit(lambda: close_if_sold_out(campaign=campaign, now=now))
+    return order
+
+
+def _may_have_sold_out(campaign: Campaign, prepared: _Prepared) -> bool:
+    """Did this order (judging by what was read before it) take the last units of something?"""
+    if campaign.unit_cap is not None and (
+        campaign.reserved_units + prepared.units >= campaign.unit_cap
+    ):
+        return True
+    return any(
+        v.quota is not None and v.reserved_units + prepared.quantities[v.pk] >= v.quota
+        for v in prepared.variants.values()
+    )
+
+
+def _write_order(
+    campaign: Campaign,
+    prepared: _Prepared,
+    *,
+    channel: str,
+    idempotency_key: str,
+    actor: AbstractBaseUser | None,
+    now: datetime,
+) -> Order:
+    """The transaction: customer, order, lines, audit, and last the contended quota rows."""
+    for _attempt in range(MAX_CODE_ATTEMPTS):
+        order = _build_order(
+            campaign, prepared, channel=channel, idempotency_key=idempotency_key, now=now
+        )
+        try:
+            with transaction.atomic():
+                order.customer = _upsert_customer(campaign, prepared, now)
+                order.save(force_insert=True)
+                OrderLine.objects.bulk_create(
+                    OrderLine(
+                        order=order,
+                        variant_id=variant_id,
+                        product_name=prepared.variants[variant_id].product.name,
+                        variant_label=prepared.variants[variant_id].label,
+                        sku=prepared.variants[variant_id].sku,
+                        quantity=quantity,
+                        unit_price=prepared.variants[variant_id].price,
+                    )
+                    for variant_id, quantity in prepared.quantities.items()
+                )
+                build_audit_event(
+                    action="order.placed",
+                    subject=order,
+                    shop_id=campaign.shop_id,
+                    actor=actor,
+                    actor_label="" if actor else channel,
+                    at=now,
+                    data={"units": prepared.units, "total": order.total},
+                ).save(force_insert=True)
+                _reserve(campaign, prepared)
+        except IntegrityError:
+            # The same key committed by a concurrent request (a double tap): that order wins.
+            if existing := _existing_order(campaign, idempotency_key):
+                return existing
+            if Order.objects.filter(shop_id=campaign.shop_id, code=order.code).exists():
+                continue  # an order code collision: draw another code
+            raise
+        return order
+    raise RuntimeError("could not draw a free order code")  # 31^5 codes: practically never

@@ -1,0 +1,38 @@
+"""The war-PO hot path runs a small, fixed number of queries whatever the campaign's size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from openpo.orders.services import place_order
+from tests.conftest import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+# variants read, BEGIN, customer upsert, order, lines, audit event, 2 variant updates,
+# campaign counter, COMMIT, idempotency lookup
+MAX_QUERIES_TWO_LINES = 11
+
+
+def _count_queries(campaign, buyer, now, key, max_queries):
+    first, second = campaign.variants.order_by("position")[:2]
+    with max_queries(MAX_QUERIES_TWO_LINES), CaptureQueriesContext(connection) as captured:
+        place_order(
+            campaign=campaign,
+            buyer=buyer,
+            items={first.pk: 1, second.pk: 1},
+            idempotency_key=key,
+            now=now,
+        )
+    return len(captured)
+
+
+def test_it_runs_the_same_few_queries_for_a_small_and_a_large_campaign(
+    shop, buyer, now, django_assert_max_num_queries
+):
+    small = make_campaign(shop, now=now, quotas=(20, None), slug="small")
+    large = make_campaign(shop, now=now, quotas=[50] * 200, slug="large")
+
+    small_count = _count_queries(small, buyer, now, "a", django_assert_max_num_queries)
+    large_count = _count_queries(large, buyer, now, "b", django_assert_max_num_queries)
+    assert small_count == large_count
