@@ -191,7 +191,12 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(payment_policy="full", deposit_percent__isnull=True)
-                    | Q(payment_policy="deposit", deposit_percent__gte=1, deposit_percent__lte=99)
+                    | Q(
+                        payment_policy="deposit",
+                        deposit_percent__isnull=False,
+                        deposit_percent__gte=1,
+                        deposit_percent__lte=99,
+                    )
                 ),
                 name="campaign_deposit_matches_policy",
             ),

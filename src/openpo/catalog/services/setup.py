@@ -170,13 +170,16 @@ def create_campaign(
         ships_on=ships_on,
         tz=shop.tzinfo,
     )
-    slug = slugify(slug or title)[:80]
     if not title.strip():
         errors["title"] = [_("Enter a title for the PO.")]
-    elif not slug:
-        errors["slug"] = [_("Enter a short name for the PO's link.")]
-    elif Campaign.objects.filter(shop=shop, slug=slug).exists():
-        errors["slug"] = [_("Another PO of this shop already uses this link.")]
+    elif slug:
+        slug = slugify(slug)[:80]
+        if not slug:
+            errors["slug"] = [_("Enter a short name for the PO's link.")]
+        elif Campaign.objects.filter(shop=shop, slug=slug).exists():
+            errors["slug"] = [_("Another PO of this shop already uses this link.")]
+    else:
+        slug = _free_slug(shop, slugify(title)[:72] or "po")
     if payment_policy == Campaign.PaymentPolicy.DEPOSIT:
         if deposit_percent is None or not 1 <= deposit_percent <= 99:
             errors["deposit_percent"] = [_("A down payment is between 1% and 99%.")]
@@ -226,6 +229,18 @@ def create_campaign(
         data={"title": campaign.title},
     )
     return campaign
+
+
+def _free_slug(shop: Shop, base: str) -> str:
+    """`base`, or `base-2`, `base-3`, … whichever this shop does not use yet."""
+    taken = set(
+        Campaign.objects.filter(shop=shop, slug__startswith=base).values_list("slug", flat=True)
+    )
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 def _require_editable(campaign: Campaign) -> None:
