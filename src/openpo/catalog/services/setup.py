@@ -182,7 +182,7 @@ def create_campaign(
         slug = _free_slug(shop, slugify(title)[:72] or "po")
     if payment_policy == Campaign.PaymentPolicy.DEPOSIT:
         if deposit_percent is None or not 1 <= deposit_percent <= 99:
-            errors["deposit_percent"] = [_("A down payment is between 1% and 99%.")]
+            errors["deposit_percent"] = [_("A down payment is between 1 and 99 percent.")]
     elif payment_policy == Campaign.PaymentPolicy.FULL:
         deposit_percent = None
     else:
