@@ -38,6 +38,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_skip_reason] = ""
     # Real password hashing costs ~0.3 s per user; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client speaks plain HTTP, like `make run`; tests/ops/test_settings.py checks
+    # that production settings redirect to HTTPS.
+    settings.SECURE_SSL_REDIRECT = False
+    # No collectstatic before tests: serve static files from the apps, unhashed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     if not config.getoption("--postgres"):
         return
     try:
