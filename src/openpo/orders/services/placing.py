@@ -148,7 +148,9 @@ def _prepare(
             v.pk: v
             for v in Variant.objects.filter(
                 campaign=campaign, is_active=True, pk__in=list(quantities)
-            ).select_related("product")
+            )
+            .select_related("product")
+            .order_by()  # no sorting needed; the default ordering would cost a join
         }
         if len(variants) != len(quantities):
             errors["items"] = [_("One of the chosen items is not part of this PO.")]
