@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,7 +39,7 @@ class Shop(models.Model):
     message_language = models.CharField(
         _("message language"), max_length=5, choices=Language.choices, default=Language.INDONESIAN
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=now)
 
     class Meta:
         verbose_name = _("shop")
@@ -144,7 +145,8 @@ class Campaign(models.Model):
     unit_cap = models.PositiveIntegerField(
         _("campaign-wide cap (units)"), null=True, blank=True, help_text=_("Empty: no cap.")
     )
-    # Units reserved against the cap; only counted while the campaign has a cap.
+    # Units held by live orders (all variants together): the campaign-wide cap and the
+    # minimum order are checked against it. Kept by orders.services, never edited by hand.
     reserved_units = models.PositiveIntegerField(_("reserved units"), default=0)
     max_units_per_order = models.PositiveIntegerField(
         _("per-order limit (units)"), null=True, blank=True
@@ -164,8 +166,8 @@ class Campaign(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=now)
+    updated_at = models.DateTimeField(_("updated at"), default=now)
 
     class Meta:
         verbose_name = _("campaign")

@@ -39,6 +39,7 @@ def create_shop(
     whatsapp_number: str = "",
     email: str = "",
     timezone_name: str = Shop.TimeZone.WIB,
+    now: datetime | None = None,
 ) -> Shop:
     """Create a shop with `owner` as its owner; the slug is unique and not one of OpenPO's paths."""
     errors: dict[str, list] = {}
@@ -58,7 +59,9 @@ def create_shop(
         errors["timezone"] = [_("Choose WIB, WITA or WIT.")]
     if errors:
         raise InvalidShop(field_errors=errors)
+    now = now or timezone.now()
     shop = Shop.objects.create(
+        created_at=now,
         name=name.strip(),
         slug=slug,
         whatsapp_number=whatsapp_number,
@@ -66,9 +69,7 @@ def create_shop(
         timezone=timezone_name,
     )
     Membership.objects.create(shop=shop, user=owner, role=Membership.Role.OWNER)
-    audit_event(
-        action="shop.created", subject=shop, shop_id=shop.pk, actor=owner, at=timezone.now()
-    )
+    audit_event(action="shop.created", subject=shop, shop_id=shop.pk, actor=owner, at=now)
     return shop
 
 
@@ -161,8 +162,10 @@ def create_campaign(
     payment_window_hours: int | None = None,
     shipping_fee: int = 0,
     actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
 ) -> Campaign:
     """Create a draft campaign whose timeline and payment policy make sense."""
+    now = now or timezone.now()
     errors = _timeline_errors(
         opens_at=opens_at,
         closes_at=closes_at,
@@ -203,6 +206,8 @@ def create_campaign(
     if errors:
         raise InvalidCampaign(field_errors=errors)
     campaign = Campaign.objects.create(
+        created_at=now,
+        updated_at=now,
         shop=shop,
         title=title.strip(),
         slug=slug,
@@ -225,7 +230,7 @@ def create_campaign(
         subject=campaign,
         shop_id=shop.pk,
         actor=actor,
-        at=timezone.now(),
+        at=now,
         data={"title": campaign.title},
     )
     return campaign
