@@ -5,6 +5,7 @@ transaction that is rolled back after the module's last test; each test runs in 
 """
 
 import io
+from datetime import timedelta
 
 import phonenumbers
 import pytest
@@ -83,6 +84,21 @@ def test_it_loads_a_few_hundred_customers_and_orders_inside_each_po_window(demo)
         number = phonenumbers.parse(order.buyer_phone)
         assert phonenumbers.is_valid_number(number) and number.country_code == 62
         assert len(order.postal_code) == 5 and order.postal_code.isdigit()
+
+
+@pytest.mark.django_db
+def test_the_shop_and_each_po_were_created_when_the_story_says(demo):
+
+    shop = Shop.objects.get(slug="demo")
+    campaigns = list(shop.campaigns.order_by("opens_at"))
+    events = AuditEvent.objects.filter(action__in=["shop.created", "campaign.created"])
+    created = {(e.subject_type, e.subject_id): e.created_at for e in events}
+    assert created[("catalog.shop", str(shop.pk))] == shop.created_at
+    assert shop.created_at < campaigns[0].created_at
+    assert timezone.now() - campaigns[0].created_at > timedelta(days=60)
+    for campaign in campaigns:
+        assert campaign.created_at < campaign.opens_at, campaign.slug  # announced, then opened
+        assert created[("catalog.campaign", str(campaign.pk))] == campaign.created_at
 
 
 @pytest.mark.django_db

@@ -1,0 +1,365 @@
+"""The demo shop's history, played forward in time order through the services.
+
+This module owns the loader proper: `Story` schedules every step of every campaign in
+`shop_data.CAMPAIGNS` (announce, open, orders, close, production, shipping, completion) and what
+each buyer then does (pay, pay a deposit and settle, cancel or let the order expire), and runs
+them in time order with `now=` set to the moment each happened. `_Stock` keeps count of what is
+left so no order asks for more than there is; `order_times` says when buyers come.
+"""
+
+import heapq
+import itertools
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import AbstractUser
+from django.utils import timezone
+
+from openpo.catalog.models import Campaign, Shop, Variant
+from openpo.catalog.services import (
+    add_material,
+    add_product,
+    add_variant,
+    advance_campaign,
+    close_if_sold_out,
+    complete_campaign,
+    create_campaign,
+    publish_campaign,
+    start_production,
+    start_shipping,
+)
+from openpo.ops.demo.people import CANCEL_REASONS, NOTES, Crowd, weighted
+from openpo.ops.demo.shop_data import (
+    CAMPAIGNS,
+    SIZE_PREFERENCE,
+    SIZE_SCALE,
+    CampaignSpec,
+    ProductSpec,
+)
+from openpo.orders.models import Order
+from openpo.orders.services import cancel_order, expire_order, place_order
+
+WIB = ZoneInfo("Asia/Jakarta")
+CHANNELS = ((Order.Channel.WEB, 55), (Order.Channel.WHATSAPP, 35), (Order.Channel.MANUAL, 10))
+# Buyers order in the evening after work and at lunch, hardly at night (hours in WIB).
+HOUR_WEIGHTS = (2, 1, 1, 1, 1, 2, 3, 5, 6, 6, 6, 7, 9, 8, 6, 6, 7, 8, 10, 14, 17, 16, 12, 6)
+CANCEL_RATE = 0.05
+EXPIRE_RATE = 0.08
+SETTLE_RATE = 0.8
+
+
+@dataclass
+class _Stock:
+    """What the loader knows is left, so it never asks for more than there is."""
+
+    variants: list[tuple[Variant, float]]  # with how much buyers like each
+    left: dict[int, int | None]
+    cap_left: int | None
+    ceiling: int | None  # the most units it may hold (a PO that is to miss its minimum)
+    units: int = 0
+
+    def take(self, items: dict[int, int]) -> None:
+        self._add(items, -1)
+
+    def give_back(self, items: dict[int, int]) -> None:
+        self._add(items, 1)
+
+    def _add(self, items: dict[int, int], sign: int) -> None:
+        for variant_id, quantity in items.items():
+            if self.left[variant_id] is not None:
+                self.left[variant_id] += sign * quantity
+        units = sum(items.values())
+        self.units -= sign * units
+        if self.cap_left is not None:
+            self.cap_left += sign * units
+
+    def room(self, limit: int | None) -> int:
+        """The most units one more order may have."""
+        bounds = [limit, self.cap_left]
+        if self.ceiling is not None:
+            bounds.append(self.ceiling - self.units)
+        return min([b for b in bounds if b is not None], default=10_000)
+
+    def sold_out(self) -> bool:
+        if self.cap_left is not None and self.cap_left <= 0:
+            return True
+        return all(left is not None and left <= 0 for left in self.left.values())
+
+
+class Story:
+    """Plays the shop's history forward: each step is an event at a moment before `now`.
+
+    Events are kept in a heap and run in time order, so every service sees the world as it was
+    at that moment; an event that would happen after `now` has not happened yet and is dropped.
+    """
+
+    def __init__(self, *, shop: Shop, owner: AbstractUser, now: datetime, rng: random.Random):
+        self.shop = shop
+        self.owner = owner
+        self.now = now
+        self.today = timezone.localtime(now, WIB).date()
+        self.rng = rng
+        self.people = Crowd(rng)
+        self.campaigns: dict[str, Campaign] = {}
+        self.stock: dict[str, _Stock] = {}
+        self._events: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+        self._sequence = itertools.count()
+
+    def tell(self) -> None:
+        for spec in CAMPAIGNS:
+            self._plan_campaign(spec)
+        while self._events:
+            when, _seq, action = heapq.heappop(self._events)
+            action(when)
+        for campaign in self.campaigns.values():
+            advance_campaign(campaign=campaign, now=self.now)
+
+    # Scheduling -------------------------------------------------------------------------
+
+    def at(self, when: datetime, action: Callable[[datetime], None]) -> None:
+        if when <= self.now:
+            heapq.heappush(self._events, (when, next(self._sequence), action))
+
+    def moment(self, day: int, hour: int, minute: int = 0) -> datetime:
+        return wib_moment(self.now, day, hour, minute)
+
+    def day(self, offset: int | None) -> date | None:
+        return None if offset is None else self.today + timedelta(days=offset)
+
+    def _plan_campaign(self, spec: CampaignSpec) -> None:
+        opens_at, closes_at = self.moment(*spec.opens), self.moment(*spec.closes)
+        announced = min(opens_at - timedelta(days=2), self.now - timedelta(hours=20))
+        self.at(announced, lambda when: self._announce(spec, when))
+        self.at(opens_at, lambda when: self._advance(spec, when))
+        for ordered_at in order_times(spec, opens_at, closes_at, self.rng):
+            self.at(ordered_at, lambda when: self._place(spec, when))
+        self.at(closes_at, lambda when: self._advance(spec, when))
+        if spec.production_day is not None and spec.phase in ("producing", "shipping", "completed"):
+            self.at(self.moment(spec.production_day, 8), lambda when: self._produce(spec, when))
+        if spec.shipping_started:
+            self.at(self.moment(*spec.shipping_started), lambda when: self._ship(spec, when))
+        if spec.completed:
+            self.at(self.moment(*spec.completed), lambda when: self._complete(spec, when))
+
+    # Campaign steps ---------------------------------------------------------------------
+
+    def _announce(self, spec: CampaignSpec, when: datetime) -> None:
+        campaign = create_campaign(
+            shop=self.shop,
+            title=spec.title,
+            slug=spec.slug,
+            description=spec.description,
+            opens_at=self.moment(*spec.opens),
+            closes_at=self.moment(*spec.closes),
+            production_starts_on=self.day(spec.production_day),
+            ships_on=self.day(spec.ships_day),
+            moq_units=spec.moq_units,
+            unit_cap=spec.unit_cap,
+            max_units_per_order=spec.max_units_per_order,
+            payment_policy=(
+                Campaign.PaymentPolicy.DEPOSIT
+                if spec.deposit_percent
+                else Campaign.PaymentPolicy.FULL
+            ),
+            deposit_percent=spec.deposit_percent,
+            settlement_due_on=self.day(spec.settlement_day),
+            payment_window_hours=spec.payment_window_hours,
+            shipping_fee=spec.shipping_fee,
+            actor=self.owner,
+            now=when,
+        )
+        variants = [v for product in spec.products for v in self._add_product(campaign, product)]
+        self.campaigns[spec.slug] = publish_campaign(campaign=campaign, actor=self.owner, now=when)
+        self.stock[spec.slug] = _Stock(
+            variants=variants,
+            left={v.pk: v.quota for v, _weight in variants},
+            cap_left=spec.unit_cap,
+            ceiling=spec.moq_units - 1 if spec.phase == "failed" else None,
+        )
+
+    def _add_product(self, campaign: Campaign, spec: ProductSpec) -> list[tuple[Variant, float]]:
+        product = add_product(campaign=campaign, name=spec.name, description=spec.description)
+        keys = list(spec.options)
+        variants = []
+        for values in itertools.product(*spec.options.values()):
+            options = dict(zip(keys, values, strict=True))
+            quota = next((spec.size_quota[v] for v in values if v in spec.size_quota), spec.quota)
+            variant = add_variant(
+                product=product,
+                price=spec.price + sum(spec.surcharge.get(v, 0) for v in values),
+                options=options,
+                quota=quota,
+            )
+            for material in spec.materials:
+                scale = next((SIZE_SCALE[v] for v in values if v in SIZE_SCALE), 1.0)
+                quantity = material.quantity * (scale if material.scales else 1)
+                add_material(
+                    variant=variant,
+                    name=material.name.format(**options),
+                    quantity_per_unit=f"{quantity:.3f}",
+                    unit=material.unit,
+                )
+            weight = 1.0
+            for value in values:
+                weight *= spec.preference.get(value, SIZE_PREFERENCE.get(value, 1))
+            variants.append((variant, weight))
+        return variants
+
+    def _advance(self, spec: CampaignSpec, when: datetime) -> None:
+        self.campaigns[spec.slug] = advance_campaign(campaign=self.campaigns[spec.slug], now=when)
+
+    def _produce(self, spec: CampaignSpec, when: datetime) -> None:
+        campaign = self.campaigns[spec.slug]
+        self.campaigns[spec.slug] = start_production(campaign=campaign, actor=self.owner, now=when)
+
+    def _ship(self, spec: CampaignSpec, when: datetime) -> None:
+        campaign = self.campaigns[spec.slug]
+        self.campaigns[spec.slug] = start_shipping(campaign=campaign, actor=self.owner, now=when)
+
+    def _complete(self, spec: CampaignSpec, when: datetime) -> None:
+        campaign = self.campaigns[spec.slug]
+        self.campaigns[spec.slug] = complete_campaign(campaign=campaign, actor=self.owner, now=when)
+
+    # Orders -----------------------------------------------------------------------------
+
+    def _place(self, spec: CampaignSpec, when: datetime) -> None:
+        campaign, stock = self.campaigns[spec.slug], self.stock[spec.slug]
+        if not campaign.is_open(when):
+            return  # sold out before this buyer came
+        items = self._choose_items(spec, stock)
+        if not items:
+            return
+        channel = weighted(self.rng, CHANNELS)
+        person = self.people.pick()
+        order = place_order(
+            campaign=campaign,
+            buyer=self.people.details(person, notes=self._note()),
+            items=items,
+            channel=channel,
+            actor=self.owner if channel == Order.Channel.MANUAL else None,
+            now=when,
+        )
+        stock.take(items)
+        if stock.sold_out():
+            close_if_sold_out(campaign=campaign, now=when)
+        self._plan_payment(spec, order, items, when)
+
+    def _choose_items(self, spec: CampaignSpec, stock: _Stock) -> dict[int, int]:
+        lines = weighted(self.rng, ((1, 78), (2, 18), (3, 4)))
+        room = stock.room(spec.max_units_per_order)
+        items: dict[int, int] = {}
+        for _line in range(lines):
+            quantity = weighted(self.rng, spec.quantities)
+            if sum(items.values()) + quantity > room:
+                break
+            choices = [
+                (variant, weight)
+                for variant, weight in stock.variants
+                if variant.pk not in items
+                and (stock.left[variant.pk] is None or stock.left[variant.pk] >= quantity)
+            ]
+            if not choices:
+                break
+            variant = weighted(self.rng, choices)
+            items[variant.pk] = quantity
+        return items
+
+    def _note(self) -> str:
+        return self.rng.choice(NOTES) if self.rng.random() < 0.15 else ""
+
+    def _plan_payment(
+        self, spec: CampaignSpec, order: Order, items: dict[int, int], when: datetime
+    ) -> None:
+        """Decide now what this buyer will do: cancel, let the order expire, or pay."""
+        window = timedelta(hours=spec.payment_window_hours)
+        roll = self.rng.random()
+        if roll < CANCEL_RATE:
+            cancel_at = when + window * self.rng.uniform(0.02, 0.8)
+            self.at(cancel_at, lambda at: self._cancel(spec, order, items, at))
+        elif roll < CANCEL_RATE + EXPIRE_RATE:
+            sweep = timedelta(minutes=self.rng.randint(1, 40))
+            self.at(order.payment_deadline + sweep, lambda at: self._expire(spec, order, items, at))
+        else:
+            share = weighted(self.rng, (((0.01, 0.08), 45), ((0.08, 0.4), 40), ((0.4, 0.95), 15)))
+            paid_at = when + window * self.rng.uniform(*share)
+            self.at(paid_at, lambda at: self._pay(spec, order, at))
+
+    def _cancel(
+        self, spec: CampaignSpec, order: Order, items: dict[int, int], at: datetime
+    ) -> None:
+        reason = self.rng.choice(CANCEL_REASONS)
+        cancel_order(order=order, reason=reason, actor=self.owner, now=at)
+        self.stock[spec.slug].give_back(items)
+
+    def _expire(
+        self, spec: CampaignSpec, order: Order, items: dict[int, int], at: datetime
+    ) -> None:
+        if expire_order(order=order, now=at).status == Order.Status.EXPIRED:
+            self.stock[spec.slug].give_back(items)
+
+    def _pay(self, spec: CampaignSpec, order: Order, at: datetime) -> None:
+        if not spec.deposit_percent:
+            record_payment(order, Order.PaymentStatus.PAID, order.total, at)
+            return
+        record_payment(order, Order.PaymentStatus.DEPOSIT_PAID, order.deposit_due, at)
+        if spec.production_day is None or spec.settlement_day is None:
+            return
+        if self.rng.random() < SETTLE_RATE:
+            start = max(at, self.moment(spec.production_day, 9))
+            end = self.moment(spec.settlement_day, 21)
+            settled_at = start + (end - start) * self.rng.random()
+            self.at(
+                settled_at,
+                lambda when: record_payment(order, Order.PaymentStatus.PAID, order.total, when),
+            )
+
+
+def record_payment(order: Order, status: str, amount: int, at: datetime) -> None:
+    # Until payments.services exists (a later issue) there is no service that records a
+    # payment, so the demo writes the two fields on the order itself. Replace this with
+    # `payments.services.confirm_payment` once it exists.
+    Order.objects.filter(pk=order.pk, status=Order.Status.ACTIVE).update(
+        payment_status=status, amount_paid=amount, updated_at=at
+    )
+
+
+def wib_moment(now: datetime, day: int, hour: int, minute: int = 0) -> datetime:
+    """`hour`:`minute` in WIB on the day `day` days after the WIB date of `now`."""
+    today = timezone.localtime(now, WIB).date()
+    return datetime.combine(today + timedelta(days=day), time(hour, minute), tzinfo=WIB)
+
+
+def order_times(
+    spec: CampaignSpec, opens_at: datetime, closes_at: datetime, rng: random.Random
+) -> list[datetime]:
+    """When buyers try to order: a rush at opening, evenings, and a spike before closing."""
+    window = closes_at - opens_at
+    times = []
+    for _n in range(spec.orders):
+        roll = rng.random()
+        if roll < spec.rush:
+            moment = opens_at + timedelta(minutes=rng.expovariate(1 / spec.rush_minutes))
+        elif roll < spec.rush + 0.15:
+            moment = closes_at - timedelta(hours=rng.expovariate(1 / 6))
+        else:
+            moment = evening_moment(rng, opens_at, closes_at)
+        if not opens_at <= moment < closes_at:
+            moment = opens_at + window * rng.random()
+        times.append(moment)
+    return times
+
+
+def evening_moment(rng: random.Random, opens_at: datetime, closes_at: datetime) -> datetime:
+    """A moment in the window on a random day, at an hour weighted by `HOUR_WEIGHTS` (WIB)."""
+    first = timezone.localtime(opens_at, WIB).date()
+    days = (timezone.localtime(closes_at, WIB).date() - first).days + 1
+    for _attempt in range(20):
+        day = first + timedelta(days=rng.randrange(days))
+        hour = weighted(rng, list(enumerate(HOUR_WEIGHTS)))
+        moment = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), WIB)
+        if opens_at <= moment < closes_at:
+            return moment
+    return opens_at + (closes_at - opens_at) * rng.random()
