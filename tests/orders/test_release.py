@@ -1,15 +1,15 @@
 """Cancelling and expiring orders give their units back exactly once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.models import AuditEvent
 from openpo.orders.models import Order
 from openpo.orders.services import cancel_order, expire_due_orders, expire_order, place_order
+from tests.concurrency import run_at_once
+from tests.conftest import make_campaign
 
 
 def _reserved(campaign):
@@ -97,9 +97,9 @@ def test_it_expires_all_due_orders_in_a_batch(campaign, variants, buyer, now):
 
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_and_the_seller_cancelling_at_once_release_once(shop, now, buyer, record_property):
-    from tests.conftest import make_campaign
-
+def test_a_worker_and_the_seller_cancelling_at_once_release_once(
+    shop, now, buyer, vendor, record_property
+):
     campaign = make_campaign(shop, now=now, quotas=(20,))
     variant = campaign.variants.get()
     orders = [
@@ -107,33 +107,10 @@ def test_a_worker_and_the_seller_cancelling_at_once_release_once(shop, now, buye
         for _ in range(5)
     ]
     late = now + timedelta(days=2)
-    barrier = threading.Barrier(10)
-    errors: list[BaseException] = []
+    calls = [lambda o=o: cancel_order(order=Order.objects.get(pk=o.pk), now=late) for o in orders]
+    calls += [lambda o=o: expire_order(order=Order.objects.get(pk=o.pk), now=late) for o in orders]
 
-    def cancel(order):
-        try:
-            barrier.wait()
-            cancel_order(order=Order.objects.get(pk=order.pk), now=late)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    def expire(order):
-        try:
-            barrier.wait()
-            expire_order(order=Order.objects.get(pk=order.pk), now=late)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=cancel, args=(o,)) for o in orders]
-    threads += [threading.Thread(target=expire, args=(o,)) for o in orders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _results, errors = run_at_once(calls)
 
     assert errors == []
     variant.refresh_from_db()
@@ -141,4 +118,6 @@ def test_a_worker_and_the_seller_cancelling_at_once_release_once(shop, now, buye
     assert (variant.reserved_units, campaign.reserved_units) == (0, 0)
     released = AuditEvent.objects.filter(action__in=["order.cancelled", "order.expired"]).count()
     assert released == 5
-    record_property("result", f"5 orders, 10 concurrent cancel/expire calls, {released} releases")
+    record_property(
+        "result", f"{vendor}: 5 orders, 10 concurrent cancel/expire calls → {released} releases"
+    )
