@@ -96,7 +96,12 @@ def test_it_refuses_a_po_that_has_not_opened(shop, buyer, now):
         place_order(
             campaign=campaign, buyer=buyer, items={campaign.variants.first().pk: 1}, now=now
         )
-    assert exc.value.message.startswith("PO ini belum dibuka; dibuka pada ")
+    opens = campaign.opens_at.astimezone(shop.tzinfo)
+    months = (
+        "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
+    )
+    expected = f"{opens.day} {months.split()[opens.month - 1]} {opens.year} {opens:%H:%M} WIB"
+    assert exc.value.message == f"PO ini belum dibuka; dibuka pada {expected}."
     assert Order.objects.count() == 0
 
 

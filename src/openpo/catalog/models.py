@@ -59,6 +59,11 @@ class Shop(models.Model):
     def tzinfo(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def tz_abbreviation(self) -> str:
+        """WIB, WITA or WIT: how Indonesians write the time zone after a time."""
+        return self.TimeZone(self.timezone).name
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):

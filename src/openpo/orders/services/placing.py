@@ -63,7 +63,10 @@ class _Prepared:
 
 
 def _local(campaign: Campaign, moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment, campaign.shop.tzinfo), "j F Y H:i")
+    """`25 November 2026 19:00 WIB`: a moment as the shop's buyers read it."""
+    shop = campaign.shop
+    local = formats.date_format(timezone.localtime(moment, shop.tzinfo), "j F Y H:i")
+    return f"{local} {shop.tz_abbreviation}"
 
 
 def _check_open(campaign: Campaign, now: datetime) -> None:
