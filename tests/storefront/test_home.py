@@ -31,9 +31,19 @@ def test_it_lists_published_pos_with_their_phase_in_indonesian(client, campaign,
     assert f"/admin/catalog/campaign/{campaign.pk}/change/" in html
 
 
-def test_it_speaks_english_when_asked(client, campaign):
-    response = client.get("/", headers={"accept-language": "en"})
+def test_it_speaks_indonesian_even_to_a_phone_set_to_english(client, campaign):
+    response = client.get("/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Jalankan open PO tanpa ribet spreadsheet" in response.content.decode()
+    assert response["Content-Language"] == "id"
+
+
+def test_it_speaks_english_once_the_visitor_chooses_it(client, campaign):
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert switched.status_code == 302
+
+    response = client.get("/")
     assert "Run your open PO without the spreadsheet" in response.content.decode()
+    assert response["Content-Language"] == "en"
 
 
 def test_it_escapes_what_sellers_type(client, shop, now):
@@ -51,3 +61,11 @@ def test_the_health_check_answers_ok(client):
 
 def test_the_home_page_refuses_post(client):
     assert client.post("/").status_code in (403, 405)
+
+
+def test_the_stylesheet_the_pages_link_is_a_real_static_file(client):
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/").content.decode()
+    assert "/static/openpo/site.css" in html
+    assert finders.find("openpo/site.css")

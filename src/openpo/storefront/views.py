@@ -13,8 +13,10 @@ from openpo.catalog.models import Campaign, Shop
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    campaigns = Campaign.objects.exclude(status=Campaign.Status.DRAFT).annotate(
-        live_orders=Count("orders", filter=Q(orders__status="active"))
+    campaigns = (
+        Campaign.objects.exclude(status=Campaign.Status.DRAFT)
+        .order_by("-opens_at")
+        .annotate(live_orders=Count("orders", filter=Q(orders__status="active")))
     )
     shops = Shop.objects.prefetch_related(Prefetch("campaigns", queryset=campaigns))[:20]
     rows = [(shop, [(c, c.phase(now)) for c in shop.campaigns.all()]) for shop in shops]

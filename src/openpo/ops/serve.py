@@ -1,0 +1,182 @@
+"""`openpo serve`: run OpenPO in production, in the foreground, with gunicorn.
+
+This module owns how the web process starts: the defaults for workers and threads
+(`OPENPO_WORKERS`, `OPENPO_THREADS`), checking them, preparing the site (migrate, collect the
+static files that WhiteNoise then serves from the same process) and running gunicorn
+programmatically, so nothing is looked up on PATH. The management command only parses the
+command line and maps `InvalidServeOptions` to a `CommandError`.
+
+Why gunicorn with threaded (gthread) workers: measured against gunicorn sync workers and
+granian (bench/serve_servers.py, numbers in bench/README.md), gthread serves the real pages as
+fast as granian with less memory and tighter tail latency, and gunicorn is pure Python: it
+installs on any machine that has Python 3.11, with no binary wheel or Rust toolchain.
+
+Signals (gunicorn's): SIGTERM stops gracefully (stop accepting, let in-flight requests finish
+for up to `graceful_timeout` seconds, exit 0); SIGINT (Ctrl-C) and SIGQUIT stop at once,
+also exiting 0; SIGHUP reloads the workers; SIGTTIN/SIGTTOU add/remove a worker.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connections
+from gunicorn.app.base import BaseApplication
+
+SERVER_NAME = "gunicorn"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_THREADS = 4
+# 2 x cores + 1 is gunicorn's rule of thumb; past 8 processes a single OpenPO host gains little
+# (SQLite writes queue on one lock, PostgreSQL prefers fewer connections) and pays ~35 MiB each.
+MAX_DEFAULT_WORKERS = 8
+MAX_THREADS = 64
+GRACEFUL_TIMEOUT = 30  # seconds in-flight requests get after SIGTERM
+
+
+class InvalidServeOptions(ValueError):
+    """An option of `openpo serve` (or its environment variable) is out of range."""
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str
+    port: int
+    workers: int
+    threads: int
+
+    @property
+    def bind(self) -> str:
+        """gunicorn's bind address: `host:port`, with an IPv6 host in brackets."""
+        host = self.host
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.bind}"
+
+    def describe(self) -> str:
+        """The one line printed when the server is ready."""
+        workers = f"{self.workers} worker{'s' if self.workers != 1 else ''}"
+        threads = f"{self.threads} thread{'s' if self.threads != 1 else ''} each"
+        return f"OpenPO serving on {self.url} ({SERVER_NAME}, {workers}, {threads})"
+
+
+def _env_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidServeOptions(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+def default_workers() -> int:
+    """`OPENPO_WORKERS`, else 2 x CPU cores + 1, at most MAX_DEFAULT_WORKERS."""
+    from_env = _env_int("OPENPO_WORKERS")
+    if from_env is not None:
+        return from_env
+    return min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS)
+
+
+def default_threads() -> int:
+    """`OPENPO_THREADS`, else DEFAULT_THREADS threads per worker."""
+    from_env = _env_int("OPENPO_THREADS")
+    return DEFAULT_THREADS if from_env is None else from_env
+
+
+def make_options(
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+) -> ServeOptions:
+    """Fill in the defaults and check every value; raises InvalidServeOptions."""
+    options = ServeOptions(
+        host=(host if host is not None else DEFAULT_HOST).strip(),
+        port=port if port is not None else DEFAULT_PORT,
+        workers=workers if workers is not None else default_workers(),
+        threads=threads if threads is not None else default_threads(),
+    )
+    if not options.host:
+        raise InvalidServeOptions("--host must not be empty (e.g. 127.0.0.1 or 0.0.0.0).")
+    if not 1 <= options.port <= 65535:
+        raise InvalidServeOptions(f"--port must be between 1 and 65535, not {options.port}.")
+    if options.workers < 1:
+        raise InvalidServeOptions(
+            f"--workers (or OPENPO_WORKERS) must be at least 1, not {options.workers}."
+        )
+    if not 1 <= options.threads <= MAX_THREADS:
+        raise InvalidServeOptions(
+            f"--threads (or OPENPO_THREADS) must be between 1 and {MAX_THREADS}, "
+            f"not {options.threads}."
+        )
+    return options
+
+
+def prepare_site() -> None:
+    """Bring the database schema up to date and collect static files, both quietly."""
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    # The workers are forked from this process: they must not share its database connections.
+    connections.close_all()
+
+
+class _Gunicorn(BaseApplication):
+    """gunicorn configured from a dict, serving an application object loaded in the master
+    (preloaded: workers fork with Django already imported, and share those pages)."""
+
+    def __init__(self, application: Callable[..., Any], settings: dict[str, Any]) -> None:
+        self._application = application
+        self._settings = settings
+        super().__init__(prog="openpo serve")
+
+    def load_config(self) -> None:
+        for key, value in self._settings.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Callable[..., Any]:
+        return self._application
+
+
+def gunicorn_settings(
+    options: ServeOptions, announce: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """gunicorn's settings for `options`; `announce` gets the "serving on" line once bound."""
+
+    def when_ready(arbiter: object) -> None:
+        if announce is not None:
+            announce(options.describe())
+
+    return {
+        "bind": [options.bind],
+        "workers": options.workers,
+        "worker_class": "gthread",
+        "threads": options.threads,
+        "preload_app": True,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "accesslog": "-",  # access log on stdout
+        "errorlog": "-",  # server messages on stderr
+        "proc_name": "openpo",
+        # gunicorn's control socket lives at one path per user: a second server (or a test)
+        # would take it over. Operations go through signals instead.
+        "control_socket_disable": True,
+        "when_ready": when_ready,
+    }
+
+
+def serve(options: ServeOptions, announce: Callable[[str], None] | None = None) -> None:
+    """Prepare the site, then serve it in the foreground until a signal stops the server."""
+    prepare_site()
+    # Built after collectstatic: WhiteNoise indexes the static files when the app is created.
+    from openpo.wsgi import application
+
+    _Gunicorn(application, gunicorn_settings(options, announce)).run()
