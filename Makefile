@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint messages bench clean
+.PHONY: run test test-sqlite test-postgres lint messages bench bench-serve clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,10 @@ messages: $(STAMP)
 	cd src/openpo && ../../$(BIN)/openpo compilemessages -l id
 
 bench: $(STAMP)
-	$(BIN)/python bench/war_po.py
+	$(BIN)/python bench/war_po.py --db both
+
+bench-serve: $(STAMP)
+	$(BIN)/python bench/serve_servers.py
 
 clean:
 	rm -rf $(VENV) var/test*.sqlite3* .pytest_cache

@@ -13,7 +13,8 @@ installs on any machine that has Python 3.11, with no binary wheel or Rust toolc
 
 Signals (gunicorn's): SIGTERM stops gracefully (stop accepting, let in-flight requests finish
 for up to `graceful_timeout` seconds, exit 0); SIGINT (Ctrl-C) and SIGQUIT stop at once,
-also exiting 0; SIGHUP reloads the workers; SIGTTIN/SIGTTOU add/remove a worker.
+also exiting 0; SIGHUP restarts the workers (the app is preloaded in the master, so new
+code needs a full restart); SIGTTIN/SIGTTOU add/remove a worker.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_THREADS = 4
 # 2 x cores + 1 is gunicorn's rule of thumb; past 8 processes a single OpenPO host gains little
-# (SQLite writes queue on one lock, PostgreSQL prefers fewer connections) and pays ~35 MiB each.
+# (SQLite writes queue on one lock, PostgreSQL prefers fewer connections) and pays 30-40 MiB each.
 MAX_DEFAULT_WORKERS = 8
 MAX_THREADS = 64
 GRACEFUL_TIMEOUT = 30  # seconds in-flight requests get after SIGTERM
