@@ -126,11 +126,11 @@ def never_serve(monkeypatch):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"port": 0}, "--port must be between 1 and 65535, not 0."),
-        ({"port": 65536}, "--port must be between 1 and 65535, not 65536."),
-        ({"workers": 0}, "--workers (or OPENPO_WORKERS) must be at least 1, not 0."),
-        ({"threads": 0}, "--threads (or OPENPO_THREADS) must be between 1 and 64, not 0."),
-        ({"host": " "}, "--host must not be empty"),
+        ({"port": 0}, "--port harus antara 1 dan 65535, bukan 0."),
+        ({"port": 65536}, "--port harus antara 1 dan 65535, bukan 65536."),
+        ({"workers": 0}, "--workers (atau OPENPO_WORKERS) minimal 1, bukan 0."),
+        ({"threads": 0}, "--threads (atau OPENPO_THREADS) harus antara 1 dan 64, bukan 0."),
+        ({"host": " "}, "--host tidak boleh kosong"),
     ],
 )
 def test_invalid_options_are_refused_with_a_clear_message(options, message, never_serve):
@@ -141,7 +141,7 @@ def test_invalid_options_are_refused_with_a_clear_message(options, message, neve
 
 def test_invalid_workers_from_the_environment_are_refused(monkeypatch, never_serve):
     monkeypatch.setenv("OPENPO_WORKERS", "many")
-    with pytest.raises(CommandError, match="OPENPO_WORKERS must be a whole number, not 'many'"):
+    with pytest.raises(CommandError, match="OPENPO_WORKERS harus bilangan bulat, bukan 'many'"):
         call_command("serve", port=8000)
 
 

@@ -1,6 +1,7 @@
 """Staff view of the audit trail (read-only: history is never edited)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from openpo.core.models import AuditEvent
 
@@ -20,3 +21,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+admin.site.site_header = _("OpenPO administration")
+admin.site.site_title = _("OpenPO admin")
+admin.site.index_title = _("Staff tools")

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.db import connections
+from django.utils.translation import gettext as _
 from gunicorn.app.base import BaseApplication
 
 SERVER_NAME = "gunicorn"
@@ -76,7 +77,9 @@ def _env_int(name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidServeOptions(f"{name} must be a whole number, not {raw!r}.") from None
+        raise InvalidServeOptions(
+            _("%(name)s must be a whole number, not %(value)r.") % {"name": name, "value": raw}
+        ) from None
 
 
 def default_workers() -> int:
@@ -108,17 +111,20 @@ def make_options(
         threads=threads if threads is not None else default_threads(),
     )
     if not options.host:
-        raise InvalidServeOptions("--host must not be empty (e.g. 127.0.0.1 or 0.0.0.0).")
+        raise InvalidServeOptions(_("--host must not be empty (e.g. 127.0.0.1 or 0.0.0.0)."))
     if not 1 <= options.port <= 65535:
-        raise InvalidServeOptions(f"--port must be between 1 and 65535, not {options.port}.")
+        raise InvalidServeOptions(
+            _("--port must be between 1 and 65535, not %(port)s.") % {"port": options.port}
+        )
     if options.workers < 1:
         raise InvalidServeOptions(
-            f"--workers (or OPENPO_WORKERS) must be at least 1, not {options.workers}."
+            _("--workers (or OPENPO_WORKERS) must be at least 1, not %(workers)s.")
+            % {"workers": options.workers}
         )
     if not 1 <= options.threads <= MAX_THREADS:
         raise InvalidServeOptions(
-            f"--threads (or OPENPO_THREADS) must be between 1 and {MAX_THREADS}, "
-            f"not {options.threads}."
+            _("--threads (or OPENPO_THREADS) must be between 1 and %(max)s, not %(threads)s.")
+            % {"max": MAX_THREADS, "threads": options.threads}
         )
     return options
 
