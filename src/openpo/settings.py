@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "openpo.core",
     "openpo.catalog",
     "openpo.orders",
+    "openpo.payments",
     "openpo.storefront",
     "openpo.ops",
 ]

@@ -25,3 +25,12 @@ class InvalidOrder(DomainError):
     code = "invalid_order"
     http_status = 422
     default_message = _("Please correct the order.")
+
+
+class TooManyAwaitingPayment(DomainError):
+    code = "busy"
+    http_status = 503
+    default_message = _(
+        "So many orders of this amount are waiting for payment that no transfer amount is "
+        "free; please try again in a few minutes."
+    )

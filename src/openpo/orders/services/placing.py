@@ -26,8 +26,10 @@ from openpo.core.audit import build_audit_event
 from openpo.core.money import percent_of
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.orders.codes import new_order_code, new_order_secret
-from openpo.orders.errors import CampaignClosed, InvalidOrder, SoldOut
+from openpo.orders.errors import CampaignClosed, InvalidOrder, SoldOut, TooManyAwaitingPayment
 from openpo.orders.models import Customer, Order, OrderLine
+from openpo.payments.models import ExpectedPayment
+from openpo.payments.unique_codes import NoFreeUniqueCode, draw_unique_code
 
 MAX_CODE_ATTEMPTS = 8
 MAX_UNITS_PER_LINE = 10_000
@@ -266,6 +268,41 @@ def _build_order(
     )
 
 
+def _taken(campaign: Campaign, order: Order, expected: ExpectedPayment | None) -> bool:
+    """Did another order take this order code or this transfer amount meanwhile?"""
+    if Order.objects.filter(shop_id=campaign.shop_id, code=order.code).exists():
+        return True
+    return (
+        bool(expected)
+        and ExpectedPayment.objects.filter(
+            shop_id=campaign.shop_id, amount=expected.amount, status=ExpectedPayment.Status.OPEN
+        ).exists()
+    )
+
+
+def _build_expected_payment(
+    campaign: Campaign, order: Order, now: datetime
+) -> ExpectedPayment | None:
+    """What the buyer transfers first: the total, or the DP, plus a unique code."""
+    if not order.deposit_due:
+        return None
+    try:
+        code = draw_unique_code(shop_id=campaign.shop_id, base_amount=order.deposit_due)
+    except NoFreeUniqueCode as exc:
+        raise TooManyAwaitingPayment() from exc
+    return ExpectedPayment(
+        shop_id=campaign.shop_id,
+        kind=(
+            ExpectedPayment.Kind.DEPOSIT if campaign.takes_deposit else ExpectedPayment.Kind.FULL
+        ),
+        base_amount=order.deposit_due,
+        unique_code=code,
+        amount=order.deposit_due + code,
+        due_at=order.payment_deadline,
+        created_at=now,
+    )
+
+
 def _existing_order(campaign: Campaign, idempotency_key: str) -> Order | None:
     if not idempotency_key:
         return None
@@ -331,11 +368,13 @@ def _write_order(
     actor: AbstractBaseUser | None,
     now: datetime,
 ) -> Order:
-    """The transaction: customer, order, lines, audit, and last the contended quota rows."""
+    """The transaction: customer, order, lines, what to pay, audit, and last the contended
+    quota rows. An order code or transfer amount taken by a concurrent order is drawn again."""
     for _attempt in range(MAX_CODE_ATTEMPTS):
         order = _build_order(
             campaign, prepared, channel=channel, idempotency_key=idempotency_key, now=now
         )
+        expected = _build_expected_payment(campaign, order, now)
         try:
             with transaction.atomic():
                 order.customer = _upsert_customer(campaign, prepared, now)
@@ -352,6 +391,9 @@ def _write_order(
                     )
                     for variant_id, quantity in prepared.quantities.items()
                 )
+                if expected:
+                    expected.order = order
+                    expected.save(force_insert=True)
                 build_audit_event(
                     action="order.placed",
                     subject=order,
@@ -366,8 +408,8 @@ def _write_order(
             # The same key committed by a concurrent request (a double tap): that order wins.
             if existing := _existing_order(campaign, idempotency_key):
                 return existing
-            if Order.objects.filter(shop_id=campaign.shop_id, code=order.code).exists():
-                continue  # an order code collision: draw another code
+            if _taken(campaign, order, expected):
+                continue  # a concurrent order took this code or transfer amount: draw again
             raise
         return order
-    raise RuntimeError("could not draw a free order code")  # 31^5 codes: practically never
+    raise RuntimeError("could not draw a free order code and transfer amount")

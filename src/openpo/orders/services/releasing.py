@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
+from openpo.payments.models import ExpectedPayment
 
 EXPIRY_BATCH = 500
 
@@ -43,6 +44,10 @@ def _release(
             )
         Campaign.objects.filter(pk=order.campaign_id).update(
             reserved_units=F("reserved_units") - order.units
+        )
+        # Its transfer amounts are free for other orders again.
+        ExpectedPayment.objects.filter(order=order, status=ExpectedPayment.Status.OPEN).update(
+            status=ExpectedPayment.Status.VOID
         )
         audit_event(
             action=action,

@@ -1,0 +1,1 @@
+"""Payments: expected amounts with their unique codes, QRIS, and later proofs and refunds."""
