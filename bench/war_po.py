@@ -79,7 +79,9 @@ def _run(buyers: int, orders: int, quota: int) -> dict:
             details = BuyerDetails(name="Pembeli", phone=f"0812{number:04d}{attempt:04d}")
             started = time.perf_counter()
             try:
-                place_order(campaign=campaign, buyer=details, items={variant_id: 1})
+                place_order(
+                    terms_accepted=True, campaign=campaign, buyer=details, items={variant_id: 1}
+                )
                 result["ok"] += 1
             except SoldOut:
                 result["sold_out"] += 1

@@ -46,7 +46,11 @@ def _closed(shop, now, buyer, *, units=0, moq=0):
     campaign = make_campaign(shop, now=now, moq_units=moq)
     if units:
         place_order(
-            campaign=campaign, buyer=buyer, items={campaign.variants.first().pk: units}, now=now
+            terms_accepted=True,
+            campaign=campaign,
+            buyer=buyer,
+            items={campaign.variants.first().pk: units},
+            now=now,
         )
     return close_campaign(campaign=campaign, now=now)
 
@@ -115,7 +119,13 @@ def test_advancing_a_scheduled_campaign_past_its_close_closes_it(shop, now):
 
 def test_advancing_fails_a_po_that_missed_its_minimum(shop, now, buyer):
     campaign = make_campaign(shop, now=now, moq_units=10)
-    place_order(campaign=campaign, buyer=buyer, items={campaign.variants.first().pk: 3}, now=now)
+    place_order(
+        terms_accepted=True,
+        campaign=campaign,
+        buyer=buyer,
+        items={campaign.variants.first().pk: 3},
+        now=now,
+    )
     failed = advance_campaign(campaign=campaign, now=campaign.closes_at)
     assert failed.status == S.FAILED
     assert Campaign.objects.get(pk=campaign.pk).status == S.FAILED
@@ -123,7 +133,13 @@ def test_advancing_fails_a_po_that_missed_its_minimum(shop, now, buyer):
 
 def test_advancing_keeps_a_po_that_reached_its_minimum(shop, now, buyer):
     campaign = make_campaign(shop, now=now, moq_units=3)
-    place_order(campaign=campaign, buyer=buyer, items={campaign.variants.first().pk: 3}, now=now)
+    place_order(
+        terms_accepted=True,
+        campaign=campaign,
+        buyer=buyer,
+        items={campaign.variants.first().pk: 3},
+        now=now,
+    )
     assert advance_campaign(campaign=campaign, now=campaign.closes_at).status == S.CLOSED
 
 

@@ -12,7 +12,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def order(campaign, variants, buyer, now):
     return place_order(
-        campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, idempotency_key="k", now=now
+        terms_accepted=True,
+        campaign=campaign,
+        buyer=buyer,
+        items={variants[0].pk: 1},
+        idempotency_key="k",
+        now=now,
     )
 
 
@@ -43,12 +48,16 @@ def test_cancelled_and_expired_orders_carry_their_timestamps(order, now):
 
 
 def test_codes_and_idempotency_keys_are_unique(order, campaign, variants, buyer, now):
-    other = place_order(campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now)
+    other = place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
+    )
     _refused(Order.objects.filter(pk=other.pk), code=order.code)
     _refused(Order.objects.filter(pk=other.pk), idempotency_key="k")
     _refused(Order.objects.filter(pk=other.pk), secret=order.secret)
     # Orders without a key do not collide with each other.
-    place_order(campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now)
+    place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
+    )
 
 
 def test_a_customer_is_one_per_phone_and_shop_and_stored_as_e164(order, shop):

@@ -18,7 +18,11 @@ def test_eight_identical_submits_make_one_order(shop, now, buyer, vendor, record
     def submit():
         fresh = Campaign.objects.select_related("shop").get(pk=campaign.pk)
         return place_order(
-            campaign=fresh, buyer=buyer, items={variant.pk: 2}, idempotency_key="tap-1"
+            terms_accepted=True,
+            campaign=fresh,
+            buyer=buyer,
+            items={variant.pk: 2},
+            idempotency_key="tap-1",
         )
 
     orders, errors = run_at_once([submit] * 8)

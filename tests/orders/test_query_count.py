@@ -18,6 +18,7 @@ def _count_queries(campaign, buyer, now, key, max_queries):
     first, second = campaign.variants.order_by("position")[:2]
     with max_queries(MAX_QUERIES_TWO_LINES), CaptureQueriesContext(connection) as captured:
         place_order(
+            terms_accepted=True,
             campaign=campaign,
             buyer=buyer,
             items={first.pk: 1, second.pk: 1},

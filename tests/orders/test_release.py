@@ -24,7 +24,11 @@ def _reserved(campaign):
 @pytest.mark.django_db
 def test_it_cancels_and_releases_the_units(campaign, variants, buyer, now, alice):
     order = place_order(
-        campaign=campaign, buyer=buyer, items={variants[0].pk: 3, variants[1].pk: 2}, now=now
+        terms_accepted=True,
+        campaign=campaign,
+        buyer=buyer,
+        items={variants[0].pk: 3, variants[1].pk: 2},
+        now=now,
     )
     cancelled = cancel_order(order=order, reason="Salah ukuran", actor=alice, now=now)
 
@@ -37,8 +41,12 @@ def test_it_cancels_and_releases_the_units(campaign, variants, buyer, now, alice
 
 @pytest.mark.django_db
 def test_it_releases_only_once_when_cancelled_twice(campaign, variants, buyer, now):
-    keep = place_order(campaign=campaign, buyer=buyer, items={variants[0].pk: 4}, now=now)
-    order = place_order(campaign=campaign, buyer=buyer, items={variants[0].pk: 3}, now=now)
+    keep = place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 4}, now=now
+    )
+    order = place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 3}, now=now
+    )
     cancel_order(order=order, now=now)
     cancel_order(order=order, now=now)
 
@@ -49,7 +57,9 @@ def test_it_releases_only_once_when_cancelled_twice(campaign, variants, buyer, n
 
 @pytest.mark.django_db
 def test_it_expires_an_unpaid_order_after_its_deadline(campaign, variants, buyer, now):
-    order = place_order(campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now)
+    order = place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
+    )
 
     early = expire_order(order=order, now=order.payment_deadline - timedelta(minutes=1))
     assert early.status == Order.Status.ACTIVE
@@ -64,7 +74,9 @@ def test_it_expires_an_unpaid_order_after_its_deadline(campaign, variants, buyer
 
 @pytest.mark.django_db
 def test_it_never_expires_a_paid_order(campaign, variants, buyer, now):
-    order = place_order(campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now)
+    order = place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
+    )
     Order.objects.filter(pk=order.pk).update(payment_status=Order.PaymentStatus.PAID)
     assert expire_order(order=order, now=now + timedelta(days=5)).status == Order.Status.ACTIVE
     assert _reserved(campaign) == (2, [2, 0])
@@ -72,7 +84,9 @@ def test_it_never_expires_a_paid_order(campaign, variants, buyer, now):
 
 @pytest.mark.django_db
 def test_it_does_not_expire_a_cancelled_order(campaign, variants, buyer, now):
-    order = place_order(campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now)
+    order = place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
+    )
     cancel_order(order=order, now=now)
     assert expire_order(order=order, now=now + timedelta(days=5)).status == Order.Status.CANCELLED
     assert _reserved(campaign) == (0, [0, 0])
@@ -81,11 +95,17 @@ def test_it_does_not_expire_a_cancelled_order(campaign, variants, buyer, now):
 @pytest.mark.django_db
 def test_it_expires_all_due_orders_in_a_batch(campaign, variants, buyer, now):
     due = [
-        place_order(campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now)
+        place_order(
+            terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
+        )
         for _ in range(3)
     ]
     fresh = place_order(
-        campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now + timedelta(hours=20)
+        terms_accepted=True,
+        campaign=campaign,
+        buyer=buyer,
+        items={variants[0].pk: 1},
+        now=now + timedelta(hours=20),
     )
     assert expire_due_orders(now=now + timedelta(hours=25)) == 3
     assert expire_due_orders(now=now + timedelta(hours=25)) == 0
@@ -103,7 +123,9 @@ def test_a_worker_and_the_seller_cancelling_at_once_release_once(
     campaign = make_campaign(shop, now=now, quotas=(20,))
     variant = campaign.variants.get()
     orders = [
-        place_order(campaign=campaign, buyer=buyer, items={variant.pk: 2}, now=now)
+        place_order(
+            terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: 2}, now=now
+        )
         for _ in range(5)
     ]
     late = now + timedelta(days=2)

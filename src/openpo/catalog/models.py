@@ -166,6 +166,9 @@ class Campaign(models.Model):
     settlement_due_on = models.DateField(_("settlement due on"), null=True, blank=True)
     payment_window_hours = models.PositiveIntegerField(_("payment window (hours)"), default=24)
     shipping_fee = models.PositiveIntegerField(_("flat shipping fee (Rp)"), default=0)
+    # The seller's own PO terms (cancellation, refunds, DP), shown before ordering; the terms as
+    # a buyer accepted them are copied onto the order.
+    terms = models.TextField(_("PO terms"), blank=True)
     close_reason = models.CharField(
         _("close reason"), max_length=10, choices=CloseReason.choices, blank=True
     )
@@ -246,6 +249,25 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _photo_path(instance: "ProductPhoto", filename: str) -> str:
+    return f"photos/{instance.product.campaign.shop_id}/{instance.product_id}/{filename}"
+
+
+class ProductPhoto(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=_photo_path)
+    alt_text = models.CharField(_("description for screen readers"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.product.name
 
 
 class Variant(models.Model):

@@ -103,6 +103,7 @@ class Order(models.Model):
     amount_paid = models.PositiveIntegerField(_("amount paid (Rp)"), default=0)
     payment_deadline = models.DateTimeField(_("payment deadline"))
 
+    terms_accepted = models.TextField(_("PO terms as accepted"), blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("ordered at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"))
@@ -182,3 +183,35 @@ class OrderLine(models.Model):
     @property
     def line_total(self) -> int:
         return self.quantity * self.unit_price
+
+
+class ReminderSignup(models.Model):
+    """A visitor who asked to be told when a PO opens ("Ingatkan saya")."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders")
+    phone = models.CharField(_("WhatsApp number"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    created_at = models.DateTimeField(_("signed up at"))
+    notified_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder sign-up")
+        verbose_name_plural = _("reminder sign-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(phone="") | ~Q(email=""), name="reminder_has_a_contact"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "phone"],
+                condition=~Q(phone=""),
+                name="reminder_unique_phone",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "email"],
+                condition=~Q(email=""),
+                name="reminder_unique_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.phone or self.email

@@ -161,6 +161,7 @@ def create_campaign(
     settlement_due_on: date | None = None,
     payment_window_hours: int | None = None,
     shipping_fee: int = 0,
+    terms: str = "",
     actor: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Campaign:
@@ -224,6 +225,7 @@ def create_campaign(
         settlement_due_on=settlement_due_on,
         payment_window_hours=payment_window_hours or shop.default_payment_window_hours,
         shipping_fee=shipping_fee,
+        terms=terms.strip(),
     )
     audit_event(
         action="campaign.created",

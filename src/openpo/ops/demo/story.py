@@ -235,6 +235,7 @@ class Story:
         channel = weighted(self.rng, CHANNELS)
         person = self.people.pick()
         order = place_order(
+            terms_accepted=True,
             campaign=campaign,
             buyer=self.people.details(person, notes=self._note()),
             items=items,

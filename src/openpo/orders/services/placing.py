@@ -9,7 +9,7 @@ without joining the queue.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Campaign, Variant
 from openpo.catalog.services import close_if_sold_out
+from openpo.catalog.terms import po_terms
 from openpo.core.audit import build_audit_event
 from openpo.core.money import percent_of
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
@@ -32,6 +33,8 @@ from openpo.payments.models import ExpectedPayment
 from openpo.payments.unique_codes import NoFreeUniqueCode, draw_unique_code
 
 MAX_CODE_ATTEMPTS = 8
+# Doors where the buyer orders themselves and so must accept the PO terms.
+SELF_SERVICE_CHANNELS = {Order.Channel.WEB, Order.Channel.API}
 MAX_UNITS_PER_LINE = 10_000
 
 
@@ -61,7 +64,7 @@ class _Prepared:
     variants: dict[int, Variant]
     units: int
     subtotal: int
-    errors: dict[str, list] = field(default_factory=dict)
+    terms: str
 
 
 def _local(campaign: Campaign, moment: datetime) -> str:
@@ -141,10 +144,16 @@ def _merge_items(
 
 
 def _prepare(
-    campaign: Campaign, buyer: BuyerDetails, items: Iterable[OrderItem] | Mapping[int, int]
+    campaign: Campaign,
+    buyer: BuyerDetails,
+    items: Iterable[OrderItem] | Mapping[int, int],
+    *,
+    needs_terms: bool,
 ) -> _Prepared:
     """Validate everything that does not need a lock; raise InvalidOrder or SoldOut."""
     errors: dict[str, list] = {}
+    if needs_terms:
+        errors["terms"] = [_("Please read and accept the PO terms.")]
     buyer, phone = _clean_buyer(buyer, errors)
     quantities = _merge_items(items, errors)
     variants: dict[int, Variant] = {}
@@ -173,7 +182,7 @@ def _prepare(
     if campaign.unit_cap is not None and campaign.reserved_units + units > campaign.unit_cap:
         _raise_campaign_full(campaign.unit_cap - campaign.reserved_units)
     subtotal = sum(variants[v].price * q for v, q in quantities.items())
-    return _Prepared(buyer, phone, quantities, variants, units, subtotal)
+    return _Prepared(buyer, phone, quantities, variants, units, subtotal, po_terms(campaign))
 
 
 def _raise_if_short(variant: Variant, quantity: int) -> None:
@@ -263,6 +272,7 @@ def _build_order(
         deposit_due=deposit_due,
         payment_deadline=now + timedelta(hours=campaign.payment_window_hours),
         idempotency_key=idempotency_key,
+        terms_accepted=prepared.terms,
         created_at=now,
         updated_at=now,
     )
@@ -316,13 +326,15 @@ def place_order(
     items: Iterable[OrderItem] | Mapping[int, int],
     channel: str = Order.Channel.WEB,
     idempotency_key: str | None = None,
+    terms_accepted: bool = False,
     actor: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Place an order on an open PO; every unit is reserved atomically and never sold twice.
 
     A repeated `idempotency_key` returns the order the first request made, whatever happened
-    to the campaign since. Raises `CampaignClosed`, `SoldOut` or `InvalidOrder`.
+    to the campaign since. Buyers ordering themselves (form, API) must accept the PO terms,
+    which are copied onto the order. Raises `CampaignClosed`, `SoldOut` or `InvalidOrder`.
     """
     now = now or timezone.now()
     idempotency_key = (idempotency_key or "").strip()[:64]
@@ -330,7 +342,12 @@ def place_order(
         return existing
     _check_open(campaign, now)
     try:
-        prepared = _prepare(campaign, buyer, items)
+        prepared = _prepare(
+            campaign,
+            buyer,
+            items,
+            needs_terms=channel in SELF_SERVICE_CHANNELS and not terms_accepted,
+        )
         order = _write_order(
             campaign,
             prepared,
