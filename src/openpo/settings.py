@@ -155,6 +155,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+# Payment proofs: no URL serves this folder; sellers see proofs through their dashboard only.
+PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
 
 # --- Security -------------------------------------------------------------------------------
 # OPENPO_HTTPS says the site is reached over HTTPS (the default outside debug mode); set it to 0
@@ -175,6 +178,44 @@ if _env_bool("OPENPO_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGIN_URL = "/admin/login/"
+
+# --- Cache and rate limits ------------------------------------------------------------------
+# Rate-limit counters must be shared by every web process. Without a cache server the default
+# is a table in the database (created after `migrate`); OPENPO_CACHE_URL=redis://host:6379/0
+# uses Redis (install the `redis` package), locmem:// a per-process memory cache (tests only).
+CACHE_URL = os.environ.get("OPENPO_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "openpo_cache",
+        }
+    }
+
+# Addresses of reverse proxies whose X-Forwarded-For we believe (IPs or CIDR networks).
+TRUSTED_PROXIES = _env_list("OPENPO_TRUSTED_PROXIES", "")
+
+
+def _rate(name: str, default: str) -> tuple[int, int] | None:
+    """`20/60` → 20 requests per 60 seconds per client; `off` → no limit."""
+    value = os.environ.get(name, default).strip().lower()
+    if value in {"off", "0", "none"}:
+        return None
+    count, _slash, seconds = value.partition("/")
+    return int(count), int(seconds or 60)
+
+
+RATE_LIMITS = {
+    "order": _rate("OPENPO_RATE_LIMIT_ORDERS", "20/60"),
+    "reminder": _rate("OPENPO_RATE_LIMIT_REMINDERS", "10/600"),
+    "proof": _rate("OPENPO_RATE_LIMIT_PROOFS", "10/600"),
+}
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,20 @@
-"""App config for the cross-cutting core: audit trail, domain errors, phone and money helpers."""
+"""App config for the cross-cutting core: audit trail, domain errors, phone and money helpers,
+client addresses and rate limits. After `migrate` it makes sure the cache table exists, since
+the default cache (rate-limit counters shared by all web processes) lives in the database."""
 
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
+
+
+def _create_cache_table(sender, using: str = "default", **kwargs) -> None:
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
     name = "openpo.core"
     label = "core"
     verbose_name = "OpenPO core"
+
+    def ready(self) -> None:
+        post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="openpo-cache-table")

@@ -61,3 +61,37 @@ class ExpectedPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} {self.amount}"
+
+
+def _private_storage():
+    from openpo.payments.uploads import proof_storage
+
+    return proof_storage()
+
+
+def _proof_path(instance: "PaymentProof", filename: str) -> str:
+    return f"{instance.order.shop_id}/{instance.order_id}/{filename}"
+
+
+class PaymentProof(models.Model):
+    """A buyer's "bukti transfer": kept outside the web root, shown only to the shop."""
+
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="payment_proofs"
+    )
+    expected_payment = models.ForeignKey(
+        ExpectedPayment, on_delete=models.SET_NULL, null=True, blank=True, related_name="proofs"
+    )
+    file = models.FileField(_("file"), upload_to=_proof_path, storage=_private_storage)
+    content_type = models.CharField(_("file type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("payment proof")
+        verbose_name_plural = _("payment proofs")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.original_name}"

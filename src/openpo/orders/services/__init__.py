@@ -2,6 +2,7 @@
 
 from openpo.orders.services.placing import BuyerDetails, OrderItem, place_order
 from openpo.orders.services.releasing import cancel_order, expire_due_orders, expire_order
+from openpo.orders.services.reminders import sign_up_for_reminder
 
 __all__ = [
     "BuyerDetails",
@@ -10,4 +11,5 @@ __all__ = [
     "expire_due_orders",
     "expire_order",
     "place_order",
+    "sign_up_for_reminder",
 ]

@@ -1,0 +1,179 @@
+"""Per-client rate limits kept in Django's cache, and the friendly page shown past the limit.
+
+A fixed window: each `window` seconds a client gets `limit` hits per scope ("order", ...),
+counted under a cache key named for the scope, the client and the window's start. The count
+lives in the `default` cache, so every process that shares that cache shares the limit.
+A fixed window can let through up to twice the limit across a window boundary; for stopping
+floods of orders from one client that is plenty, and it costs one cache call per hit.
+
+Counting is `cache.add(key, 1)` for the first hit of a window and `cache.incr(key)` after.
+Both are atomic on Redis, memcached and LocMem (within one process). DatabaseCache and
+FileBasedCache implement `incr` as a read then a write, so two hits landing at the same
+moment may count as one: under a burst the limit is approximate (slightly generous), never
+stricter than configured.
+
+If the cache itself fails (Redis down, cache table missing) the hit is allowed and the
+error logged: a broken limiter must not stop every buyer from ordering.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import ipaddress
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from openpo.core.client_ip import client_ip
+from openpo.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "default"
+KEY_PREFIX = "ratelimit"
+
+View = Callable[..., HttpResponse]
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    http_status = 429
+    default_message = _("Too many tries. Please wait a minute and try again.")
+
+
+@dataclass(frozen=True)
+class RateLimitResult:
+    allowed: bool
+    remaining: int  # hits left in this window after this one
+    retry_after: int  # whole seconds until the window ends and the count starts again
+
+
+def hit(
+    scope: str, key: str, *, limit: int, window: int, now: float | None = None
+) -> RateLimitResult:
+    """Count one hit for `key` in `scope`; allowed while the window's count is within `limit`."""
+    if limit < 1 or window < 1:
+        raise ValueError(f"rate limit needs limit >= 1 and window >= 1, not {limit}/{window}")
+    now = time.time() if now is None else now
+    window_start = int(now // window) * window
+    retry_after = max(1, math.ceil(window_start + window - now))
+    # Hashed: any string can be a key (memcached refuses spaces and long keys), and the
+    # cache does not keep a readable list of who visited.
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"{KEY_PREFIX}:{scope}:{window}:{window_start}:{digest}"
+    try:
+        count = _count(cache_key, timeout=retry_after + 1)
+    except Exception:
+        logger.exception("rate limit %r not checked: the cache failed", scope)
+        return RateLimitResult(allowed=True, remaining=limit, retry_after=retry_after)
+    return RateLimitResult(
+        allowed=count <= limit, remaining=max(0, limit - count), retry_after=retry_after
+    )
+
+
+def _count(cache_key: str, *, timeout: int) -> int:
+    cache = caches[CACHE_ALIAS]
+    if cache.add(cache_key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # the key expired between add and incr: this is the window's first hit
+        cache.set(cache_key, 1, timeout)
+        return 1
+
+
+def rate_limit(
+    scope: str,
+    *,
+    limit: int | None = None,
+    window: int | None = None,
+    methods: Iterable[str] = ("POST",),
+) -> Callable[[View], View]:
+    """Limit a function view per client address; past the limit answer 429 with Retry-After.
+
+    Without `limit` and `window`, the numbers come from `settings.RATE_LIMITS[scope]`
+    (`(limit, window)`, or None for no limit), read at each request. Only requests whose
+    method is in `methods` are counted and refused.
+    """
+    if (limit is None) != (window is None):
+        raise TypeError("rate_limit() takes both limit and window, or neither")
+    counted = frozenset(method.upper() for method in methods)
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in counted:
+                return view(request, *args, **kwargs)
+            numbers = _configured(scope) if limit is None else (limit, window)
+            if numbers is None:
+                return view(request, *args, **kwargs)
+            key = rate_limit_key(client_ip(request))
+            result = hit(scope, key, limit=numbers[0], window=numbers[1])
+            if not result.allowed:
+                return rate_limited_response(request, retry_after=result.retry_after)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _configured(scope: str) -> tuple[int, int] | None:
+    limits = getattr(settings, "RATE_LIMITS", {})
+    if scope not in limits:
+        raise ImproperlyConfigured(f"No rate limit for scope {scope!r} in settings.RATE_LIMITS.")
+    return limits[scope]
+
+
+def rate_limit_key(ip: str) -> str:
+    """Whom to count: the address, but for IPv6 its /64, which one subscriber gets whole."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def rate_limited_response(request: HttpRequest, *, retry_after: int) -> HttpResponse:
+    """429 with Retry-After: JSON for API clients, else the friendly page."""
+    error = RateLimited()
+    if _wants_json(request):
+        response: HttpResponse = JsonResponse(error.as_dict(), status=error.http_status)
+    else:
+        context = {
+            "message": error.message,
+            "retry_after": retry_after,
+            "back_url": _same_site_referer(request),
+        }
+        response = render(request, "core/rate_limited.html", context, status=error.http_status)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    if request.path_info.startswith("/api/"):
+        return True
+    # Browsers send */* among their types; only a client that prefers JSON gets JSON.
+    preferred = request.get_preferred_type(["text/html", "application/json"])
+    return preferred == "application/json"
+
+
+def _same_site_referer(request: HttpRequest) -> str | None:
+    referer = request.headers.get("Referer", "")
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return referer if referer and safe else None

@@ -1,0 +1,54 @@
+/* OpenPO's small page helpers (no build step): countdowns and the order form's live total.
+   Pages work without this file: the server renders the countdown text and the prices. */
+(function () {
+  "use strict";
+  var lang = document.documentElement.lang || "id";
+  var words = lang === "en" ? { d: "d", h: "h", m: "m", s: "s" } : { d: "hari", h: "jam", m: "mnt", s: "dtk" };
+
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown-to]").forEach(function (el) {
+      var left = Math.max(0, Math.floor((Date.parse(el.getAttribute("data-countdown-to")) - now) / 1000));
+      var d = Math.floor(left / 86400), h = Math.floor((left % 86400) / 3600);
+      var m = Math.floor((left % 3600) / 60), s = left % 60;
+      el.textContent = (d ? d + " " + words.d + " " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
+      if (left === 0 && el.hasAttribute("data-reload-at-zero") && !el.dataset.reloaded) {
+        el.dataset.reloaded = "1";
+        setTimeout(function () { window.location.reload(); }, 1500);
+      }
+    });
+  }
+
+  function rupiah(n) { return "Rp " + n.toLocaleString("id-ID"); }
+
+  function updateTotal(form) {
+    var out = form.querySelector("[data-live-total]");
+    if (!out) { return; }
+    var subtotal = 0, units = 0;
+    form.querySelectorAll("input.qty").forEach(function (input) {
+      var q = parseInt(input.value, 10);
+      if (q > 0) { subtotal += q * parseInt(input.getAttribute("data-price"), 10); units += q; }
+    });
+    var shipping = units ? parseInt(out.getAttribute("data-shipping"), 10) : 0;
+    out.textContent = rupiah(subtotal + shipping);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("input.qty")) { updateTotal(event.target.form); }
+  });
+  // A refusal HTMX does not swap (rate limit, server error): show the whole answer page.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.responseText) { document.open(); document.write(xhr.responseText); document.close(); }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("form[data-order-form]").forEach(updateTotal);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-order-form]").forEach(updateTotal);
+    tick();
+    setInterval(tick, 1000);
+  });
+})();

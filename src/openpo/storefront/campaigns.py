@@ -1,0 +1,123 @@
+"""Buyer pages of a shop and its POs: the shop page, the campaign page with its order form,
+the "Ingatkan saya" sign-up and the calendar file. Views only adapt HTTP to the services."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openpo.catalog.models import Campaign, Shop
+from openpo.catalog.selectors import PUBLIC_STATUSES, availability, get_public_campaign
+from openpo.catalog.terms import po_terms
+from openpo.core.errors import DomainError
+from openpo.core.ratelimit import rate_limit
+from openpo.orders.models import Order
+from openpo.orders.services import place_order, sign_up_for_reminder
+from openpo.storefront.forms import OrderForm, ReminderForm
+from openpo.storefront.ics import calendar_for
+
+
+@require_GET
+def shop_page(request: HttpRequest, shop_slug: str) -> HttpResponse:
+    campaigns = Campaign.objects.filter(status__in=PUBLIC_STATUSES).order_by("-opens_at")
+    shop = get_object_or_404(
+        Shop.objects.prefetch_related(Prefetch("campaigns", queryset=campaigns)), slug=shop_slug
+    )
+    now = timezone.now()
+    rows = [(c, c.phase(now)) for c in shop.campaigns.all()]
+    return render(request, "storefront/shop.html", {"shop": shop, "campaigns": rows})
+
+
+def _variants(campaign: Campaign) -> list:
+    return [v for p in campaign.products.all() for v in p.variants.all()]
+
+
+def _render_campaign(
+    request: HttpRequest, campaign: Campaign, form: OrderForm, *, status: int = 200
+) -> HttpResponse:
+    now = timezone.now()
+    variants = _variants(campaign)
+    context = {
+        "campaign": campaign,
+        "shop": campaign.shop,
+        "products": campaign.products.all(),
+        "available": availability(campaign, variants, now),
+        "form": form,
+        "reminder_form": ReminderForm(),
+        "terms": po_terms(campaign),
+        "now": now,
+        "first_photo": next((ph for p in campaign.products.all() for ph in p.photos.all()), None),
+        "lowest_price": min((v.price for v in variants), default=None),
+    }
+    template = (
+        "storefront/_order_form.html"
+        if request.headers.get("HX-Request")
+        else "storefront/campaign.html"
+    )
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def campaign_page(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
+    campaign = get_public_campaign(shop_slug, campaign_slug)
+    return _render_campaign(request, campaign, OrderForm(variants=_variants(campaign)))
+
+
+@require_POST
+@rate_limit("order")
+def order_create(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
+    campaign = get_public_campaign(shop_slug, campaign_slug)
+    form = OrderForm(request.POST, variants=_variants(campaign))
+    if not form.is_valid():
+        return _render_campaign(request, campaign, form, status=422)
+    try:
+        order = place_order(
+            campaign=campaign,
+            buyer=form.buyer(),
+            items=form.items(),
+            channel=Order.Channel.WEB,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            terms_accepted=form.cleaned_data["terms"],
+        )
+    except DomainError as error:
+        form.add_domain_error(error)
+        return _render_campaign(request, campaign, form, status=error.http_status)
+    url = reverse("order_page", args=[order.secret])
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url, permanent=False)
+
+
+@require_POST
+@rate_limit("reminder")
+def reminder_signup(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
+    campaign = get_public_campaign(shop_slug, campaign_slug)
+    form = ReminderForm(request.POST)
+    if form.is_valid():
+        try:
+            sign_up_for_reminder(campaign=campaign, contact=form.cleaned_data["contact"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Done! We will remind you before the PO opens."))
+    else:
+        messages.error(request, _("Enter a WhatsApp number or an email address."))
+    return redirect(reverse("campaign", args=[shop_slug, campaign_slug]) + "#remind")
+
+
+@require_GET
+def campaign_calendar(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
+    campaign = get_public_campaign(shop_slug, campaign_slug)
+    url = request.build_absolute_uri(reverse("campaign", args=[shop_slug, campaign_slug]))
+    body = calendar_for(campaign, url=url, alarm_before=timedelta(minutes=15))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}.ics"'
+    return response

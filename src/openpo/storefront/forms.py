@@ -1,0 +1,109 @@
+"""The buyer's forms: the order form (quantities per variant, buyer, address, terms) and the
+"Ingatkan saya" sign-up. They only parse input; the rules live in the services, whose domain
+errors `OrderForm.add_domain_error` places beside the fields they concern."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext_lazy as _
+
+from openpo.catalog.models import Variant
+from openpo.core.errors import DomainError
+from openpo.core.regions import PROVINCES
+from openpo.orders.services import BuyerDetails
+
+MAX_QUANTITY = 999
+
+
+class OrderForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    phone = forms.CharField(
+        label=_("WhatsApp number"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0812 3456 7890"}
+        ),
+    )
+    email = forms.EmailField(label=_("Email (optional)"), required=False)
+    province = forms.ChoiceField(
+        label=_("Province"), choices=[("", "—")] + [(p, p) for p in PROVINCES]
+    )
+    city = forms.CharField(label=_("City / regency"), max_length=100)
+    address = forms.CharField(
+        label=_("Full address"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        help_text=_("Street, house number, RT/RW, village, district."),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=5,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes for the seller (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    terms = forms.BooleanField(label=_("I have read and accept the PO terms."), required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, variants: list[Variant], **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.variants = variants
+        for variant in variants:
+            attrs = {"inputmode": "numeric", "data-price": variant.price, "class": "qty"}
+            if variant.is_sold_out:
+                attrs["disabled"] = True
+            self.fields[self.quantity_field(variant)] = forms.IntegerField(
+                label=str(variant),
+                min_value=0,
+                max_value=MAX_QUANTITY,
+                required=False,
+                initial=0,
+                widget=forms.NumberInput(attrs=attrs),
+            )
+
+    @staticmethod
+    def quantity_field(variant: Variant) -> str:
+        return f"qty_{variant.pk}"
+
+    def quantity_rows(self) -> list[tuple[Variant, forms.BoundField]]:
+        return [(v, self[self.quantity_field(v)]) for v in self.variants]
+
+    def items(self) -> dict[int, int]:
+        return {v.pk: self.cleaned_data.get(self.quantity_field(v)) or 0 for v in self.variants}
+
+    def buyer(self) -> BuyerDetails:
+        data = self.cleaned_data
+        return BuyerDetails(
+            name=data["name"],
+            phone=data["phone"],
+            email=data.get("email", ""),
+            address=data["address"],
+            city=data["city"],
+            province=data["province"],
+            postal_code=data["postal_code"],
+            notes=data.get("notes", ""),
+        )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a service's refusal: field errors beside their fields, the rest on top."""
+        if not error.field_errors:
+            self.add_error(None, error.message)
+            return
+        for field, messages in error.field_errors.items():
+            target = field if field in self.fields else NON_FIELD_ERRORS
+            for message in messages:
+                self.add_error(None if target == NON_FIELD_ERRORS else target, str(message))
+
+
+class ReminderForm(forms.Form):
+    contact = forms.CharField(
+        label=_("WhatsApp number or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "tel email"}),
+    )

@@ -1,0 +1,29 @@
+"""Buyer URLs. `/<shop>/…` catches every first path segment left over, so it comes last."""
+
+from django.urls import path
+
+from openpo.storefront import campaigns, orders, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("o/<str:secret>/", orders.order_page, name="order_page"),
+    path("o/<str:secret>/proof/", orders.proof_upload, name="proof_upload"),
+    path("<slug:shop_slug>/", campaigns.shop_page, name="shop"),
+    path("<slug:shop_slug>/<slug:campaign_slug>/", campaigns.campaign_page, name="campaign"),
+    path(
+        "<slug:shop_slug>/<slug:campaign_slug>/order/",
+        campaigns.order_create,
+        name="order_create",
+    ),
+    path(
+        "<slug:shop_slug>/<slug:campaign_slug>/remind/",
+        campaigns.reminder_signup,
+        name="reminder_signup",
+    ),
+    path(
+        "<slug:shop_slug>/<slug:campaign_slug>/po.ics",
+        campaigns.campaign_calendar,
+        name="campaign_calendar",
+    ),
+]
