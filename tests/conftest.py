@@ -41,6 +41,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # The test client speaks plain HTTP, like `make run`; tests/ops/test_settings.py checks
     # that production settings redirect to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
+    # One process: a memory cache is shared by the whole run (cleared before each test).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # No collectstatic before tests: serve static files from the apps, unhashed.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -97,6 +99,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
         )
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

@@ -1,10 +1,20 @@
 """URL map of the whole site. The storefront's `/<shop>/` patterns come last."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Product photos are public; payment proofs live elsewhere (PRIVATE_MEDIA_ROOT), unserved.
+    # On several machines, put photos in object storage instead (DESIGN.md, scaling out).
+    re_path(
+        r"^media/(?P<path>photos/.+)$",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+        name="media",
+    ),
     path("", include("openpo.storefront.urls")),
 ]

@@ -1,13 +1,16 @@
 """Setting up shops and campaigns: members, bank accounts, products, variants, materials."""
 
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from openpo.catalog.errors import InvalidCampaign, InvalidShop
 from openpo.catalog.models import (
@@ -16,11 +19,13 @@ from openpo.catalog.models import (
     Material,
     Membership,
     Product,
+    ProductPhoto,
     Shop,
     Variant,
 )
 from openpo.core.audit import audit_event
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
+from openpo.payments.qris import InvalidQris, validate_static
 
 # First path segments that belong to OpenPO itself, so no shop can take them as its slug.
 RESERVED_SHOP_SLUGS = frozenset(
@@ -39,6 +44,7 @@ def create_shop(
     whatsapp_number: str = "",
     email: str = "",
     timezone_name: str = Shop.TimeZone.WIB,
+    static_qris: str = "",
     now: datetime | None = None,
 ) -> Shop:
     """Create a shop with `owner` as its owner; the slug is unique and not one of OpenPO's paths."""
@@ -57,6 +63,11 @@ def create_shop(
             errors["whatsapp_number"] = [str(exc)]
     if timezone_name not in Shop.TimeZone.values:
         errors["timezone"] = [_("Choose WIB, WITA or WIT.")]
+    if static_qris.strip():
+        try:
+            static_qris = validate_static(static_qris).payload
+        except InvalidQris as exc:
+            errors["static_qris"] = [exc.message]
     if errors:
         raise InvalidShop(field_errors=errors)
     now = now or timezone.now()
@@ -67,6 +78,7 @@ def create_shop(
         whatsapp_number=whatsapp_number,
         email=email,
         timezone=timezone_name,
+        static_qris=static_qris.strip(),
     )
     Membership.objects.create(shop=shop, user=owner, role=Membership.Role.OWNER)
     audit_event(action="shop.created", subject=shop, shop_id=shop.pk, actor=owner, at=now)
@@ -303,6 +315,34 @@ def add_variant(
         quota=quota,
         position=position,
     )
+
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def add_product_photo(*, product: Product, image: File, alt_text: str = "") -> ProductPhoto:
+    """Attach a photo (JPEG, PNG or WebP, at most 5 MB, one that really opens as an image)."""
+    if image.size > MAX_PHOTO_BYTES:
+        raise InvalidCampaign(field_errors={"image": [_("The photo is too large: at most 5 MB.")]})
+    try:
+        image.seek(0)
+        with Image.open(image) as opened:
+            kind = opened.format
+            opened.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InvalidCampaign(
+            field_errors={"image": [_("This file is not a photo we can show.")]}
+        ) from exc
+    if kind not in PHOTO_FORMATS:
+        raise InvalidCampaign(field_errors={"image": [_("Upload a JPEG, PNG or WebP photo.")]})
+    image.seek(0)
+    photo = ProductPhoto(
+        product=product, alt_text=alt_text.strip()[:200], position=product.photos.count()
+    )
+    photo.image.save(f"{secrets.token_hex(8)}.{PHOTO_FORMATS[kind]}", image, save=False)
+    photo.save(force_insert=True)
+    return photo
 
 
 def add_material(

@@ -8,6 +8,7 @@ products, options, quotas and materials it is set up with. `story` turns them in
 from dataclasses import dataclass, field
 
 from openpo.catalog.models import Shop
+from openpo.payments.qris import DEMO_STATIC_QRIS
 
 # --- The shop -------------------------------------------------------------------------------
 
@@ -20,6 +21,7 @@ SHOP = {
     "whatsapp_number": "0812-2047-1987",
     "email": "halo.rajutkirana@example.com",
     "timezone_name": Shop.TimeZone.WIB,
+    "static_qris": DEMO_STATIC_QRIS,
 }
 OPENED = (-90, 10)  # when the shop was set up: days from today (WIB) and hour of that day
 BANK_ACCOUNTS = [

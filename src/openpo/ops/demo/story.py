@@ -22,6 +22,7 @@ from openpo.catalog.models import Campaign, Shop, Variant
 from openpo.catalog.services import (
     add_material,
     add_product,
+    add_product_photo,
     add_variant,
     advance_campaign,
     close_if_sold_out,
@@ -32,6 +33,7 @@ from openpo.catalog.services import (
     start_shipping,
 )
 from openpo.ops.demo.people import CANCEL_REASONS, NOTES, Crowd, weighted
+from openpo.ops.demo.photos import product_photo
 from openpo.ops.demo.shop_data import (
     CAMPAIGNS,
     SIZE_PREFERENCE,
@@ -182,6 +184,7 @@ class Story:
 
     def _add_product(self, campaign: Campaign, spec: ProductSpec) -> list[tuple[Variant, float]]:
         product = add_product(campaign=campaign, name=spec.name, description=spec.description)
+        add_product_photo(product=product, image=product_photo(spec.name), alt_text=spec.name)
         keys = list(spec.options)
         variants = []
         for values in itertools.product(*spec.options.values()):
