@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "openpo.orders",
     "openpo.payments",
     "openpo.storefront",
+    "openpo.api",
     "openpo.ops",
 ]
 

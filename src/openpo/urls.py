@@ -5,9 +5,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from openpo.api.urls import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     # Product photos are public; payment proofs live elsewhere (PRIVATE_MEDIA_ROOT), unserved.
     # On several machines, put photos in object storage instead (DESIGN.md, scaling out).
     re_path(

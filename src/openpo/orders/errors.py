@@ -6,11 +6,15 @@ from openpo.core.errors import DomainError
 
 
 class CampaignClosed(DomainError):
-    code = "campaign_closed"
+    code = "closed"
     http_status = 409
     default_message = _("This PO is not taking orders now.")
-    not_open_yet = _("This PO is not open yet; it opens on %(opens_at)s.")
     closed = _("This PO closed on %(closes_at)s and no longer takes orders.")
+
+
+class CampaignNotOpen(CampaignClosed):
+    code = "not_open"
+    default_message = _("This PO is not open yet; it opens on %(opens_at)s.")
 
 
 class SoldOut(DomainError):

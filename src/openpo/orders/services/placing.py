@@ -27,14 +27,21 @@ from openpo.core.audit import build_audit_event
 from openpo.core.money import percent_of
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.orders.codes import new_order_code, new_order_secret
-from openpo.orders.errors import CampaignClosed, InvalidOrder, SoldOut, TooManyAwaitingPayment
+from openpo.orders.errors import (
+    CampaignClosed,
+    CampaignNotOpen,
+    InvalidOrder,
+    SoldOut,
+    TooManyAwaitingPayment,
+)
 from openpo.orders.models import Customer, Order, OrderLine
 from openpo.payments.models import ExpectedPayment
 from openpo.payments.unique_codes import NoFreeUniqueCode, draw_unique_code
 
 MAX_CODE_ATTEMPTS = 8
-# Doors where the buyer orders themselves and so must accept the PO terms.
-SELF_SERVICE_CHANNELS = {Order.Channel.WEB, Order.Channel.API}
+# Doors where the buyer ticks "I accept the PO terms" themselves. An API client (a chat bot,
+# a partner's shop) shows the terms itself; the order keeps the text either way.
+SELF_SERVICE_CHANNELS = {Order.Channel.WEB}
 MAX_UNITS_PER_LINE = 10_000
 
 
@@ -79,9 +86,7 @@ def _check_open(campaign: Campaign, now: datetime) -> None:
     if phase == Campaign.Status.OPEN:
         return
     if phase in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
-        raise CampaignClosed(
-            CampaignClosed.not_open_yet, opens_at=_local(campaign, campaign.opens_at)
-        )
+        raise CampaignNotOpen(opens_at=_local(campaign, campaign.opens_at))
     if phase == Campaign.Status.CLOSED and now >= campaign.closes_at:
         raise CampaignClosed(CampaignClosed.closed, closes_at=_local(campaign, campaign.closes_at))
     raise CampaignClosed()

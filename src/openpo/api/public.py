@@ -1,0 +1,139 @@
+"""Public endpoints (no account needed): read a PO, place an order. Same service as the form."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header, Router
+from ninja.responses import Status
+
+from openpo.api.schemas import CampaignOut, ErrorOut, OrderCreated, OrderIn, VariantOut
+from openpo.catalog.selectors import availability, get_public_campaign
+from openpo.catalog.terms import po_terms
+from openpo.core.errors import DomainError
+from openpo.core.ratelimit import rate_limit
+from openpo.orders.models import Order
+from openpo.orders.services import BuyerDetails, place_order
+from openpo.payments.models import ExpectedPayment
+from openpo.payments.qris import InvalidQris, make_dynamic
+
+router = Router(tags=["public"])
+
+
+def _variants(campaign):
+    return [v for p in campaign.products.all() for v in p.variants.all()]
+
+
+@router.get("/{shop}/{campaign}", response=CampaignOut, summary="A PO: status, times, stock")
+def read_campaign(request: HttpRequest, shop: str, campaign: str):
+    found = get_public_campaign(shop, campaign)
+    variants = _variants(found)
+    state = availability(found, variants, timezone.now())
+    return {
+        "shop": found.shop.slug,
+        "slug": found.slug,
+        "title": found.title,
+        "status": state.state,
+        "opens_at": timezone.localtime(found.opens_at, found.shop.tzinfo),
+        "closes_at": timezone.localtime(found.closes_at, found.shop.tzinfo),
+        "moq_units": found.moq_units,
+        "ordered_units": state.units_ordered,
+        "units_left": state.units_left,
+        "shipping_fee": found.shipping_fee,
+        "payment_policy": found.payment_policy,
+        "deposit_percent": found.deposit_percent,
+        "terms": po_terms(found),
+        "url": request.build_absolute_uri(reverse("campaign", args=[shop, campaign])),
+        "variants": [
+            VariantOut(
+                sku=v.sku,
+                product=v.product.name,
+                name=v.label or v.product.name,
+                price=v.price,
+                available=v.units_left,
+            )
+            for v in variants
+        ],
+    }
+
+
+def _error(error: DomainError) -> Status:
+    if error.field_errors:
+        return Status(
+            422,
+            {
+                "code": "invalid",
+                "message": error.message,
+                "errors": {f: [str(m) for m in msgs] for f, msgs in error.field_errors.items()},
+            },
+        )
+    return Status(error.http_status, {"code": error.code, "message": error.message})
+
+
+@router.post(
+    "/{shop}/{campaign}/orders",
+    response={201: OrderCreated, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    summary="Place an order",
+)
+@rate_limit("order")
+def create_order(
+    request: HttpRequest,
+    shop: str,
+    campaign: str,
+    payload: OrderIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    found = get_public_campaign(shop, campaign)
+    by_sku = {v.sku.upper(): v.pk for v in _variants(found)}
+    items: dict[int, int] = {}
+    unknown = [item.sku for item in payload.items if item.sku.upper() not in by_sku]
+    if unknown:
+        return Status(
+            422,
+            {
+                "code": "invalid",
+                "message": _("Please correct the order."),
+                "errors": {"items": [_("Unknown SKU: %(skus)s.") % {"skus": ", ".join(unknown)}]},
+            },
+        )
+    for item in payload.items:
+        variant_id = by_sku[item.sku.upper()]
+        items[variant_id] = items.get(variant_id, 0) + item.quantity
+    try:
+        order = place_order(
+            campaign=found,
+            buyer=BuyerDetails(
+                name=payload.name,
+                phone=payload.phone,
+                email=payload.email,
+                address=payload.address,
+                city=payload.city,
+                province=payload.province,
+                postal_code=payload.postal_code,
+                notes=payload.notes,
+            ),
+            items=items,
+            channel=Order.Channel.API,
+            idempotency_key=idempotency_key,
+        )
+    except DomainError as error:
+        return _error(error)
+    expected = order.expected_payments.filter(status=ExpectedPayment.Status.OPEN).first()
+    qris = None
+    if expected and found.shop.static_qris:
+        try:
+            qris = make_dynamic(found.shop.static_qris, expected.amount)
+        except InvalidQris:
+            qris = None
+    return Status(
+        201,
+        {
+            "code": order.code,
+            "order_url": request.build_absolute_uri(reverse("order_page", args=[order.secret])),
+            "status": order.payment_status,
+            "total": order.total,
+            "transfer_amount": expected.amount if expected else None,
+            "payment_deadline": timezone.localtime(order.payment_deadline, found.shop.tzinfo),
+            "qris": qris,
+        },
+    )
