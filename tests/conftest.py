@@ -41,8 +41,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # The test client speaks plain HTTP, like `make run`; tests/ops/test_settings.py checks
     # that production settings redirect to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
-    # One process: a memory cache is shared by the whole run (cleared before each test).
+    # One process: a memory cache is shared by the whole run (cleared before each test), and
+    # no separate cache database.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.DATABASES.pop("cache", None)
+    settings.DATABASE_ROUTERS = []
     # No collectstatic before tests: serve static files from the apps, unhashed.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -119,6 +119,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    if not os.environ.get("OPENPO_CACHE_URL"):
+        # The database cache gets its own file, so its writes never wait for orders' writes.
+        DATABASES["cache"] = {
+            **DATABASES["default"],
+            "NAME": str(DATA_DIR / "cache.sqlite3"),
+            "TEST": {"NAME": str(DATA_DIR / "test-cache.sqlite3")},
+        }
+        DATABASE_ROUTERS = ["openpo.core.routers.CacheRouter"]
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("OPENPO_DB_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -8,7 +8,11 @@ from django.db.models.signals import post_migrate
 
 
 def _create_cache_table(sender, using: str = "default", **kwargs) -> None:
-    call_command("createcachetable", database=using, verbosity=0)
+    from django.conf import settings
+
+    # With the SQLite cache router the table lives in the `cache` database, not `using`.
+    for alias in {using, *(["cache"] if "cache" in settings.DATABASES else [])}:
+        call_command("createcachetable", database=alias, verbosity=0)
 
 
 class CoreConfig(AppConfig):
