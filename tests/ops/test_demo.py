@@ -151,4 +151,4 @@ def test_it_prints_the_home_admin_and_campaign_urls_again_when_loaded(demo, sett
     assert "https://po.example.com/\n" in output
     assert "https://po.example.com/admin/" in output and "demo / demo" in output
     for campaign in Campaign.objects.filter(shop__slug="demo"):
-        assert f"https://po.example.com/admin/catalog/campaign/{campaign.pk}/change/" in output
+        assert f"https://po.example.com/demo/{campaign.slug}/" in output

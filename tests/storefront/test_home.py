@@ -28,7 +28,7 @@ def test_it_lists_published_pos_with_their_phase_in_indonesian(client, campaign,
     assert "PO Kaos Agustus" in html and "Dibuka" in html
     assert "PO Hoodie" in html and "Terjadwal" in html
     assert "PO Rahasia" not in html  # drafts stay private
-    assert f"/admin/catalog/campaign/{campaign.pk}/change/" in html
+    assert f"/{shop.slug}/{campaign.slug}/" in html
 
 
 def test_it_speaks_indonesian_even_to_a_phone_set_to_english(client, campaign):

@@ -123,7 +123,7 @@ def ensure_shop(owner: AbstractUser, *, now: datetime | None = None) -> Shop:
 
 
 def campaign_links(shop: Shop, *, now: datetime | None = None) -> list[CampaignLink]:
-    """Each campaign of the shop with its phase and the page to open it (the admin, for now)."""
+    """Each campaign of the shop with its phase and its public page."""
     now = now or timezone.now()
     campaigns = shop.campaigns.annotate(
         live_orders=Count("orders", filter=Q(orders__status=Order.Status.ACTIVE))
@@ -134,7 +134,7 @@ def campaign_links(shop: Shop, *, now: datetime | None = None) -> list[CampaignL
             phase=campaign.phase(now),
             orders=campaign.live_orders,
             units=campaign.reserved_units,
-            url=site_url(reverse("admin:catalog_campaign_change", args=[campaign.pk])),
+            url=site_url(reverse("campaign", args=[shop.slug, campaign.slug])),
         )
         for campaign in campaigns
     ]

@@ -44,7 +44,9 @@ class Command(BaseCommand):
             f"  Admin  {demo.site_url('/admin/')}  (log in as {demo.USERNAME} / {demo.PASSWORD})"
         )
         self.stdout.write("")
-        self.stdout.write("  POs (their admin pages, until the public pages exist):")
+        self.stdout.write(f"  Shop   {demo.site_url(f'/{shop.slug}/')}")
+        self.stdout.write("")
+        self.stdout.write("  POs (public pages):")
         links = demo.campaign_links(shop, now=timezone.now())
         width = max((len(link.title) for link in links), default=0)
         for link in links:
