@@ -8,13 +8,12 @@ from ninja import Header, Router
 from ninja.responses import Status
 
 from openpo.api.schemas import CampaignOut, ErrorOut, OrderCreated, OrderIn, VariantOut
-from openpo.catalog.selectors import availability, get_public_campaign
+from openpo.catalog.selectors import availability, get_orderable_campaign, get_public_campaign
 from openpo.catalog.terms import po_terms
 from openpo.core.errors import DomainError
 from openpo.core.ratelimit import rate_limit
 from openpo.orders.models import Order
 from openpo.orders.services import BuyerDetails, place_order
-from openpo.payments.models import ExpectedPayment
 from openpo.payments.qris import InvalidQris, make_dynamic
 
 router = Router(tags=["public"])
@@ -83,8 +82,8 @@ def create_order(
     payload: OrderIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    found = get_public_campaign(shop, campaign)
-    by_sku = {v.sku.upper(): v.pk for v in _variants(found)}
+    found, skus = get_orderable_campaign(shop, campaign)
+    by_sku = {sku.upper(): pk for sku, pk in skus.items()}
     items: dict[int, int] = {}
     unknown = [item.sku for item in payload.items if item.sku.upper() not in by_sku]
     if unknown:
@@ -118,7 +117,7 @@ def create_order(
         )
     except DomainError as error:
         return _error(error)
-    expected = order.expected_payments.filter(status=ExpectedPayment.Status.OPEN).first()
+    expected = order.open_expected_payment
     qris = None
     if expected and found.shop.static_qris:
         try:

@@ -6,6 +6,7 @@ customer or the catalog never rewrite what was ordered. Changes go through `orde
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Campaign, Shop, Variant
@@ -154,6 +155,13 @@ class Order(models.Model):
     @property
     def amount_outstanding(self) -> int:
         return max(self.total - self.amount_paid, 0)
+
+    @cached_property
+    def open_expected_payment(self):
+        """The payment the buyer should make now (amount with its unique code), if any."""
+        from openpo.payments.models import ExpectedPayment
+
+        return self.expected_payments.filter(status=ExpectedPayment.Status.OPEN).first()
 
 
 class OrderLine(models.Model):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
-from openpo.payments.models import ExpectedPayment, PaymentProof
+from openpo.payments.models import PaymentProof
 from openpo.payments.uploads import check_proof
 
 
@@ -16,7 +16,7 @@ def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -
     """Keep a checked proof for the order's open payment; the seller verifies it later."""
     now = now or timezone.now()
     checked = check_proof(upload)
-    expected = order.expected_payments.filter(status=ExpectedPayment.Status.OPEN).first()
+    expected = order.open_expected_payment
     with transaction.atomic():
         proof = PaymentProof(
             order=order,

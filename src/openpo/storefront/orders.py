@@ -16,7 +16,6 @@ from openpo.core.errors import DomainError
 from openpo.core.money import format_rupiah
 from openpo.core.ratelimit import rate_limit
 from openpo.orders.models import Order
-from openpo.payments.models import ExpectedPayment
 from openpo.payments.qris import InvalidQris, make_dynamic, qr_svg
 from openpo.payments.services import submit_payment_proof
 
@@ -49,7 +48,7 @@ def _whatsapp_link(order: Order, amount: int | None) -> str | None:
 
 
 def _render(request: HttpRequest, order: Order, form: ProofForm, status: int = 200):
-    expected = order.expected_payments.filter(status=ExpectedPayment.Status.OPEN).first()
+    expected = order.open_expected_payment
     qris_svg = None
     if expected and order.shop.static_qris:
         try:

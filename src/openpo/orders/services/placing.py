@@ -416,6 +416,7 @@ def _write_order(
                 if expected:
                     expected.order = order
                     expected.save(force_insert=True)
+                order.open_expected_payment = expected  # spares the caller a query
                 build_audit_event(
                     action="order.placed",
                     subject=order,
