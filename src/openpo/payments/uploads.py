@@ -6,6 +6,7 @@ must also open with Pillow. Files go to a private folder under the data director
 URL serves: the seller sees them through the dashboard only.
 """
 
+import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -42,8 +43,23 @@ class CheckedUpload:
     size: int
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_MEDIA_ROOT (read at each use), with no public URL."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Payment proofs have no public URL.")
+
+
 def proof_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def sniff_type(head: bytes) -> str | None:
