@@ -29,7 +29,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -73,7 +76,7 @@ def hit(
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"{KEY_PREFIX}:{scope}:{window}:{window_start}:{digest}"
     try:
-        count = _count(cache_key, timeout=retry_after + 1)
+        count = _count(cache_key, limit=limit, timeout=retry_after + 1)
     except Exception:
         logger.exception("rate limit %r not checked: the cache failed", scope)
         return RateLimitResult(allowed=True, remaining=limit, retry_after=retry_after)
@@ -82,15 +85,41 @@ def hit(
     )
 
 
-def _count(cache_key: str, *, timeout: int) -> int:
+def _count(cache_key: str, *, limit: int, timeout: int) -> int:
+    """This window's count including this hit; a hit past the limit is not written."""
     cache = caches[CACHE_ALIAS]
+    count = cache.get(cache_key)
+    if count is not None and count >= limit:
+        # Refused with a read only: a flood from one client writes nothing (on SQLite,
+        # writes queue for the same lock as the buyers' orders).
+        return count + 1
+    if type(cache).incr is not BaseCache.incr:
+        return _add_or_incr(cache, cache_key, timeout=timeout)  # atomic: Redis, memcached, LocMem
+    if isinstance(cache, DatabaseCache):
+        # On SQLite (BEGIN IMMEDIATE) this takes the write lock first, so the read and the
+        # write below are one atomic step; on PostgreSQL they may still interleave.
+        database = router.db_for_write(cache.cache_model_class)
+        with transaction.atomic(using=database):
+            return _get_and_set(cache, cache_key, timeout=timeout)
+    return _get_and_set(cache, cache_key, timeout=timeout)
+
+
+def _add_or_incr(cache: BaseCache, cache_key: str, *, timeout: int) -> int:
     if cache.add(cache_key, 1, timeout):
         return 1
     try:
         return cache.incr(cache_key)
-    except ValueError:  # the key expired between add and incr: this is the window's first hit
+    except ValueError:  # the key expired since add: this is a new window's first hit
         cache.set(cache_key, 1, timeout)
         return 1
+
+
+def _get_and_set(cache: BaseCache, cache_key: str, *, timeout: int) -> int:
+    # Not BaseCache.incr: it is the same get and set, but the set resets the key's expiry to
+    # the cache's default TIMEOUT, which would end a window longer than that early.
+    count = cache.get(cache_key, 0) + 1
+    cache.set(cache_key, count, timeout)
+    return count
 
 
 def rate_limit(
