@@ -118,13 +118,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # A file (not :memory:) so concurrent test connections really contend; one per process so
+    # two test runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     if not os.environ.get("OPENPO_CACHE_URL"):
         # The database cache gets its own file, so its writes never wait for orders' writes.
         DATABASES["cache"] = {
             **DATABASES["default"],
             "NAME": str(DATA_DIR / "cache.sqlite3"),
-            "TEST": {"NAME": str(DATA_DIR / "test-cache.sqlite3")},
+            "TEST": {"NAME": str(DATA_DIR / f"test-cache-{os.getpid()}.sqlite3")},
         }
         DATABASE_ROUTERS = ["openpo.core.routers.CacheRouter"]
 else:
