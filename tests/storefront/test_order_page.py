@@ -63,6 +63,7 @@ def test_a_proof_is_kept_privately_and_the_buyer_thanked(client, order, settings
     assert "bukti transfer" in response.content.decode().lower()
     assert proof.content_type == "image/png" and proof.order == order
     assert proof.expected_payment == order.expected_payments.get()
+    assert order.expected_payments.get().claimed_at is not None
     path = proof.file.path
     assert path.startswith(str(settings.PRIVATE_MEDIA_ROOT)) and os.path.exists(path)
     assert not path.startswith(str(settings.MEDIA_ROOT))

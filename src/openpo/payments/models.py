@@ -35,6 +35,8 @@ class ExpectedPayment(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
     created_at = models.DateTimeField(_("created at"))
+    # The buyer says it is paid (a proof was uploaded); the seller has not confirmed it yet.
+    claimed_at = models.DateTimeField(_("claimed paid at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("expected payment")

@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
-from openpo.payments.models import PaymentProof
+from openpo.payments.models import ExpectedPayment, PaymentProof
 from openpo.payments.uploads import check_proof
 
 
 def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -> PaymentProof:
-    """Keep a checked proof for the order's open payment; the seller verifies it later."""
+    """Keep a checked proof for the order's open payment and mark that payment as claimed;
+    the seller confirms or rejects it later."""
     now = now or timezone.now()
     checked = check_proof(upload)
     expected = order.open_expected_payment
@@ -29,6 +30,10 @@ def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -
         # Our own name: the buyer's file name never becomes a path.
         proof.file.save(f"{secrets.token_hex(16)}.{checked.extension}", upload, save=False)
         proof.save(force_insert=True)
+        if expected and expected.claimed_at is None:
+            ExpectedPayment.objects.filter(pk=expected.pk, claimed_at__isnull=True).update(
+                claimed_at=now
+            )
         audit_event(
             action="payment.proof_submitted",
             subject=order,
