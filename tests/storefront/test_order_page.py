@@ -47,7 +47,7 @@ def test_it_shows_the_exact_amount_banks_and_a_qris(client, order):
     assert "BCA" in html and "1234567890" in html
     assert "<svg" in html and 'role="img"' in html
     assert "wa.me/6281211112222?text=" in html and order.code in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_an_unknown_secret_is_not_found(client, order):

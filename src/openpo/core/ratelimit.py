@@ -1,19 +1,23 @@
 """Per-client rate limits kept in Django's cache, and the friendly page shown past the limit.
 
-A fixed window: each `window` seconds a client gets `limit` hits per scope ("order", ...),
-counted under a cache key named for the scope, the client and the window's start. The count
-lives in the `default` cache, so every process that shares that cache shares the limit.
-A fixed window can let through up to twice the limit across a window boundary; for stopping
-floods of orders from one client that is plenty, and it costs one cache call per hit.
+A fixed window: every `window` seconds a client gets `limit` hits per scope ("order", ...),
+counted under a cache key named for the scope, the client and the window's start, in the
+`default` cache, so every process that shares that cache shares the count. A fixed window
+can let through up to twice the limit across a window boundary; to stop one client flooding
+the order form that is plenty, and it needs only a counter.
 
-Counting is `cache.add(key, 1)` for the first hit of a window and `cache.incr(key)` after.
-Both are atomic on Redis, memcached and LocMem (within one process). DatabaseCache and
-FileBasedCache implement `incr` as a read then a write, so two hits landing at the same
-moment may count as one: under a burst the limit is approximate (slightly generous), never
-stricter than configured.
+How the counter is kept exact depends on the backend:
+- Redis, memcached, LocMem: `cache.add(key, 1)` then `cache.incr(key)`, both atomic in the
+  cache server (LocMem only within one process, so it is for tests and `runserver`).
+- DatabaseCache: Django's `incr` is a read then a write, so two parallel hits would both read
+  4 and write 5. We do the read and the write in one transaction that holds a lock first
+  (SQLite's BEGIN IMMEDIATE write lock; a per-key advisory lock on PostgreSQL).
+- FileBasedCache: no such lock; parallel hits from one client are undercounted (measured: 8
+  processes firing together got ~8 times the limit). Do not use it for rate limits.
+A hit past the limit is answered from a read, without writing: a flood costs reads only.
 
-If the cache itself fails (Redis down, cache table missing) the hit is allowed and the
-error logged: a broken limiter must not stop every buyer from ordering.
+If the cache fails (Redis down, cache table missing) the hit is allowed and the error
+logged: a broken limiter must not stop every buyer from ordering.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -96,12 +100,11 @@ def _count(cache_key: str, *, limit: int, timeout: int) -> int:
     if type(cache).incr is not BaseCache.incr:
         return _add_or_incr(cache, cache_key, timeout=timeout)  # atomic: Redis, memcached, LocMem
     if isinstance(cache, DatabaseCache):
-        # On SQLite (BEGIN IMMEDIATE) this takes the write lock first, so the read and the
-        # write below are one atomic step; on PostgreSQL they may still interleave.
         database = router.db_for_write(cache.cache_model_class)
         with transaction.atomic(using=database):
+            _queue_per_key(database, cache_key)
             return _get_and_set(cache, cache_key, timeout=timeout)
-    return _get_and_set(cache, cache_key, timeout=timeout)
+    return _get_and_set(cache, cache_key, timeout=timeout)  # FileBasedCache: may undercount
 
 
 def _add_or_incr(cache: BaseCache, cache_key: str, *, timeout: int) -> int:
@@ -112,6 +115,18 @@ def _add_or_incr(cache: BaseCache, cache_key: str, *, timeout: int) -> int:
     except ValueError:  # the key expired since add: this is a new window's first hit
         cache.set(cache_key, 1, timeout)
         return 1
+
+
+def _queue_per_key(database: str, cache_key: str) -> None:
+    """Make the read and the write of one key's count a single step on the database cache."""
+    connection = connections[database]
+    # SQLite: nothing to do, BEGIN IMMEDIATE already holds the database's write lock.
+    # PostgreSQL reads committed data without locking, so two hits would both read 4 and
+    # write 5; a transaction-scoped advisory lock per key queues them instead.
+    if connection.vendor == "postgresql":
+        lock_id = int.from_bytes(hashlib.sha256(cache_key.encode()).digest()[:8], signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
 def _get_and_set(cache: BaseCache, cache_key: str, *, timeout: int) -> int:
@@ -185,6 +200,7 @@ def rate_limited_response(request: HttpRequest, *, retry_after: int) -> HttpResp
         context = {
             "message": error.message,
             "retry_after": retry_after,
+            "retry_after_minutes": math.ceil(retry_after / 60),
             "back_url": _same_site_referer(request),
         }
         response = render(request, "core/rate_limited.html", context, status=error.http_status)

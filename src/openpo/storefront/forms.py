@@ -19,7 +19,7 @@ MAX_QUANTITY = 999
 class OrderForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     phone = forms.CharField(
-        label=_("WhatsApp number"),
+        label=_("Your WhatsApp number"),
         max_length=30,
         widget=forms.TextInput(
             attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0812 3456 7890"}

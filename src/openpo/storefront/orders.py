@@ -22,7 +22,7 @@ from openpo.payments.services import submit_payment_proof
 
 class ProofForm(forms.Form):
     proof = forms.FileField(
-        label=gettext_lazy("Proof of transfer (photo, screenshot or PDF)"),
+        label=gettext_lazy("Photo, screenshot or PDF of your transfer"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
     )
 
@@ -73,7 +73,8 @@ def _render(request: HttpRequest, order: Order, form: ProofForm, status: int = 2
 @require_GET
 def order_page(request: HttpRequest, secret: str) -> HttpResponse:
     response = _render(request, _get_order(secret), ProofForm())
-    response["Referrer-Policy"] = "no-referrer"  # the URL is the buyer's key
+    # The URL is the buyer's key: the site-wide "same-origin" referrer policy keeps it from
+    # other sites (no-referrer would make browsers send `Origin: null`, failing CSRF).
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -31,8 +31,9 @@
       var q = parseInt(input.value, 10);
       if (q > 0) { subtotal += q * parseInt(input.getAttribute("data-price"), 10); units += q; }
     });
-    var shipping = units ? parseInt(out.getAttribute("data-shipping"), 10) : 0;
-    out.textContent = rupiah(subtotal + shipping);
+    if (!out.hasAttribute("data-hint")) { out.setAttribute("data-hint", out.textContent); }
+    if (!units) { out.textContent = out.getAttribute("data-hint"); return; }
+    out.textContent = rupiah(subtotal + parseInt(out.getAttribute("data-shipping"), 10));
   }
 
   document.addEventListener("input", function (event) {
