@@ -4,6 +4,7 @@ One file, no class hierarchy (healthchecks style). Every knob a deployment needs
 environment variable; with none set, OpenPO runs on a laptop with SQLite under `var/`.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -201,16 +202,25 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     }
 elif CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL:
+    raise ValueError(
+        f"OPENPO_CACHE_URL must start with redis://, rediss:// or locmem://: {CACHE_URL}"
+    )
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "openpo_cache",
+            # Django's default (300 rows) would cull live counters in a war PO.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }
 
-# Addresses of reverse proxies whose X-Forwarded-For we believe (IPs or CIDR networks).
-TRUSTED_PROXIES = _env_list("OPENPO_TRUSTED_PROXIES", "")
+# Addresses of reverse proxies whose X-Forwarded-For we believe (IPs or CIDR networks); parsed
+# here so a typo stops the start instead of failing requests.
+TRUSTED_PROXIES = [
+    ipaddress.ip_network(entry, strict=False) for entry in _env_list("OPENPO_TRUSTED_PROXIES", "")
+]
 
 
 def _rate(name: str, default: str) -> tuple[int, int] | None:
@@ -219,7 +229,13 @@ def _rate(name: str, default: str) -> tuple[int, int] | None:
     if value in {"off", "0", "none"}:
         return None
     count, _slash, seconds = value.partition("/")
-    return int(count), int(seconds or 60)
+    try:
+        limit, window = int(count), int(seconds or 60)
+    except ValueError:
+        limit = window = 0
+    if limit < 1 or window < 1:
+        raise ValueError(f"{name} must look like 20/60 (requests/seconds) or off, not {value!r}")
+    return limit, window
 
 
 RATE_LIMITS = {

@@ -12,7 +12,11 @@ SETTINGS_PROBE = "from django.conf import settings as s; print({})"
 
 def _openpo(args, tmp_path, **env):
     full_env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("OPENPO_")},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("OPENPO_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },
         "OPENPO_DATA_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "openpo.settings",
         **env,
@@ -99,3 +103,18 @@ def test_python_dash_m_openpo_is_the_management_utility(tmp_path):
     result = _openpo(["help"], tmp_path)
     assert result.returncode == 0
     assert "migrate" in result.stdout and "[catalog]" not in result.stderr
+
+
+def test_sqlite_keeps_the_cache_in_its_own_file(tmp_path):
+    assert _setting("sorted(s.DATABASES), s.DATABASE_ROUTERS", tmp_path) == (
+        "['cache', 'default'] ['openpo.core.routers.CacheRouter']"
+    )
+    assert _setting("sorted(s.DATABASES)", tmp_path, OPENPO_CACHE_URL="locmem://") == (
+        "['default']"
+    )
+
+
+def test_a_malformed_rate_limit_stops_the_start(tmp_path):
+    result = _openpo(["check"], tmp_path, OPENPO_RATE_LIMIT_ORDERS="lots")
+    assert result.returncode != 0
+    assert "OPENPO_RATE_LIMIT_ORDERS must look like 20/60" in result.stderr
