@@ -14,7 +14,6 @@ from openpo.core.errors import DomainError
 from openpo.core.ratelimit import rate_limit
 from openpo.orders.models import Order
 from openpo.orders.services import BuyerDetails, place_order
-from openpo.payments.qris import InvalidQris, make_dynamic
 
 router = Router(tags=["public"])
 
@@ -118,12 +117,7 @@ def create_order(
     except DomainError as error:
         return _error(error)
     expected = order.open_expected_payment
-    qris = None
-    if expected and found.shop.static_qris:
-        try:
-            qris = make_dynamic(found.shop.static_qris, expected.amount)
-        except InvalidQris:
-            qris = None
+    order.shop = found.shop
     return Status(
         201,
         {
@@ -133,6 +127,6 @@ def create_order(
             "total": order.total,
             "transfer_amount": expected.amount if expected else None,
             "payment_deadline": timezone.localtime(order.payment_deadline, found.shop.tzinfo),
-            "qris": qris,
+            "qris": order.dynamic_qris,
         },
     )

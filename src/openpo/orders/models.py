@@ -157,6 +157,20 @@ class Order(models.Model):
         return max(self.total - self.amount_paid, 0)
 
     @cached_property
+    def dynamic_qris(self) -> str | None:
+        """The shop's QRIS with the open payment's amount filled in, or None (no QRIS, nothing
+        to pay, or a broken static QRIS: bank transfer still works then)."""
+        from openpo.payments.qris import InvalidQris, make_dynamic
+
+        expected = self.open_expected_payment
+        if not expected or not self.shop.static_qris:
+            return None
+        try:
+            return make_dynamic(self.shop.static_qris, expected.amount)
+        except InvalidQris:
+            return None
+
+    @cached_property
     def open_expected_payment(self):
         """The payment the buyer should make now (amount with its unique code), if any."""
         from openpo.payments.models import ExpectedPayment

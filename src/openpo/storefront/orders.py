@@ -16,7 +16,7 @@ from openpo.core.errors import DomainError
 from openpo.core.money import format_rupiah
 from openpo.core.ratelimit import rate_limit
 from openpo.orders.models import Order
-from openpo.payments.qris import InvalidQris, make_dynamic, qr_svg
+from openpo.payments.qris import qr_svg
 from openpo.payments.services import submit_payment_proof
 
 
@@ -49,12 +49,7 @@ def _whatsapp_link(order: Order, amount: int | None) -> str | None:
 
 def _render(request: HttpRequest, order: Order, form: ProofForm, status: int = 200):
     expected = order.open_expected_payment
-    qris_svg = None
-    if expected and order.shop.static_qris:
-        try:
-            qris_svg = qr_svg(make_dynamic(order.shop.static_qris, expected.amount))
-        except InvalidQris:
-            qris_svg = None  # the seller's QRIS is broken; bank transfer still works
+    qris_svg = qr_svg(order.dynamic_qris) if order.dynamic_qris else None
     context = {
         "order": order,
         "shop": order.shop,
