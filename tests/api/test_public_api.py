@@ -150,3 +150,18 @@ def test_the_openapi_document_lists_the_public_endpoints(client):
     document = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/public/{shop}/{campaign}" in document["paths"]
     assert "post" in document["paths"]["/api/v1/public/{shop}/{campaign}/orders"]
+
+
+def test_a_po_that_sold_out_answers_sold_out_not_closed(
+    client, shop, now, django_capture_on_commit_callbacks
+):
+    campaign = make_campaign(shop, now=now, quotas=(1,), slug="habis")
+    variant = campaign.variants.get()
+    body = _order_body([(variant.sku, 1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, campaign, body).status_code == 201
+    campaign.refresh_from_db()
+    assert campaign.close_reason == "sold_out"
+    response = _post(client, campaign, body)
+    assert (response.status_code, response.json()["code"]) == (409, "sold_out")
+    assert response.json()["message"] == "Maaf, PO ini sudah habis terjual."

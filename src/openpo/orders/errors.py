@@ -23,6 +23,7 @@ class SoldOut(DomainError):
     default_message = _("Sorry, “%(item)s” is sold out.")
     not_enough = _("Sorry, only %(left)s left of “%(item)s”.")
     campaign_full = _("Sorry, this PO is sold out: only %(left)s units left in total.")
+    campaign_sold_out = _("Sorry, this PO is sold out.")
 
 
 class InvalidOrder(DomainError):

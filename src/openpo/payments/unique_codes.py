@@ -2,8 +2,9 @@
 
 Three digits (1–999) while they last for a base amount; four digits (1000–9999) when a shop has
 that many orders of the same amount awaiting transfer (a war PO of one item at one price).
-The draw reads which amounts are taken and picks a free one at random, so concurrent buyers
-rarely pick the same; the database constraint settles the rare race and the caller retries.
+The draw asks which of eight random codes are taken and takes a free one; only when all eight
+are, it reads every taken amount of the range. Concurrent buyers rarely pick the same code; the
+database constraint settles the rare race and the caller retries.
 """
 
 import secrets
@@ -19,6 +20,18 @@ class NoFreeUniqueCode(Exception):
 
 def draw_unique_code(*, shop_id: int, base_amount: int) -> int:
     """A code whose `base_amount + code` no open expected payment of the shop uses right now."""
+    # Usually a handful of random candidates has a free one: ask about those first.
+    candidates = {1 + secrets.randbelow(999) for _ in range(8)}
+    taken = set(
+        ExpectedPayment.objects.filter(
+            shop_id=shop_id,
+            status=ExpectedPayment.Status.OPEN,
+            amount__in=[base_amount + code for code in candidates],
+        ).values_list("amount", flat=True)
+    )
+    for code in candidates:
+        if base_amount + code not in taken:
+            return code
     for low, high in RANGES:
         taken = set(
             ExpectedPayment.objects.filter(

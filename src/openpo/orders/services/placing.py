@@ -87,6 +87,8 @@ def _check_open(campaign: Campaign, now: datetime) -> None:
         return
     if phase in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
         raise CampaignNotOpen(opens_at=_local(campaign, campaign.opens_at))
+    if phase == Campaign.Status.CLOSED and campaign.close_reason == Campaign.CloseReason.SOLD_OUT:
+        raise SoldOut(SoldOut.campaign_sold_out)
     if phase == Campaign.Status.CLOSED and now >= campaign.closes_at:
         raise CampaignClosed(CampaignClosed.closed, closes_at=_local(campaign, campaign.closes_at))
     raise CampaignClosed()
@@ -321,7 +323,12 @@ def _build_expected_payment(
 def _existing_order(campaign: Campaign, idempotency_key: str) -> Order | None:
     if not idempotency_key:
         return None
-    return Order.objects.filter(campaign=campaign, idempotency_key=idempotency_key).first()
+    # The repeated "not empty" lets SQLite use the partial unique index instead of a scan.
+    return (
+        Order.objects.filter(campaign=campaign, idempotency_key=idempotency_key)
+        .exclude(idempotency_key="")
+        .first()
+    )
 
 
 def place_order(
