@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "openpo.payments",
     "openpo.storefront",
     "openpo.api",
+    "openpo.dashboard",
     "openpo.ops",
 ]
 
@@ -189,7 +190,9 @@ CSRF_TRUSTED_ORIGINS = _env_list("OPENPO_CSRF_TRUSTED_ORIGINS", "")
 if _env_bool("OPENPO_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/dashboard/"
+LOGOUT_REDIRECT_URL = "/"
 
 # --- Cache and rate limits ------------------------------------------------------------------
 # Rate-limit counters must be shared by every web process. Without a cache server the default

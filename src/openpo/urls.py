@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("dashboard/", include("openpo.dashboard.urls")),
     # Product photos are public; payment proofs live elsewhere (PRIVATE_MEDIA_ROOT), unserved.
     # On several machines, put photos in object storage instead (DESIGN.md, scaling out).
     re_path(

@@ -1,0 +1,1 @@
+"""Seller pages (the dashboard): views, forms and templates; rules live in the services."""

@@ -1,0 +1,53 @@
+"""A seller logs in and sees their POs with live counters; staff see the same shop."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from openpo.catalog.models import Membership, Shop
+from openpo.orders.services import place_order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_seller_logs_in_at_accounts_login_and_lands_on_the_dashboard(client, shop, alice):
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": "password", "next": "/dashboard/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/dashboard/"
+    assert "Toko Alice" in client.get("/dashboard/").content.decode()
+
+
+def test_a_wrong_password_is_refused_in_indonesian(client, shop):
+    response = client.post("/accounts/login/", {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "Nama pengguna atau kata sandi salah." in response.content.decode()
+
+
+def test_the_po_overview_counts_orders_units_and_money(client, campaign, variants, buyer, now, bob):
+    place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
+    )
+    client.force_login(bob)  # staff see the shop's POs too
+    html = client.get(f"/dashboard/po/{campaign.pk}/").content.decode()
+    assert "Rp 255.000" in html
+    assert "2 / 20" in html
+
+
+def test_create_shop_makes_the_owner_when_missing():
+    out = io.StringIO()
+    call_command("create_shop", "batik-sari", owner="sari", password="rahasia-123", stdout=out)
+    shop = Shop.objects.get(slug="batik-sari")
+    membership = Membership.objects.get(shop=shop)
+    assert membership.user.username == "sari" and membership.role == "owner"
+    assert membership.user.check_password("rahasia-123")
+    assert "batik-sari" in out.getvalue()
+
+
+def test_create_shop_refuses_a_taken_link_and_a_missing_password(shop):
+    with pytest.raises(CommandError, match="Link ini sudah dipakai"):
+        call_command("create_shop", "toko-alice", owner="alice")
+    with pytest.raises(CommandError, match="--password"):
+        call_command("create_shop", "baru", owner="nobody")
+    assert not Shop.objects.filter(slug="baru").exists()
