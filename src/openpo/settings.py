@@ -245,6 +245,7 @@ RATE_LIMITS = {
     "order": _rate("OPENPO_RATE_LIMIT_ORDERS", "20/60"),
     "reminder": _rate("OPENPO_RATE_LIMIT_REMINDERS", "10/600"),
     "proof": _rate("OPENPO_RATE_LIMIT_PROOFS", "10/600"),
+    "signup": _rate("OPENPO_RATE_LIMIT_SIGNUPS", "10/3600"),
 }
 
 LOGGING = {

@@ -6,11 +6,14 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from openpo.api.urls import api
+from openpo.dashboard import accounts
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("accounts/login/", accounts.LockoutLoginView.as_view(), name="login"),
+    path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", include("openpo.dashboard.urls")),
     # Product photos are public; payment proofs live elsewhere (PRIVATE_MEDIA_ROOT), unserved.

@@ -22,7 +22,8 @@ def test_a_seller_logs_in_at_accounts_login_and_lands_on_the_dashboard(client, s
 def test_a_wrong_password_is_refused_in_indonesian(client, shop):
     response = client.post("/accounts/login/", {"username": "alice", "password": "nope"})
     assert response.status_code == 200
-    assert "Nama pengguna atau kata sandi salah." in response.content.decode()
+    assert "Masukkan nama pengguna" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_the_po_overview_counts_orders_units_and_money(client, campaign, variants, buyer, now, bob):

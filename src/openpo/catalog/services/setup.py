@@ -35,6 +35,13 @@ RESERVED_SHOP_SLUGS = frozenset(
 EDITABLE_STATUSES = {Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.OPEN}
 
 
+def shop_slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot be a new shop's link (taken, or one of OpenPO's paths), or None."""
+    if slugify(slug) in RESERVED_SHOP_SLUGS or Shop.objects.filter(slug=slugify(slug)).exists():
+        return str(_("This link is already taken."))
+    return None
+
+
 @transaction.atomic
 def create_shop(
     *,
@@ -54,8 +61,8 @@ def create_shop(
         errors["name"] = [_("Enter the shop's name.")]
     if not slug:
         errors["slug"] = [_("Enter a short name for the shop's link.")]
-    elif slug in RESERVED_SHOP_SLUGS or Shop.objects.filter(slug=slug).exists():
-        errors["slug"] = [_("This link is already taken.")]
+    elif problem := shop_slug_problem(slug):
+        errors["slug"] = [problem]
     if whatsapp_number:
         try:
             whatsapp_number = normalize_phone(whatsapp_number)
