@@ -8,7 +8,12 @@ from ninja import Header, Router
 from ninja.responses import Status
 
 from openpo.api.schemas import CampaignOut, ErrorOut, OrderCreated, OrderIn, VariantOut
-from openpo.catalog.selectors import availability, get_orderable_campaign, get_public_campaign
+from openpo.catalog.selectors import (
+    availability,
+    get_orderable_campaign,
+    get_public_campaign,
+    public_variants,
+)
 from openpo.catalog.terms import po_terms
 from openpo.core.errors import DomainError
 from openpo.core.ratelimit import rate_limit
@@ -18,14 +23,10 @@ from openpo.orders.services import BuyerDetails, place_order
 router = Router(tags=["public"])
 
 
-def _variants(campaign):
-    return [v for p in campaign.products.all() for v in p.variants.all()]
-
-
 @router.get("/{shop}/{campaign}", response=CampaignOut, summary="A PO: status, times, stock")
 def read_campaign(request: HttpRequest, shop: str, campaign: str):
     found = get_public_campaign(shop, campaign)
-    variants = _variants(found)
+    variants = public_variants(found)
     state = availability(found, variants, timezone.now())
     return {
         "shop": found.shop.slug,

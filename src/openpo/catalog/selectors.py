@@ -50,6 +50,11 @@ def get_orderable_campaign(shop_slug: str, campaign_slug: str) -> tuple[Campaign
     return campaign, skus
 
 
+def public_variants(campaign: Campaign) -> list[Variant]:
+    """The active variants of a campaign loaded by `get_public_campaign`, in display order."""
+    return [v for product in campaign.products.all() for v in product.variants.all()]
+
+
 @dataclass(frozen=True)
 class Availability:
     state: (

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from openpo.core.errors import DomainError
+from openpo.core.images import verified_image_format
 
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 EXTENSIONS = {
@@ -86,12 +86,6 @@ def check_proof(upload: UploadedFile) -> CheckedUpload:
     upload.seek(0)
     if content_type is None:
         raise InvalidUpload(InvalidUpload.wrong_type)
-    if content_type.startswith("image/"):
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise InvalidUpload(InvalidUpload.broken_image) from exc
-        finally:
-            upload.seek(0)
+    if content_type.startswith("image/") and verified_image_format(upload) is None:
+        raise InvalidUpload(InvalidUpload.broken_image)
     return CheckedUpload(content_type, EXTENSIONS[content_type], upload.size)

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openpo.catalog.models import Campaign, Shop
-from openpo.catalog.selectors import PUBLIC_STATUSES, availability, get_public_campaign
+from openpo.catalog.selectors import (
+    PUBLIC_STATUSES,
+    availability,
+    get_public_campaign,
+    public_variants,
+)
 from openpo.catalog.terms import po_terms
 from openpo.core.errors import DomainError
 from openpo.core.ratelimit import rate_limit
@@ -34,15 +39,11 @@ def shop_page(request: HttpRequest, shop_slug: str) -> HttpResponse:
     return render(request, "storefront/shop.html", {"shop": shop, "campaigns": rows})
 
 
-def _variants(campaign: Campaign) -> list:
-    return [v for p in campaign.products.all() for v in p.variants.all()]
-
-
 def _render_campaign(
     request: HttpRequest, campaign: Campaign, form: OrderForm, *, status: int = 200
 ) -> HttpResponse:
     now = timezone.now()
-    variants = _variants(campaign)
+    variants = public_variants(campaign)
     context = {
         "campaign": campaign,
         "shop": campaign.shop,
@@ -66,14 +67,14 @@ def _render_campaign(
 @require_http_methods(["GET", "HEAD"])
 def campaign_page(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
     campaign = get_public_campaign(shop_slug, campaign_slug)
-    return _render_campaign(request, campaign, OrderForm(variants=_variants(campaign)))
+    return _render_campaign(request, campaign, OrderForm(variants=public_variants(campaign)))
 
 
 @require_POST
 @rate_limit("order")
 def order_create(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
     campaign = get_public_campaign(shop_slug, campaign_slug)
-    form = OrderForm(request.POST, variants=_variants(campaign))
+    form = OrderForm(request.POST, variants=public_variants(campaign))
     if not form.is_valid():
         return _render_campaign(request, campaign, form, status=422)
     try:

@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from openpo.catalog.errors import InvalidCampaign, InvalidShop
 from openpo.catalog.models import (
@@ -24,6 +23,7 @@ from openpo.catalog.models import (
     Variant,
 )
 from openpo.core.audit import audit_event
+from openpo.core.images import verified_image_format
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.payments.qris import InvalidQris, validate_static
 
@@ -332,18 +332,11 @@ def add_product_photo(*, product: Product, image: File, alt_text: str = "") -> P
     """Attach a photo (JPEG, PNG or WebP, at most 5 MB, one that really opens as an image)."""
     if image.size > MAX_PHOTO_BYTES:
         raise InvalidCampaign(field_errors={"image": [_("The photo is too large: at most 5 MB.")]})
-    try:
-        image.seek(0)
-        with Image.open(image) as opened:
-            kind = opened.format
-            opened.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InvalidCampaign(
-            field_errors={"image": [_("This file is not a photo we can show.")]}
-        ) from exc
+    kind = verified_image_format(image)
+    if kind is None:
+        raise InvalidCampaign(field_errors={"image": [_("This file is not a photo we can show.")]})
     if kind not in PHOTO_FORMATS:
         raise InvalidCampaign(field_errors={"image": [_("Upload a JPEG, PNG or WebP photo.")]})
-    image.seek(0)
     photo = ProductPhoto(
         product=product, alt_text=alt_text.strip()[:200], position=product.photos.count()
     )

@@ -16,3 +16,11 @@ def rupiah(amount: int | None) -> str:
 @register.filter
 def local_phone(e164: str) -> str:
     return format_phone_local(e164)
+
+
+@register.filter
+def phase_label(phase: str) -> str:
+    """`open` → "Dibuka": a campaign status (or phase) as the reader's language says it."""
+    from openpo.catalog.models import Campaign
+
+    return Campaign.Status(phase).label if phase in Campaign.Status.values else phase
