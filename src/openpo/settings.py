@@ -7,6 +7,7 @@ environment variable; with none set, OpenPO runs on a laptop with SQLite under `
 import ipaddress
 import os
 import secrets
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -189,6 +190,28 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = _env_list("OPENPO_CSRF_TRUSTED_ORIGINS", "")
 if _env_bool("OPENPO_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Email ----------------------------------------------------------------------------------
+# OPENPO_EMAIL_URL=smtp://user:password@host:587 (smtp+ssl:// for port 465, `?tls=1` for
+# STARTTLS); console:// prints mails (the default on a laptop, so a password-reset link shows
+# in the terminal).
+EMAIL_URL = os.environ.get("OPENPO_EMAIL_URL", "console://")
+_email = urllib.parse.urlsplit(EMAIL_URL)
+if _email.scheme == "console":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif _email.scheme in {"smtp", "smtp+ssl"}:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtp+ssl" else 25)
+    EMAIL_HOST_USER = urllib.parse.unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = urllib.parse.unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtp+ssl"
+    EMAIL_USE_TLS = "tls=1" in _email.query
+    EMAIL_TIMEOUT = 20
+else:
+    raise ValueError("OPENPO_EMAIL_URL must start with smtp://, smtp+ssl:// or console://")
+DEFAULT_FROM_EMAIL = os.environ.get("OPENPO_FROM_EMAIL", "OpenPO <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"

@@ -16,10 +16,11 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", include("openpo.dashboard.urls")),
-    # Product photos are public; payment proofs live elsewhere (PRIVATE_MEDIA_ROOT), unserved.
+    # Product photos and shop logos are public; payment proofs live elsewhere
+    # (PRIVATE_MEDIA_ROOT), unserved.
     # On several machines, put photos in object storage instead (DESIGN.md, scaling out).
     re_path(
-        r"^media/(?P<path>photos/.+)$",
+        r"^media/(?P<path>(?:photos|logos)/.+)$",
         serve,
         {"document_root": settings.MEDIA_ROOT},
         name="media",

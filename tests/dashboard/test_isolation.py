@@ -1,14 +1,21 @@
 """No shop sees another's data: every dashboard URL, asked with another shop's ids by a member
-of a different shop, answers 404. The list of URLs comes from the URLconf, so a new view that
-forgets the access helper fails here."""
+of a different shop, answers 404 to GET and to POST. The list of URLs comes from the URLconf,
+so a new view that forgets the access helper fails here; a new kind of id in a URL must be
+added to `_alices_ids` below (the test says so)."""
 
 import pytest
 from django.urls import URLPattern, get_resolver
 
-from openpo.catalog.services import create_shop
+from openpo.catalog.models import Invitation, Material, ProductPhoto
+from openpo.catalog.services import add_bank_account, create_shop
+from openpo.orders.models import OrderNote
+from openpo.orders.services import place_order
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
+
+# Shop-level pages only the owner may use: a staff member gets 403.
+OWNER_ONLY = {"settings"}
 
 
 def _dashboard_patterns() -> list[URLPattern]:
@@ -20,25 +27,64 @@ def _dashboard_patterns() -> list[URLPattern]:
 def _url_with_ids(pattern: URLPattern, ids: dict[str, object]) -> str:
     route = str(pattern.pattern)
     for name, converter in pattern.pattern.converters.items():
+        assert name in ids, f"add an id for <{name}> to _alices_ids (URL {route})"
         route = route.replace(f"<{type(converter).__name__[:-9].lower()}:{name}>", str(ids[name]))
         route = route.replace(f"<{name}>", str(ids[name]))
     return "/dashboard/" + route
 
 
-def test_every_dashboard_url_hides_other_shops_objects(client, shop, now, charlie):
+def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
+    """One object of every kind, all of alice's shop."""
     campaign = make_campaign(shop, now=now)
+    variant = campaign.variants.first()
+    product = variant.product
+    photo = ProductPhoto.objects.create(product=product, image="photos/x.jpg")
+    material = Material.objects.create(variant=variant, name="Kain", quantity_per_unit=1, unit="m")
+    order = place_order(campaign=campaign, buyer=buyer, items={variant.pk: 1}, terms_accepted=True)
+    note = OrderNote.objects.create(order=order, author=alice, text="catatan", created_at=now)
+    account = add_bank_account(
+        shop=shop, bank_name="BCA", account_number="1234567890", account_holder="Alice"
+    )
+    invitation = Invitation.objects.create(
+        shop=shop, email="x@example.com", token="t" * 43, expires_at=now
+    )
+    return {
+        "campaign_id": campaign.pk,
+        "product_id": product.pk,
+        "variant_id": variant.pk,
+        "photo_id": photo.pk,
+        "material_id": material.pk,
+        "order_id": order.pk,
+        "note_id": note.pk,
+        "account_id": account.pk,
+        "invitation_id": invitation.pk,
+        "shop_slug": shop.slug,
+    }
+
+
+def test_every_dashboard_url_hides_other_shops_objects(client, shop, alice, buyer, now, charlie):
+    ids = _alices_ids(shop, alice, buyer, now)
     create_shop(name="Toko Charlie", slug="toko-charlie", owner=charlie)
     client.force_login(charlie)
-    ids = {"campaign_id": campaign.pk, "shop_slug": shop.slug}
 
-    patterns = _dashboard_patterns()
-    assert len(patterns) >= 3
+    patterns = [p for p in _dashboard_patterns() if p.pattern.converters]
+    assert len(patterns) >= 5
     for pattern in patterns:
         url = _url_with_ids(pattern, ids)
-        if not pattern.pattern.converters:
-            continue  # shop-level pages show charlie's own shop; checked below
-        method = client.post if "switch" in pattern.name else client.get
-        assert method(url).status_code == 404, url
+        answers = {client.get(url).status_code, client.post(url).status_code}
+        # 405 (method not allowed) is fine for the other method; it says nothing about data.
+        assert answers <= {404, 405} and 404 in answers, (url, answers)
+
+
+def test_staff_cannot_open_owner_only_pages(client, shop, bob):
+    client.force_login(bob)  # bob is staff at alice's shop
+    names = {p.name for p in _dashboard_patterns()}
+    assert names >= OWNER_ONLY
+    for pattern in _dashboard_patterns():
+        if pattern.name in OWNER_ONLY:
+            url = _url_with_ids(pattern, {})
+            assert client.get(url).status_code == 403, url
+            assert client.post(url).status_code == 403, url
 
 
 def test_the_dashboard_shows_only_the_members_shop(client, shop, now, charlie, alice):
@@ -52,6 +98,9 @@ def test_the_dashboard_shows_only_the_members_shop(client, shop, now, charlie, a
 
 
 def test_the_dashboard_needs_a_login(client):
-    response = client.get("/dashboard/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    for pattern in _dashboard_patterns():
+        if pattern.pattern.converters:
+            continue
+        response = client.get("/dashboard/" + str(pattern.pattern))
+        assert response.status_code == 302, pattern.name
+        assert response["Location"].startswith("/accounts/login/")

@@ -9,10 +9,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+
+
+def _logo_path(instance: "Shop", filename: str) -> str:
+    return f"logos/{instance.pk or 'new'}/{filename}"
 
 
 class Shop(models.Model):
@@ -38,6 +43,14 @@ class Shop(models.Model):
     )
     message_language = models.CharField(
         _("message language"), max_length=5, choices=Language.choices, default=Language.INDONESIAN
+    )
+    logo = models.ImageField(_("logo"), upload_to=_logo_path, blank=True)
+    # The shop's colour: buttons on its pages and the background of its announcement images.
+    brand_color = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default="#B4235A",
+        validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Use a colour like #B4235A."))],
     )
     created_at = models.DateTimeField(_("created at"), default=now)
 
@@ -166,6 +179,15 @@ class Campaign(models.Model):
     settlement_due_on = models.DateField(_("settlement due on"), null=True, blank=True)
     payment_window_hours = models.PositiveIntegerField(_("payment window (hours)"), default=24)
     shipping_fee = models.PositiveIntegerField(_("flat shipping fee (Rp)"), default=0)
+    # Early bird: variants with an early-bird price sell at it until `early_bird_until`
+    # and/or for the first `early_bird_units` units of the PO (whichever ends first). The
+    # units sold at it are counted in `early_bird_units_sold`, which cancellations do not
+    # give back, so no more than `early_bird_units` units are ever sold cheaper.
+    early_bird_until = models.DateTimeField(_("early-bird price until"), null=True, blank=True)
+    early_bird_units = models.PositiveIntegerField(
+        _("early-bird price for the first (units)"), null=True, blank=True
+    )
+    early_bird_units_sold = models.PositiveIntegerField(_("early-bird units sold"), default=0)
     # The seller's own PO terms (cancellation, refunds, DP), shown before ordering; the terms as
     # a buyer accepted them are copied onto the order.
     terms = models.TextField(_("PO terms"), blank=True)
@@ -213,6 +235,11 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(payment_window_hours__gte=1), name="campaign_payment_window_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(early_bird_units__isnull=True)
+                | Q(early_bird_units_sold__lte=F("early_bird_units")),
+                name="campaign_early_bird_within_units",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +261,24 @@ class Campaign(models.Model):
     @property
     def takes_deposit(self) -> bool:
         return self.payment_policy == self.PaymentPolicy.DEPOSIT
+
+    @property
+    def has_early_bird(self) -> bool:
+        return self.early_bird_until is not None or self.early_bird_units is not None
+
+    def early_bird_on(self, at: datetime) -> bool:
+        """Is the early-bird price still on at `at` (judging the unit count as last read)?"""
+        if not self.has_early_bird:
+            return False
+        if self.early_bird_until is not None and at >= self.early_bird_until:
+            return False
+        return self.early_bird_units is None or self.early_bird_units_sold < self.early_bird_units
+
+    @property
+    def early_bird_units_left(self) -> int | None:
+        if self.early_bird_units is None:
+            return None
+        return max(self.early_bird_units - self.early_bird_units_sold, 0)
 
 
 class Product(models.Model):
@@ -258,6 +303,8 @@ def _photo_path(instance: "ProductPhoto", filename: str) -> str:
 class ProductPhoto(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to=_photo_path)
+    # A small JPEG (at most 480 px wide) for lists and the dashboard; made on upload.
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=_photo_path, blank=True)
     alt_text = models.CharField(_("description for screen readers"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -287,6 +334,9 @@ class Variant(models.Model):
     # Kept when a campaign is duplicated, so analytics can follow one item across campaigns.
     sku = models.CharField(_("SKU"), max_length=64)
     price = models.PositiveIntegerField(_("price (Rp)"))
+    early_bird_price = models.PositiveIntegerField(
+        _("early-bird price (Rp)"), null=True, blank=True
+    )
     quota = models.PositiveIntegerField(
         _("quota"), null=True, blank=True, help_text=_("Empty: unlimited.")
     )
@@ -308,6 +358,10 @@ class Variant(models.Model):
                 condition=Q(reserved_units__gte=0), name="variant_reserved_nonnegative"
             ),
             models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(early_bird_price__isnull=True) | Q(early_bird_price__lt=F("price")),
+                name="variant_early_bird_below_price",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -317,6 +371,12 @@ class Variant(models.Model):
     def label(self) -> str:
         """`M / Hitam`: the option values in order."""
         return " / ".join(str(value) for value in self.options.values())
+
+    def price_at(self, campaign: "Campaign", at: datetime) -> int:
+        """What one unit costs now: the early-bird price while it is on, else the price."""
+        if self.early_bird_price is not None and campaign.early_bird_on(at):
+            return self.early_bird_price
+        return self.price
 
     @property
     def units_left(self) -> int | None:
@@ -350,3 +410,39 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.quantity_per_unit} {self.unit}"
+
+
+class Invitation(models.Model):
+    """An invitation for someone to join a shop's team; accepted once through its secret link."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.STAFF
+    )
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("invited at"), default=now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.shop} ({self.role})"
+
+    def is_usable(self, at: datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and at < self.expires_at

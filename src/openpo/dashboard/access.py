@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -24,6 +25,11 @@ SHOP_PATHS: dict[str, str] = {
     "catalog.product": "campaign__shop",
     "catalog.variant": "campaign__shop",
     "catalog.bankaccount": "shop",
+    "catalog.invitation": "shop",
+    "catalog.productphoto": "product__campaign__shop",
+    "catalog.material": "variant__campaign__shop",
+    "catalog.membership": "shop",
+    "orders.ordernote": "order__shop",
     "orders.order": "shop",
     "orders.customer": "shop",
 }
@@ -50,6 +56,19 @@ def shop_member_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
             raise Http404("No shop")
         request.membership = membership
         request.shop = membership.shop
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def owner_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Like `shop_member_required`, for pages only the shop's owners may use (else 403)."""
+
+    @shop_member_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.membership.role != Membership.Role.OWNER:
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,12 +1,21 @@
-"""Seller URLs under /dashboard/. Every view here goes through `shop_member_required`."""
+"""Seller URLs under /dashboard/. Every view here goes through `shop_member_required`.
+
+Each page module owns its `urlpatterns`; this list joins them (flat, so the isolation test sees
+every pattern).
+"""
 
 from django.urls import path
 
-from openpo.dashboard import views
+from openpo.dashboard import editor, orders, recap, share, shop, views
 
 app_name = "dashboard"
 urlpatterns = [
     path("", views.index, name="index"),
     path("po/<int:campaign_id>/", views.campaign_overview, name="campaign"),
     path("switch/<slug:shop_slug>/", views.switch_shop, name="switch_shop"),
+    *shop.urlpatterns,
+    *editor.urlpatterns,
+    *share.urlpatterns,
+    *orders.urlpatterns,
+    *recap.urlpatterns,
 ]

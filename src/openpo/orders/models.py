@@ -4,6 +4,7 @@ An order keeps a snapshot of the buyer and of each line's price, so later edits 
 customer or the catalog never rewrite what was ordered. Changes go through `orders.services`.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.functional import cached_property
@@ -102,6 +103,8 @@ class Order(models.Model):
     # What must be paid first: the whole total, or the down payment under a DP policy.
     deposit_due = models.PositiveIntegerField(_("due up front (Rp)"))
     amount_paid = models.PositiveIntegerField(_("amount paid (Rp)"), default=0)
+    # Whether this order's units were counted against the PO's early-bird units.
+    early_bird = models.BooleanField(_("early-bird price"), default=False)
     payment_deadline = models.DateTimeField(_("payment deadline"))
 
     terms_accepted = models.TextField(_("PO terms as accepted"), blank=True)
@@ -237,3 +240,22 @@ class ReminderSignup(models.Model):
 
     def __str__(self) -> str:
         return self.phone or self.email
+
+
+class OrderNote(models.Model):
+    """An internal note on an order, for the shop's team only (never shown to the buyer)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="internal_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written at"))
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

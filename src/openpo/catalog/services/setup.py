@@ -161,6 +161,19 @@ def _timeline_errors(
     return errors
 
 
+def _early_bird_errors(
+    until: datetime | None, units: int | None, opens_at: datetime, closes_at: datetime
+) -> dict[str, list]:
+    errors: dict[str, list] = {}
+    if until is not None and not opens_at < until <= closes_at:
+        errors["early_bird_until"] = [
+            _("The early-bird price must end after the PO opens and no later than it closes.")
+        ]
+    if units is not None and units < 1:
+        errors["early_bird_units"] = [_("Enter at least 1 unit, or leave it empty.")]
+    return errors
+
+
 @transaction.atomic
 def create_campaign(
     *,
@@ -181,6 +194,8 @@ def create_campaign(
     payment_window_hours: int | None = None,
     shipping_fee: int = 0,
     terms: str = "",
+    early_bird_until: datetime | None = None,
+    early_bird_units: int | None = None,
     actor: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Campaign:
@@ -223,6 +238,7 @@ def create_campaign(
     }.items():
         if value is not None and value < 1:
             errors[field] = [_("Enter at least 1, or leave it empty.")]
+    errors.update(_early_bird_errors(early_bird_until, early_bird_units, opens_at, closes_at))
     if errors:
         raise InvalidCampaign(field_errors=errors)
     campaign = Campaign.objects.create(
@@ -245,6 +261,8 @@ def create_campaign(
         payment_window_hours=payment_window_hours or shop.default_payment_window_hours,
         shipping_fee=shipping_fee,
         terms=terms.strip(),
+        early_bird_until=early_bird_until,
+        early_bird_units=early_bird_units,
     )
     audit_event(
         action="campaign.created",
@@ -296,6 +314,7 @@ def add_variant(
     sku: str = "",
     quota: int | None = None,
     position: int | None = None,
+    early_bird_price: int | None = None,
 ) -> Variant:
     """Add an orderable variant; its SKU is unique in the campaign (made from names if empty)."""
     campaign = product.campaign
@@ -306,6 +325,8 @@ def add_variant(
         errors["price"] = [_("The price cannot be negative.")]
     if quota is not None and quota < 0:
         errors["quota"] = [_("The quota cannot be negative; leave it empty for unlimited.")]
+    if early_bird_price is not None and not 0 <= early_bird_price < price:
+        errors["early_bird_price"] = [_("The early-bird price must be below the normal price.")]
     sku = (sku or "-".join([slugify(product.name), *map(slugify, options.values())])).upper()[:64]
     if Variant.objects.filter(campaign=campaign, sku=sku).exists():
         errors["sku"] = [_("Another variant of this PO already has SKU %(sku)s.") % {"sku": sku}]
@@ -319,6 +340,7 @@ def add_variant(
         options=options,
         sku=sku,
         price=price,
+        early_bird_price=early_bird_price,
         quota=quota,
         position=position,
     )

@@ -72,6 +72,12 @@ class _Prepared:
     units: int
     subtotal: int
     terms: str
+    prices: dict[int, int]  # variant id → unit price for this order
+    early_bird: bool  # priced at early-bird prices (checked again when reserving)
+
+
+class _EarlyBirdGone(Exception):
+    """The early-bird units ran out between reading and reserving: price the order again."""
 
 
 def _local(campaign: Campaign, moment: datetime) -> str:
@@ -156,6 +162,7 @@ def _prepare(
     items: Iterable[OrderItem] | Mapping[int, int],
     *,
     needs_terms: bool,
+    now: datetime,
 ) -> _Prepared:
     """Validate everything that does not need a lock; raise InvalidOrder or SoldOut."""
     errors: dict[str, list] = {}
@@ -188,8 +195,25 @@ def _prepare(
         _raise_if_short(variants[variant_id], quantity)
     if campaign.unit_cap is not None and campaign.reserved_units + units > campaign.unit_cap:
         _raise_campaign_full(campaign.unit_cap - campaign.reserved_units)
-    subtotal = sum(variants[v].price * q for v, q in quantities.items())
-    return _Prepared(buyer, phone, quantities, variants, units, subtotal, po_terms(campaign))
+    prepared = _Prepared(
+        buyer, phone, quantities, variants, units, 0, po_terms(campaign), {}, early_bird=False
+    )
+    early = campaign.early_bird_on(now) and any(
+        v.early_bird_price is not None for v in variants.values()
+    )
+    left = campaign.early_bird_units_left
+    return _priced(prepared, early=early and (left is None or units <= left))
+
+
+def _priced(prepared: _Prepared, *, early: bool) -> _Prepared:
+    """Unit prices and subtotal: early-bird prices where a variant has one, if `early`."""
+    prepared.early_bird = early
+    prepared.prices = {
+        pk: (v.early_bird_price if early and v.early_bird_price is not None else v.price)
+        for pk, v in prepared.variants.items()
+    }
+    prepared.subtotal = sum(prepared.prices[v] * q for v, q in prepared.quantities.items())
+    return prepared
 
 
 def _raise_if_short(variant: Variant, quantity: int) -> None:
@@ -218,10 +242,22 @@ def _reserve(campaign: Campaign, prepared: _Prepared) -> None:
             _raise_if_short(variant, quantity)
             raise SoldOut(item=str(variant))
     campaign_rows = Campaign.objects.filter(pk=campaign.pk)
+    changes = {"reserved_units": F("reserved_units") + prepared.units}
     if campaign.unit_cap is not None:
         campaign_rows = campaign_rows.filter(unit_cap__gte=F("reserved_units") + prepared.units)
-    if not campaign_rows.update(reserved_units=F("reserved_units") + prepared.units):
-        campaign.refresh_from_db(fields=["reserved_units", "unit_cap"])
+    counts_early_units = prepared.early_bird and campaign.early_bird_units is not None
+    if counts_early_units:
+        campaign_rows = campaign_rows.filter(
+            early_bird_units__gte=F("early_bird_units_sold") + prepared.units
+        )
+        changes["early_bird_units_sold"] = F("early_bird_units_sold") + prepared.units
+    if not campaign_rows.update(**changes):
+        campaign.refresh_from_db(fields=["reserved_units", "unit_cap", "early_bird_units_sold"])
+        if (
+            campaign.unit_cap is None
+            or campaign.reserved_units + prepared.units <= campaign.unit_cap
+        ):
+            raise _EarlyBirdGone()
         _raise_campaign_full((campaign.unit_cap or 0) - campaign.reserved_units)
 
 
@@ -279,6 +315,7 @@ def _build_order(
         deposit_due=deposit_due,
         payment_deadline=now + timedelta(hours=campaign.payment_window_hours),
         idempotency_key=idempotency_key,
+        early_bird=prepared.early_bird,
         terms_accepted=prepared.terms,
         created_at=now,
         updated_at=now,
@@ -359,6 +396,7 @@ def place_order(
             buyer,
             items,
             needs_terms=channel in SELF_SERVICE_CHANNELS and not terms_accepted,
+            now=now,
         )
         order = _write_order(
             campaign,
@@ -416,7 +454,7 @@ def _write_order(
                         variant_label=prepared.variants[variant_id].label,
                         sku=prepared.variants[variant_id].sku,
                         quantity=quantity,
-                        unit_price=prepared.variants[variant_id].price,
+                        unit_price=prepared.prices[variant_id],
                     )
                     for variant_id, quantity in prepared.quantities.items()
                 )
@@ -434,6 +472,9 @@ def _write_order(
                     data={"units": prepared.units, "total": order.total},
                 ).save(force_insert=True)
                 _reserve(campaign, prepared)
+        except _EarlyBirdGone:
+            _priced(prepared, early=False)  # the last early-bird units went meanwhile
+            continue
         except IntegrityError:
             # The same key committed by a concurrent request (a double tap): that order wins.
             if existing := _existing_order(campaign, idempotency_key):

@@ -1,0 +1,103 @@
+"""Early-bird prices: until a date, or for the first N units of the PO, and never more."""
+
+from datetime import timedelta
+
+import pytest
+
+from openpo.catalog.models import Campaign
+from openpo.orders.services import BuyerDetails, cancel_order, place_order
+from tests.concurrency import run_at_once
+from tests.conftest import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def _early(campaign, price=100_000):
+    variant = campaign.variants.first()
+    variant.early_bird_price = price
+    variant.save(update_fields=["early_bird_price"])
+    return variant
+
+
+def _order(campaign, number, variant, quantity=1, now=None):
+    buyer = BuyerDetails(name=f"Pembeli {number}", phone=f"0812{number:08d}")
+    return place_order(
+        campaign=campaign,
+        buyer=buyer,
+        items={variant.pk: quantity},
+        terms_accepted=True,
+        now=now,
+    )
+
+
+def test_the_early_bird_price_holds_until_its_date(shop, now):
+    campaign = make_campaign(shop, now=now, early_bird_until=now + timedelta(hours=2))
+    variant = _early(campaign)
+
+    early = _order(campaign, 1, variant, 2, now=now)
+    late = _order(campaign, 2, variant, 2, now=now + timedelta(hours=3))
+
+    assert (early.subtotal, early.early_bird) == (200_000, True)
+    assert early.lines.get().unit_price == 100_000
+    assert (late.subtotal, late.early_bird) == (240_000, False)
+    assert late.total == 240_000 + 15_000
+
+
+def test_the_first_n_units_get_the_early_bird_price(shop, now):
+    campaign = make_campaign(shop, now=now, quotas=(None,), early_bird_units=3)
+    variant = _early(campaign)
+
+    first = _order(campaign, 1, variant, 2)
+    # One early-bird unit is left; an order for two pays the normal price for both.
+    second = _order(campaign, 2, variant, 2)
+    third = _order(campaign, 3, variant, 1)
+    cancel_order(order=first, reason="test")
+    fourth = _order(campaign, 4, variant, 1)
+
+    assert [o.early_bird for o in (first, second, third, fourth)] == [True, False, True, False]
+    assert [o.subtotal for o in (first, second, third, fourth)] == [
+        200_000,
+        240_000,
+        100_000,
+        120_000,
+    ]
+    campaign.refresh_from_db()
+    # Cancelling does not give early-bird units back: no more than 3 are ever sold cheaper.
+    assert (campaign.early_bird_units_sold, campaign.early_bird_units_left) == (3, 0)
+
+
+def test_variants_without_an_early_bird_price_keep_their_price(shop, now):
+    campaign = make_campaign(shop, now=now, quotas=(None, None), early_bird_units=10)
+    cheap, plain = _early(campaign), campaign.variants.last()
+
+    order = place_order(
+        campaign=campaign,
+        buyer=BuyerDetails(name="Sari", phone="081233334444"),
+        items={cheap.pk: 1, plain.pk: 1},
+        terms_accepted=True,
+    )
+
+    assert order.subtotal == 100_000 + 120_000
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_buyers_racing_for_early_bird_units_never_get_more_than_n(shop, now):
+    campaign = make_campaign(shop, now=now, quotas=(None,), early_bird_units=5)
+    variant = _early(campaign)
+
+    def buyer(number):
+        def press():
+            fresh = Campaign.objects.select_related("shop").get(pk=campaign.pk)
+            return _order(fresh, number, variant)
+
+        return press
+
+    orders, errors = run_at_once([buyer(n) for n in range(20)])
+
+    assert errors == []
+    assert len(orders) == 20
+    assert sum(o.early_bird for o in orders) == 5
+    assert sorted(o.subtotal for o in orders) == [100_000] * 5 + [120_000] * 15
+    campaign.refresh_from_db()
+    assert campaign.early_bird_units_sold == 5
