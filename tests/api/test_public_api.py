@@ -50,6 +50,8 @@ def test_it_describes_a_po(client, campaign, variants):
             "product": "Kaos Polos",
             "name": "S",
             "price": 120_000,
+            "current_price": 120_000,
+            "early_bird_price": None,
             "available": 20,
         },
         {
@@ -57,6 +59,8 @@ def test_it_describes_a_po(client, campaign, variants):
             "product": "Kaos Polos",
             "name": "M",
             "price": 120_000,
+            "current_price": 120_000,
+            "early_bird_price": None,
             "available": None,
         },
     ]

@@ -27,7 +27,8 @@ router = Router(tags=["public"])
 def read_campaign(request: HttpRequest, shop: str, campaign: str):
     found = get_public_campaign(shop, campaign)
     variants = public_variants(found)
-    state = availability(found, variants, timezone.now())
+    now = timezone.now()
+    state = availability(found, variants, now)
     return {
         "shop": found.shop.slug,
         "slug": found.slug,
@@ -41,6 +42,9 @@ def read_campaign(request: HttpRequest, shop: str, campaign: str):
         "shipping_fee": found.shipping_fee,
         "payment_policy": found.payment_policy,
         "deposit_percent": found.deposit_percent,
+        "early_bird_until": found.early_bird_until
+        and timezone.localtime(found.early_bird_until, found.shop.tzinfo),
+        "early_bird_units_left": found.early_bird_units_left,
         "terms": po_terms(found),
         "url": request.build_absolute_uri(reverse("campaign", args=[shop, campaign])),
         "variants": [
@@ -49,6 +53,8 @@ def read_campaign(request: HttpRequest, shop: str, campaign: str):
                 product=v.product.name,
                 name=v.label or v.product.name,
                 price=v.price,
+                current_price=v.price_at(found, now),
+                early_bird_price=v.early_bird_price,
                 available=v.units_left,
             )
             for v in variants

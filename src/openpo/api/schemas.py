@@ -11,7 +11,11 @@ class VariantOut(Schema):
     name: str = Field(
         description="The variant's options, e.g. `M / Hitam`; the product's name when it has none."
     )
-    price: int = Field(description="Rupiah.")
+    price: int = Field(description="Rupiah: the normal price.")
+    current_price: int = Field(
+        description="Rupiah: what one unit costs now (the early-bird price while it is on)."
+    )
+    early_bird_price: int | None = Field(description="Rupiah; null without an early-bird price.")
     available: int | None = Field(description="Units left; null when unlimited.")
 
 
@@ -32,6 +36,10 @@ class CampaignOut(Schema):
     shipping_fee: int
     payment_policy: str
     deposit_percent: int | None
+    early_bird_until: datetime | None = Field(description="The early-bird price ends then.")
+    early_bird_units_left: int | None = Field(
+        description="Units still sold at early-bird prices; null without a unit limit."
+    )
     terms: str
     url: str
     variants: list[VariantOut]

@@ -54,7 +54,9 @@ def _render_campaign(
         "terms": po_terms(campaign),
         "now": now,
         "first_photo": next((ph for p in campaign.products.all() for ph in p.photos.all()), None),
-        "lowest_price": min((v.price for v in variants), default=None),
+        "lowest_price": min((v.price_at(campaign, now) for v in variants), default=None),
+        "early_bird": campaign.early_bird_on(now)
+        and any(v.early_bird_price is not None for v in variants),
     }
     template = (
         "storefront/_order_form.html"

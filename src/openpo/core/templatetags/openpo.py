@@ -1,6 +1,7 @@
 """Template filters shared by every page: rupiah amounts and phone numbers."""
 
 from django import template
+from django.utils import timezone
 
 from openpo.core.money import format_rupiah
 from openpo.core.phone import format_phone_local
@@ -24,3 +25,9 @@ def phase_label(phase: str) -> str:
     from openpo.catalog.models import Campaign
 
     return Campaign.Status(phase).label if phase in Campaign.Status.values else phase
+
+
+@register.filter
+def price_now(variant, campaign) -> int:
+    """`{{ variant|price_now:campaign }}`: the early-bird price while it is on, else the price."""
+    return variant.price_at(campaign, timezone.now())
