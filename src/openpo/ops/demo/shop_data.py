@@ -81,6 +81,9 @@ class CampaignSpec:
     settlement_day: int | None = None
     payment_window_hours: int = 24
     shipping_fee: int = 15_000
+    # Early bird: this much off every variant for the first `early_bird_units` units.
+    early_bird_units: int | None = None
+    early_bird_discount: int = 0
     rush: float = 0.3  # share of orders in the opening rush …
     rush_minutes: int = 180  # … and how fast it fades
     quantities: tuple[tuple[int, int], ...] = ((1, 80), (2, 16), (3, 4))
@@ -312,6 +315,8 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         ships_day=30,
         moq_units=40,
         orders=0,
+        early_bird_units=30,
+        early_bird_discount=20_000,
         products=(
             ProductSpec(
                 name=SWEATER.name,

@@ -170,10 +170,15 @@ class Story:
             settlement_due_on=self.day(spec.settlement_day),
             payment_window_hours=spec.payment_window_hours,
             shipping_fee=spec.shipping_fee,
+            early_bird_units=spec.early_bird_units,
             actor=self.owner,
             now=when,
         )
-        variants = [v for product in spec.products for v in self._add_product(campaign, product)]
+        variants = [
+            v
+            for product in spec.products
+            for v in self._add_product(campaign, product, spec.early_bird_discount)
+        ]
         self.campaigns[spec.slug] = publish_campaign(campaign=campaign, actor=self.owner, now=when)
         self.stock[spec.slug] = _Stock(
             variants=variants,
@@ -182,7 +187,9 @@ class Story:
             ceiling=spec.moq_units - 1 if spec.phase == "failed" else None,
         )
 
-    def _add_product(self, campaign: Campaign, spec: ProductSpec) -> list[tuple[Variant, float]]:
+    def _add_product(
+        self, campaign: Campaign, spec: ProductSpec, early_bird_discount: int = 0
+    ) -> list[tuple[Variant, float]]:
         product = add_product(campaign=campaign, name=spec.name, description=spec.description)
         add_product_photo(product=product, image=product_photo(spec.name), alt_text=spec.name)
         keys = list(spec.options)
@@ -190,9 +197,11 @@ class Story:
         for values in itertools.product(*spec.options.values()):
             options = dict(zip(keys, values, strict=True))
             quota = next((spec.size_quota[v] for v in values if v in spec.size_quota), spec.quota)
+            price = spec.price + sum(spec.surcharge.get(v, 0) for v in values)
             variant = add_variant(
                 product=product,
-                price=spec.price + sum(spec.surcharge.get(v, 0) for v in values),
+                price=price,
+                early_bird_price=price - early_bird_discount if early_bird_discount else None,
                 options=options,
                 quota=quota,
             )
