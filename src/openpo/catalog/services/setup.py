@@ -1,15 +1,18 @@
 """Setting up shops and campaigns: members, bank accounts, products, variants, materials."""
 
+import io
 import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
 
 from openpo.catalog.errors import InvalidCampaign, InvalidShop
 from openpo.catalog.models import (
@@ -174,6 +177,80 @@ def _early_bird_errors(
     return errors
 
 
+# The settings of a campaign that `create_campaign` takes and `editing.update_campaign` changes.
+SETTING_FIELDS = (
+    "title",
+    "description",
+    "opens_at",
+    "closes_at",
+    "production_starts_on",
+    "ships_on",
+    "moq_units",
+    "unit_cap",
+    "max_units_per_order",
+    "payment_policy",
+    "deposit_percent",
+    "settlement_due_on",
+    "payment_window_hours",
+    "shipping_fee",
+    "terms",
+    "early_bird_until",
+    "early_bird_units",
+)
+
+
+def normalized_settings(settings: dict) -> dict:
+    """`settings` tidied: text stripped; no DP percentage or settlement date under full payment."""
+    settings = dict(settings)
+    for field in ("title", "terms"):
+        if field in settings:
+            settings[field] = (settings[field] or "").strip()
+    if settings.get("payment_policy") == Campaign.PaymentPolicy.FULL:
+        settings["deposit_percent"] = None
+        settings["settlement_due_on"] = None
+    return settings
+
+
+def campaign_settings_errors(*, shop: Shop, settings: dict) -> dict[str, list]:
+    """Per-field problems of a campaign's settings (every key of SETTING_FIELDS present)."""
+    errors = _timeline_errors(
+        opens_at=settings["opens_at"],
+        closes_at=settings["closes_at"],
+        production_starts_on=settings["production_starts_on"],
+        ships_on=settings["ships_on"],
+        tz=shop.tzinfo,
+    )
+    if not settings["title"]:
+        errors["title"] = [_("Enter a title for the PO.")]
+    policy = settings["payment_policy"]
+    if policy == Campaign.PaymentPolicy.DEPOSIT:
+        percent = settings["deposit_percent"]
+        if percent is None or not 1 <= percent <= 99:
+            errors["deposit_percent"] = [_("A down payment is between 1 and 99 percent.")]
+        settle = settings["settlement_due_on"]
+        close_day = timezone.localtime(settings["closes_at"], shop.tzinfo).date()
+        if settle is not None and settle < close_day:
+            errors["settlement_due_on"] = [_("The settlement cannot be due before the PO closes.")]
+    elif policy != Campaign.PaymentPolicy.FULL:
+        errors["payment_policy"] = [_("Choose full payment or a down payment.")]
+    for field in ("moq_units", "shipping_fee"):
+        if settings[field] < 0:
+            errors[field] = [_("This cannot be negative.")]
+    for field in ("unit_cap", "max_units_per_order", "payment_window_hours"):
+        value = settings[field]
+        if value is not None and value < 1:
+            errors[field] = [_("Enter at least 1, or leave it empty.")]
+    errors.update(
+        _early_bird_errors(
+            settings["early_bird_until"],
+            settings["early_bird_units"],
+            settings["opens_at"],
+            settings["closes_at"],
+        )
+    )
+    return errors
+
+
 @transaction.atomic
 def create_campaign(
     *,
@@ -201,68 +278,43 @@ def create_campaign(
 ) -> Campaign:
     """Create a draft campaign whose timeline and payment policy make sense."""
     now = now or timezone.now()
-    errors = _timeline_errors(
-        opens_at=opens_at,
-        closes_at=closes_at,
-        production_starts_on=production_starts_on,
-        ships_on=ships_on,
-        tz=shop.tzinfo,
+    settings = normalized_settings(
+        {
+            "title": title,
+            "description": description,
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "production_starts_on": production_starts_on,
+            "ships_on": ships_on,
+            "moq_units": moq_units,
+            "unit_cap": unit_cap,
+            "max_units_per_order": max_units_per_order,
+            "payment_policy": payment_policy,
+            "deposit_percent": deposit_percent,
+            "settlement_due_on": settlement_due_on,
+            "payment_window_hours": payment_window_hours,
+            "shipping_fee": shipping_fee,
+            "terms": terms,
+            "early_bird_until": early_bird_until,
+            "early_bird_units": early_bird_units,
+        }
     )
-    if not title.strip():
-        errors["title"] = [_("Enter a title for the PO.")]
-    elif slug:
+    errors = campaign_settings_errors(shop=shop, settings=settings)
+    if slug:
         slug = slugify(slug)[:80]
         if not slug:
             errors["slug"] = [_("Enter a short name for the PO's link.")]
         elif Campaign.objects.filter(shop=shop, slug=slug).exists():
             errors["slug"] = [_("Another PO of this shop already uses this link.")]
-    else:
-        slug = _free_slug(shop, slugify(title)[:72] or "po")
-    if payment_policy == Campaign.PaymentPolicy.DEPOSIT:
-        if deposit_percent is None or not 1 <= deposit_percent <= 99:
-            errors["deposit_percent"] = [_("A down payment is between 1 and 99 percent.")]
-    elif payment_policy == Campaign.PaymentPolicy.FULL:
-        deposit_percent = None
-    else:
-        errors["payment_policy"] = [_("Choose full payment or a down payment.")]
-    for field, value in {
-        "moq_units": moq_units,
-        "shipping_fee": shipping_fee,
-    }.items():
-        if value < 0:
-            errors[field] = [_("This cannot be negative.")]
-    for field, value in {
-        "unit_cap": unit_cap,
-        "max_units_per_order": max_units_per_order,
-        "payment_window_hours": payment_window_hours,
-    }.items():
-        if value is not None and value < 1:
-            errors[field] = [_("Enter at least 1, or leave it empty.")]
-    errors.update(_early_bird_errors(early_bird_until, early_bird_units, opens_at, closes_at))
+    elif settings["title"]:
+        slug = free_campaign_slug(shop, slugify(settings["title"])[:72] or "po")
     if errors:
         raise InvalidCampaign(field_errors=errors)
+    settings["payment_window_hours"] = (
+        settings["payment_window_hours"] or shop.default_payment_window_hours
+    )
     campaign = Campaign.objects.create(
-        created_at=now,
-        updated_at=now,
-        shop=shop,
-        title=title.strip(),
-        slug=slug,
-        description=description,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        production_starts_on=production_starts_on,
-        ships_on=ships_on,
-        moq_units=moq_units,
-        unit_cap=unit_cap,
-        max_units_per_order=max_units_per_order,
-        payment_policy=payment_policy,
-        deposit_percent=deposit_percent,
-        settlement_due_on=settlement_due_on,
-        payment_window_hours=payment_window_hours or shop.default_payment_window_hours,
-        shipping_fee=shipping_fee,
-        terms=terms.strip(),
-        early_bird_until=early_bird_until,
-        early_bird_units=early_bird_units,
+        created_at=now, updated_at=now, shop=shop, slug=slug, **settings
     )
     audit_event(
         action="campaign.created",
@@ -275,7 +327,7 @@ def create_campaign(
     return campaign
 
 
-def _free_slug(shop: Shop, base: str) -> str:
+def free_campaign_slug(shop: Shop, base: str) -> str:
     """`base`, or `base-2`, `base-3`, … whichever this shop does not use yet."""
     taken = set(
         Campaign.objects.filter(shop=shop, slug__startswith=base).values_list("slug", flat=True)
@@ -287,7 +339,8 @@ def _free_slug(shop: Shop, base: str) -> str:
     return slug
 
 
-def _require_editable(campaign: Campaign) -> None:
+def require_editable(campaign: Campaign) -> None:
+    """Refuse changes to a PO that has closed: its details are history."""
     if campaign.status not in EDITABLE_STATUSES:
         raise InvalidCampaign(_("A PO that has closed can no longer be changed."))
 
@@ -296,7 +349,7 @@ def add_product(
     *, campaign: Campaign, name: str, description: str = "", position: int | None = None
 ) -> Product:
     """Add a product to a campaign that has not closed yet."""
-    _require_editable(campaign)
+    require_editable(campaign)
     if not name.strip():
         raise InvalidCampaign(field_errors={"name": [_("Enter the product's name.")]})
     if position is None:
@@ -318,7 +371,7 @@ def add_variant(
 ) -> Variant:
     """Add an orderable variant; its SKU is unique in the campaign (made from names if empty)."""
     campaign = product.campaign
-    _require_editable(campaign)
+    require_editable(campaign)
     options = {str(k).strip(): str(v).strip() for k, v in (options or {}).items()}
     errors: dict[str, list] = {}
     if price < 0:
@@ -348,21 +401,55 @@ def add_variant(
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+THUMBNAIL_WIDTH = 480
+
+
+def photo_thumbnail(image: File) -> ContentFile:
+    """A JPEG of `image` at most THUMBNAIL_WIDTH px wide, upright, transparency on white."""
+    image.seek(0)
+    try:
+        with Image.open(image) as picture:
+            # JPEG decodes straight at a smaller scale (still at least 480 px either way).
+            picture.draft("RGB", (THUMBNAIL_WIDTH, THUMBNAIL_WIDTH))
+            picture = ImageOps.exif_transpose(picture)
+            if picture.mode not in ("RGB", "L"):
+                rgba = picture.convert("RGBA")
+                picture = Image.new("RGB", rgba.size, "white")
+                picture.paste(rgba, mask=rgba.getchannel("A"))
+            if picture.width > THUMBNAIL_WIDTH:
+                height = max(1, round(picture.height * THUMBNAIL_WIDTH / picture.width))
+                picture = picture.resize((THUMBNAIL_WIDTH, height), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            picture.convert("RGB").save(out, "JPEG", quality=80, optimize=True, progressive=True)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidCampaign(
+            field_errors={"image": [_("This file is not a photo we can show.")]}
+        ) from exc
+    finally:
+        image.seek(0)
+    return ContentFile(out.getvalue())
 
 
 def add_product_photo(*, product: Product, image: File, alt_text: str = "") -> ProductPhoto:
-    """Attach a photo (JPEG, PNG or WebP, at most 5 MB, one that really opens as an image)."""
+    """Attach a photo (JPEG, PNG or WebP, at most 5 MB, one that really opens as an image)
+    with a JPEG thumbnail at most 480 px wide for lists and the dashboard."""
     if image.size > MAX_PHOTO_BYTES:
         raise InvalidCampaign(field_errors={"image": [_("The photo is too large: at most 5 MB.")]})
-    kind = verified_image_format(image)
+    try:
+        kind = verified_image_format(image)
+    except Image.DecompressionBombError:
+        kind = None
     if kind is None:
         raise InvalidCampaign(field_errors={"image": [_("This file is not a photo we can show.")]})
     if kind not in PHOTO_FORMATS:
         raise InvalidCampaign(field_errors={"image": [_("Upload a JPEG, PNG or WebP photo.")]})
+    thumbnail = photo_thumbnail(image)
+    name = secrets.token_hex(8)
     photo = ProductPhoto(
         product=product, alt_text=alt_text.strip()[:200], position=product.photos.count()
     )
-    photo.image.save(f"{secrets.token_hex(8)}.{PHOTO_FORMATS[kind]}", image, save=False)
+    photo.image.save(f"{name}.{PHOTO_FORMATS[kind]}", image, save=False)
+    photo.thumbnail.save(f"{name}-thumb.jpg", thumbnail, save=False)
     photo.save(force_insert=True)
     return photo
 
