@@ -6,13 +6,14 @@ every pattern).
 
 from django.urls import path
 
-from openpo.dashboard import editor, orders, recap, share, shop, views
+from openpo.dashboard import editor, orders, overview, recap, share, shop, views
 
 app_name = "dashboard"
 urlpatterns = [
     path("", views.index, name="index"),
     path("po/<int:campaign_id>/", views.campaign_overview, name="campaign"),
     path("switch/<slug:shop_slug>/", views.switch_shop, name="switch_shop"),
+    *overview.urlpatterns,
     *shop.urlpatterns,
     *editor.urlpatterns,
     *share.urlpatterns,

@@ -1,4 +1,7 @@
-"""Seller pages: the shop's POs with live counters, one PO's overview, switching shops."""
+"""Seller pages: the shop's POs with their counters, one PO's overview, switching shops.
+
+The overview's counters, live refresh and lifecycle steps live in `dashboard.overview`.
+"""
 
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from openpo.catalog.models import Campaign, Membership
 from openpo.dashboard.access import SESSION_KEY, get_shop_object, shop_member_required
+from openpo.dashboard.overview import allowed_actions, live_context
 from openpo.orders.models import Order
 
 LIVE = Q(orders__status=Order.Status.ACTIVE)
@@ -16,44 +20,48 @@ LIVE = Q(orders__status=Order.Status.ACTIVE)
 @require_GET
 @shop_member_required
 def index(request: HttpRequest) -> HttpResponse:
+    """The shop's POs, newest first, each with its phase, dates, orders, units and money."""
     now = timezone.now()
     campaigns = (
         Campaign.objects.filter(shop=request.shop)
         .annotate(
             live_orders=Count("orders", filter=LIVE),
-            due=Sum("orders__total", filter=LIVE),
-            paid=Sum("orders__amount_paid", filter=LIVE),
+            due=Sum("orders__total", filter=LIVE, default=0),
+            paid=Sum("orders__amount_paid", filter=LIVE, default=0),
         )
-        .order_by("-opens_at")
+        .order_by("-opens_at", "-id")
     )
     rows = [(c, c.phase(now)) for c in campaigns]
-    memberships = Membership.objects.filter(user=request.user).select_related("shop")
+    memberships = (
+        Membership.objects.filter(user=request.user).select_related("shop").order_by("shop__name")
+    )
     return render(
         request,
         "dashboard/index.html",
-        {"shop": request.shop, "campaigns": rows, "memberships": memberships},
+        {
+            "shop": request.shop,
+            "campaigns": rows,
+            "memberships": memberships,
+            "dash_section": "pos",
+        },
     )
 
 
 @require_GET
 @shop_member_required
 def campaign_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """One PO: live counters, latest orders, and the lifecycle steps allowed now."""
     campaign = get_shop_object(request, Campaign, pk=campaign_id)
-    variants = campaign.variants.select_related("product").order_by(
-        "product__position", "position", "id"
-    )
-    orders = campaign.orders.filter(status=Order.Status.ACTIVE)
-    totals = orders.aggregate(count=Count("id"), due=Sum("total"), paid=Sum("amount_paid"))
+    now = timezone.now()
+    context = live_context(request, campaign)
     return render(
         request,
         "dashboard/campaign.html",
         {
-            "shop": request.shop,
-            "campaign": campaign,
-            "phase": campaign.phase(timezone.now()),
-            "variants": variants,
-            "totals": totals,
-            "recent_orders": orders.order_by("-created_at")[:20],
+            **context,
+            "phase": campaign.phase(now),
+            "actions": allowed_actions(campaign, context["counters"], now),
+            "dash_section": "pos",
         },
     )
 

@@ -1,0 +1,291 @@
+"""One PO's overview: the live counters (orders, units against quota and minimum, money, payment
+states), the latest orders, and the lifecycle steps the PO's phase allows now, each behind a
+confirmation that says what it will do.
+
+The steps themselves are `catalog.services.lifecycle`; this module only decides which to offer,
+words their consequences, and maps refusals (`DomainError`) to a message.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from openpo.catalog.models import Campaign, Variant
+from openpo.catalog.services.lifecycle import (
+    advance_campaign,
+    cancel_campaign,
+    close_campaign,
+    complete_campaign,
+    fail_campaign,
+    reopen_campaign,
+    start_production,
+    start_shipping,
+)
+from openpo.core.errors import DomainError
+from openpo.dashboard.access import get_shop_object, shop_member_required
+from openpo.orders.models import Order
+
+S = Campaign.Status
+PAY = Order.PaymentStatus
+LATEST_ORDERS = 10
+
+
+# --- Counters ----------------------------------------------------------------------------------
+
+
+def _percent(part: int, whole: int | None) -> int:
+    if not whole:
+        return 0
+    return min(100, round(100 * part / whole))
+
+
+@dataclass(frozen=True)
+class VariantCount:
+    variant: Variant
+    units: int
+    quota: int | None
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.units, self.quota)
+
+
+@dataclass(frozen=True)
+class Counters:
+    """What a seller checks many times a day while a PO runs (active orders only)."""
+
+    orders: int
+    buyers: int
+    units: int
+    moq_units: int
+    due: int
+    paid: int
+    awaiting_payment: int
+    deposit_paid: int
+    paid_in_full: int
+    refunded: int
+    variants: list[VariantCount]
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.due - self.paid, 0)
+
+    @property
+    def moq_percent(self) -> int:
+        return _percent(self.units, self.moq_units)
+
+    @property
+    def moq_reached(self) -> bool:
+        return self.units >= self.moq_units
+
+    @property
+    def money_percent(self) -> int:
+        return _percent(self.paid, self.due)
+
+
+def campaign_counters(campaign: Campaign) -> Counters:
+    """Fresh counters of `campaign` (reads the reserved units again, they move with orders)."""
+    units = Campaign.objects.values_list("reserved_units", flat=True).get(pk=campaign.pk)
+    totals = Order.objects.filter(campaign=campaign, status=Order.Status.ACTIVE).aggregate(
+        orders=Count("id"),
+        buyers=Count("customer", distinct=True),
+        due=Sum("total", default=0),
+        paid=Sum("amount_paid", default=0),
+        awaiting_payment=Count("id", filter=Q(payment_status=PAY.UNPAID)),
+        deposit_paid=Count("id", filter=Q(payment_status=PAY.DEPOSIT_PAID)),
+        paid_in_full=Count("id", filter=Q(payment_status=PAY.PAID)),
+        refunded=Count("id", filter=Q(payment_status=PAY.REFUNDED)),
+    )
+    variants = (
+        Variant.objects.filter(campaign=campaign)
+        .filter(Q(is_active=True) | Q(reserved_units__gt=0))
+        .select_related("product")
+        .order_by("product__position", "product_id", "position", "id")
+    )
+    return Counters(
+        units=units,
+        moq_units=campaign.moq_units,
+        variants=[VariantCount(v, v.reserved_units, v.quota) for v in variants],
+        **totals,
+    )
+
+
+# --- Lifecycle actions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: Promise
+    done: Promise  # the message after it worked
+    style: str  # CSS class next to `button`
+    run: Callable[..., Campaign]
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            "close",
+            _("Close early"),
+            _("The PO is closed: no more orders."),
+            "secondary",
+            lambda **kw: close_campaign(reason=Campaign.CloseReason.EARLY, **kw),
+        ),
+        Action("reopen", _("Reopen"), _("The PO is open again."), "secondary", reopen_campaign),
+        Action(
+            "start_production",
+            _("Start production"),
+            _("Production has started."),
+            "",
+            start_production,
+        ),
+        Action(
+            "start_shipping",
+            _("Start shipping"),
+            _("The PO is now shipping."),
+            "",
+            start_shipping,
+        ),
+        Action("complete", _("Complete"), _("The PO is completed."), "", complete_campaign),
+        Action(
+            "fail",
+            _("Mark as failed (minimum not reached)"),
+            _("The PO is marked as failed."),
+            "danger",
+            fail_campaign,
+        ),
+        Action("cancel", _("Cancel PO"), _("The PO is cancelled."), "danger", cancel_campaign),
+    )
+}
+
+
+# The steps each phase may take; the services check the rest (minimum order, closing time).
+PHASE_ACTIONS: dict[str, tuple[str, ...]] = {
+    S.DRAFT: ("cancel",),
+    S.SCHEDULED: ("cancel",),
+    S.OPEN: ("close", "cancel"),
+    S.CLOSED: ("start_production", "reopen", "fail", "cancel"),
+    S.PRODUCING: ("start_shipping",),
+    S.SHIPPING: ("complete",),
+}
+
+
+def phase_allows(campaign: Campaign, action: Action, now: datetime) -> bool:
+    return action.name in PHASE_ACTIONS.get(campaign.phase(now), ())
+
+
+def allowed_actions(campaign: Campaign, counters: Counters, now: datetime) -> list[Action]:
+    """The lifecycle steps to offer for `campaign` at `now`, in the order shown: those its
+    phase allows, less those the service would refuse anyway."""
+    reopenable = (
+        campaign.status == S.CLOSED
+        and campaign.close_reason != Campaign.CloseReason.TIME
+        and now < campaign.closes_at
+    )
+    shown = {
+        "start_production": counters.moq_reached,
+        "reopen": reopenable,
+        "fail": bool(campaign.moq_units) and not counters.moq_reached,
+    }
+    names = PHASE_ACTIONS.get(campaign.phase(now), ())
+    return [ACTIONS[name] for name in names if shown.get(name, True)]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (kept in the PO's history)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _overview(campaign: Campaign) -> HttpResponse:
+    return redirect("dashboard:campaign", campaign.pk)
+
+
+@require_GET
+@shop_member_required
+def campaign_live(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The counters and latest orders alone, for the overview's refresh every 30 seconds."""
+    campaign = get_shop_object(request, Campaign, pk=campaign_id)
+    return render(request, "dashboard/overview/_live.html", live_context(request, campaign))
+
+
+def live_context(request: HttpRequest, campaign: Campaign) -> dict[str, object]:
+    latest = (
+        Order.objects.filter(campaign=campaign, status=Order.Status.ACTIVE)
+        .order_by("-created_at", "-id")
+        .only("pk", "code", "buyer_name", "created_at", "payment_status", "total", "units")
+    )
+    return {
+        "shop": request.shop,
+        "campaign": campaign,
+        "counters": campaign_counters(campaign),
+        "latest_orders": latest[:LATEST_ORDERS],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@shop_member_required
+def campaign_action(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """GET ?action=…: the confirmation, saying what will happen. POST: take the step."""
+    campaign = get_shop_object(request, Campaign, pk=campaign_id)
+    now = timezone.now()
+    action = ACTIONS.get(request.POST.get("action") or request.GET.get("action") or "")
+    if action is None:
+        messages.error(request, _("Choose a step from the list."))
+        return _overview(campaign)
+    if request.method == "POST":
+        # Let the status catch up with the clock first (opening, closing and failing a missed
+        # minimum are due by time), so the step is judged against the phase the seller saw.
+        campaign = advance_campaign(campaign=campaign, now=now)
+    if not phase_allows(campaign, action, now):
+        messages.error(
+            request,
+            _("“%(action)s” is not possible while the PO is “%(phase)s”.")
+            % {"action": action.label, "phase": Campaign.Status(campaign.phase(now)).label},
+        )
+        return _overview(campaign)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        extra = {"reason": form.cleaned_data["reason"]} if action.name == "cancel" else {}
+        try:
+            action.run(campaign=campaign, actor=request.user, now=now, **extra)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, action.done)
+        return _overview(campaign)
+    counters = campaign_counters(campaign)
+    return render(
+        request,
+        "dashboard/overview/confirm.html",
+        {
+            "shop": request.shop,
+            "campaign": campaign,
+            "dash_section": "pos",
+            "action": action,
+            "offered": action in allowed_actions(campaign, counters, now),
+            "counters": counters,
+            "form": form,
+        },
+    )
+
+
+urlpatterns = [
+    path("po/<int:campaign_id>/live/", campaign_live, name="campaign_live"),
+    path("po/<int:campaign_id>/step/", campaign_action, name="campaign_action"),
+]
