@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from openpo.api.urls import api
-from openpo.dashboard import accounts
+from openpo.dashboard import accounts, team_invitation
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/login/", accounts.LockoutLoginView.as_view(), name="login"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/invite/<str:token>/", team_invitation.accept, name="invitation_accept"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", include("openpo.dashboard.urls")),
     # Product photos and shop logos are public; payment proofs live elsewhere

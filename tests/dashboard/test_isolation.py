@@ -15,7 +15,13 @@ from tests.conftest import make_campaign
 pytestmark = pytest.mark.django_db
 
 # Shop-level pages only the owner may use: a staff member gets 403.
-OWNER_ONLY = {"settings"}
+OWNER_ONLY = {
+    "settings",
+    "settings_account_add",
+    "team_invite",
+    "team_member_role",
+    "team_member_remove",
+}
 
 
 def _dashboard_patterns() -> list[URLPattern]:

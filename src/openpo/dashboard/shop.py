@@ -1,26 +1,189 @@
-"""Shop settings (name, logo, WhatsApp, time zone, bank accounts, QRIS, payment window,
-message language) and the team: members and invitations.
-
-Placeholder views: replaced by the real pages.
+"""Shop settings (name, link, logo, WhatsApp, email, time zone, colour, QRIS, payment window,
+message language) for the shop's owners; this module's `urlpatterns` also carries the bank
+account pages (`shop_accounts`) and the team pages (`team`).
 """
 
-from django.http import Http404
-from django.urls import path
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
-from openpo.dashboard.access import owner_required, shop_member_required
+from openpo.catalog.models import Shop
+from openpo.catalog.services.shop_settings import (
+    MAX_PAYMENT_WINDOW_HOURS,
+    SETTINGS_FIELDS,
+    add_shop_bank_account,
+    update_shop_settings,
+)
+from openpo.core.errors import DomainError
+from openpo.dashboard import shop_accounts, team
+from openpo.dashboard.access import owner_required
+from openpo.payments.qris import InvalidQris, QrisInfo, validate_static
+
+
+class ShopSettingsForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Shop name"), max_length=100)
+    slug = forms.CharField(
+        label=gettext_lazy("Shop link"),
+        max_length=50,
+        help_text=gettext_lazy(
+            "Changing the link changes every public link of the shop: links already shared "
+            "in chats and posts stop working."
+        ),
+    )
+    logo = forms.FileField(
+        label=gettext_lazy("Logo"),
+        required=False,
+        help_text=gettext_lazy("JPEG, PNG or WebP, at most 2 MB; shown at most 512 px wide."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
+    whatsapp_number = forms.CharField(
+        label=gettext_lazy("WhatsApp number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    # Ranges, formats and choices are checked by the service, so all problems show at once.
+    email = forms.CharField(
+        label=gettext_lazy("Email"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    timezone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=Shop.TimeZone.choices)
+    brand_color = forms.CharField(
+        label=gettext_lazy("Brand colour"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=gettext_lazy("Buttons on your pages and the background of announcements."),
+    )
+    static_qris = forms.CharField(
+        label=gettext_lazy("Static QRIS code"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "The text read from your shop's QRIS (it starts with 000201). Scan the QRIS with "
+            "a QR reader app and paste the text here; buyers then get a QRIS with the exact "
+            "amount."
+        ),
+    )
+    default_payment_window_hours = forms.IntegerField(
+        label=gettext_lazy("Time to pay (hours)"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_PAYMENT_WINDOW_HOURS}),
+        help_text=gettext_lazy(
+            "Unpaid orders expire after this and give their slots back. New POs start with it."
+        ),
+    )
+    message_language = forms.ChoiceField(
+        label=gettext_lazy("Language of messages to buyers"), choices=Shop.Language.choices
+    )
+
+
+def _initial(shop: Shop) -> dict[str, object]:
+    return {name: getattr(shop, name) for name in SETTINGS_FIELDS}
+
+
+def qris_info(shop: Shop) -> QrisInfo | None:
+    """What the shop's stored QRIS says (merchant name, city), if it has one."""
+    if not shop.static_qris:
+        return None
+    try:
+        return validate_static(shop.static_qris)
+    except InvalidQris:
+        return None
+
+
+def render_settings(
+    request: HttpRequest,
+    *,
+    form: ShopSettingsForm | None = None,
+    account_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The settings page, with whichever of its forms came back with errors."""
+    shop = request.shop
+    return render(
+        request,
+        "dashboard/shop/settings.html",
+        {
+            "shop": shop,
+            "dash_section": "settings",
+            "form": form or ShopSettingsForm(initial=_initial(shop)),
+            "account_form": account_form or shop_accounts.BankAccountForm(prefix="account"),
+            "accounts": shop.bank_accounts.all(),
+            "qris": qris_info(shop),
+            "public_url": request.build_absolute_uri(
+                reverse("shop", kwargs={"shop_slug": shop.slug})
+            ),
+        },
+        status=status,
+    )
 
 
 @owner_required
-def settings(request, **ids):
-    raise Http404("Not built yet")
+@require_http_methods(["GET", "POST"])
+def settings(request: HttpRequest) -> HttpResponse:
+    shop: Shop = request.shop
+    if request.method == "GET":
+        return render_settings(request)
+    form = ShopSettingsForm(request.POST, request.FILES, initial=_initial(shop))
+    if form.is_valid():
+        data = form.cleaned_data
+        old_slug = shop.slug
+        try:
+            update_shop_settings(
+                shop=shop,
+                actor=request.user,
+                logo=data["logo"] or None,
+                remove_logo=data["remove_logo"],
+                **{name: data[name] for name in SETTINGS_FIELDS},
+            )
+        except DomainError as error:
+            shop_accounts.add_errors(form, error)
+        else:
+            messages.success(request, _("Shop settings saved."))
+            if shop.slug != old_slug:
+                messages.warning(
+                    request,
+                    _("Your shop's link is now /%(slug)s/. Share the new links with buyers.")
+                    % {"slug": shop.slug},
+                )
+            if (info := qris_info(shop)) and "static_qris" in form.changed_data:
+                messages.info(
+                    request,
+                    _("QRIS saved: payments go to %(name)s, %(city)s.")
+                    % {"name": info.merchant_name, "city": info.merchant_city},
+                )
+            return redirect("dashboard:settings")
+    return render_settings(request, form=form, status=422)
 
 
-@shop_member_required
-def team(request, **ids):
-    raise Http404("Not built yet")
+@owner_required
+@require_POST
+def account_add(request: HttpRequest) -> HttpResponse:
+    form = shop_accounts.BankAccountForm(request.POST, prefix="account")
+    if form.is_valid():
+        try:
+            account = add_shop_bank_account(
+                shop=request.shop, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            shop_accounts.add_errors(form, error)
+        else:
+            messages.success(request, _("Bank account %(account)s added.") % {"account": account})
+            return redirect("dashboard:settings")
+    return render_settings(request, account_form=form, status=422)
 
 
 urlpatterns = [
     path("settings/", settings, name="settings"),
-    path("team/", team, name="team"),
+    path("settings/accounts/add/", account_add, name="settings_account_add"),
+    *shop_accounts.urlpatterns,
+    *team.urlpatterns,
 ]

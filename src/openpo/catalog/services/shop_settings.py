@@ -1,0 +1,313 @@
+"""Changing a shop's settings (name, link, logo, contact, time zone, colour, QRIS, payment
+window, message language) and its bank accounts after the shop exists.
+
+Every function validates everything first and then writes, so a refused change leaves the
+shop exactly as it was; every change is audited.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
+
+from openpo.catalog.errors import InvalidShop
+from openpo.catalog.models import BankAccount, Shop
+from openpo.catalog.services.setup import add_bank_account, shop_slug_problem
+from openpo.core.audit import audit_event
+from openpo.core.images import verified_image_format
+from openpo.core.phone import InvalidPhoneNumber, normalize_phone
+from openpo.payments.qris import InvalidQris, validate_static
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+# A logo bigger than this in pixels is refused before it is decoded (a small file can
+# unpack to gigabytes).
+MAX_LOGO_PIXELS = 40_000_000
+LOGO_SIZE = 512
+LOGO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+MAX_PAYMENT_WINDOW_HOURS = 24 * 30
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+# The settings `update_shop_settings` can change, in the order the page shows them.
+SETTINGS_FIELDS = (
+    "name",
+    "slug",
+    "whatsapp_number",
+    "email",
+    "timezone",
+    "brand_color",
+    "static_qris",
+    "default_payment_window_hours",
+    "message_language",
+)
+
+
+def _logo_file(upload: File) -> tuple[ContentFile, str]:
+    """The logo resized to at most 512 px: PNG when it has transparency, else JPEG."""
+    if upload.size > MAX_LOGO_BYTES:
+        raise InvalidShop(field_errors={"logo": [_("The logo is too large: at most 2 MB.")]})
+    kind = verified_image_format(upload)
+    if kind is None:
+        raise InvalidShop(field_errors={"logo": [_("This file is not a picture we can show.")]})
+    if kind not in LOGO_FORMATS:
+        raise InvalidShop(field_errors={"logo": [_("Upload a JPEG, PNG or WebP picture.")]})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            width, height = image.size
+            if width * height > MAX_LOGO_PIXELS:
+                raise InvalidShop(field_errors={"logo": [_("The picture is too large in pixels.")]})
+            image.draft("RGB", (LOGO_SIZE, LOGO_SIZE))  # JPEG: decode at a smaller scale
+            picture = ImageOps.exif_transpose(image)
+            picture.thumbnail((LOGO_SIZE, LOGO_SIZE), Image.Resampling.LANCZOS)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidShop(
+            field_errors={"logo": [_("This file is not a picture we can show.")]}
+        ) from exc
+    finally:
+        upload.seek(0)
+    transparent = picture.mode in ("RGBA", "LA", "PA") or (
+        picture.mode == "P" and "transparency" in picture.info
+    )
+    out = io.BytesIO()
+    if transparent:
+        picture.convert("RGBA").save(out, "PNG", optimize=True)
+        extension = "png"
+    else:
+        picture.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+        extension = "jpg"
+    return ContentFile(out.getvalue()), f"{secrets.token_hex(8)}.{extension}"
+
+
+def _clean_settings(shop: Shop, fields: dict[str, object]) -> tuple[dict, dict[str, list]]:
+    """The new values, normalised, and the problems found (field name → messages)."""
+    values: dict[str, object] = {}
+    errors: dict[str, list] = {}
+    if "name" in fields:
+        name = str(fields["name"] or "").strip()
+        if not name:
+            errors["name"] = [_("Enter the shop's name.")]
+        elif len(name) > 100:
+            errors["name"] = [_("The name is too long: at most 100 characters.")]
+        values["name"] = name
+    if "slug" in fields:
+        slug = slugify(str(fields["slug"] or ""))[:50]
+        if not slug:
+            errors["slug"] = [_("Enter a short name for the shop's link.")]
+        elif slug != shop.slug and (problem := shop_slug_problem(slug)):
+            errors["slug"] = [problem]
+        values["slug"] = slug
+    if "whatsapp_number" in fields:
+        number = str(fields["whatsapp_number"] or "").strip()
+        if number:
+            try:
+                number = normalize_phone(number)
+            except InvalidPhoneNumber as exc:
+                errors["whatsapp_number"] = [str(exc)]
+        values["whatsapp_number"] = number
+    if "email" in fields:
+        email = str(fields["email"] or "").strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors["email"] = [_("Enter a valid email address.")]
+        values["email"] = email
+    if "timezone" in fields:
+        if fields["timezone"] not in Shop.TimeZone.values:
+            errors["timezone"] = [_("Choose WIB, WITA or WIT.")]
+        values["timezone"] = fields["timezone"]
+    if "brand_color" in fields:
+        color = str(fields["brand_color"] or "").strip()
+        if not _COLOR.match(color):
+            errors["brand_color"] = [_("Use a colour like #B4235A.")]
+        values["brand_color"] = color.upper()
+    if "static_qris" in fields:
+        payload = str(fields["static_qris"] or "").strip()
+        if payload:
+            try:
+                payload = validate_static(payload).payload
+            except InvalidQris as exc:
+                errors["static_qris"] = [exc.message]
+        values["static_qris"] = payload
+    if "default_payment_window_hours" in fields:
+        hours = fields["default_payment_window_hours"]
+        if not isinstance(hours, int) or isinstance(hours, bool):
+            errors["default_payment_window_hours"] = [_("Enter a whole number of hours.")]
+        elif not 1 <= hours <= MAX_PAYMENT_WINDOW_HOURS:
+            errors["default_payment_window_hours"] = [
+                _("Enter between 1 and %(most)s hours.") % {"most": MAX_PAYMENT_WINDOW_HOURS}
+            ]
+        values["default_payment_window_hours"] = hours
+    if "message_language" in fields:
+        if fields["message_language"] not in Shop.Language.values:
+            errors["message_language"] = [_("Choose Indonesian or English.")]
+        values["message_language"] = fields["message_language"]
+    return values, errors
+
+
+def update_shop_settings(
+    *,
+    shop: Shop,
+    actor: AbstractBaseUser | None,
+    logo: File | None = None,
+    remove_logo: bool = False,
+    now: datetime | None = None,
+    **fields: object,
+) -> Shop:
+    """Change the given settings (names from `SETTINGS_FIELDS`) and the logo: all or nothing."""
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"update_shop_settings() got unknown settings: {sorted(unknown)}")
+    values, errors = _clean_settings(shop, fields)
+    new_logo = None
+    if logo is not None:
+        try:
+            new_logo = _logo_file(logo)
+        except InvalidShop as exc:
+            errors.update(exc.field_errors)
+    if errors:
+        raise InvalidShop(field_errors=errors)
+
+    changed = [name for name, value in values.items() if getattr(shop, name) != value]
+    old_slug, old_logo = shop.slug, shop.logo.name or ""
+    storage = shop._meta.get_field("logo").storage
+    saved_logo = ""
+    if new_logo is not None:
+        content, filename = new_logo
+        saved_logo = storage.save(f"logos/{shop.pk}/{filename}", content)
+        changed.append("logo")
+    elif remove_logo and old_logo:
+        changed.append("logo")
+    if not changed:
+        return shop
+    try:
+        with transaction.atomic():
+            # Only rows are written in here; a link taken meanwhile fails on the unique index.
+            for name in changed:
+                if name != "logo":
+                    setattr(shop, name, values[name])
+            if "logo" in changed:
+                shop.logo.name = saved_logo
+            shop.save(update_fields=changed)
+            data: dict[str, object] = {"fields": changed}
+            if "slug" in changed:
+                data.update(old_slug=old_slug, slug=shop.slug)
+            audit_event(
+                action="shop.settings_changed",
+                subject=shop,
+                shop_id=shop.pk,
+                actor=actor,
+                at=now or timezone.now(),
+                data=data,
+            )
+    except Exception as exc:
+        shop.refresh_from_db()
+        if saved_logo:
+            storage.delete(saved_logo)
+        if isinstance(exc, IntegrityError):
+            raise InvalidShop(field_errors={"slug": [_("This link is already taken.")]}) from exc
+        raise
+    if "logo" in changed and old_logo:
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    return shop
+
+
+@transaction.atomic
+def add_shop_bank_account(
+    *,
+    shop: Shop,
+    actor: AbstractBaseUser | None,
+    bank_name: str,
+    account_number: str,
+    account_holder: str,
+) -> BankAccount:
+    """Add an account buyers can transfer to (see `add_bank_account`), audited."""
+    account = add_bank_account(
+        shop=shop,
+        bank_name=bank_name,
+        account_number=account_number,
+        account_holder=account_holder,
+    )
+    _audit_account("shop.bank_account_added", account, actor)
+    return account
+
+
+@transaction.atomic
+def update_bank_account(
+    *,
+    account: BankAccount,
+    actor: AbstractBaseUser | None,
+    bank_name: str,
+    account_number: str,
+    account_holder: str,
+) -> BankAccount:
+    """Correct an account's bank, number or holder; the number keeps digits only."""
+    digits = "".join(ch for ch in account_number if ch.isdigit())
+    errors: dict[str, list] = {}
+    if not bank_name.strip():
+        errors["bank_name"] = [_("Enter the bank's name.")]
+    if not 5 <= len(digits) <= 34:
+        errors["account_number"] = [_("Enter the account number (digits only).")]
+    if not account_holder.strip():
+        errors["account_holder"] = [_("Enter the account holder's name.")]
+    duplicate = (
+        BankAccount.objects.filter(
+            shop_id=account.shop_id, bank_name=bank_name.strip(), account_number=digits
+        )
+        .exclude(pk=account.pk)
+        .exists()
+    )
+    if duplicate:
+        errors["account_number"] = [_("This account is already listed.")]
+    if errors:
+        raise InvalidShop(field_errors=errors)
+    account.bank_name = bank_name.strip()
+    account.account_number = digits
+    account.account_holder = account_holder.strip()
+    account.save(update_fields=["bank_name", "account_number", "account_holder"])
+    _audit_account("shop.bank_account_changed", account, actor)
+    return account
+
+
+@transaction.atomic
+def set_bank_account_active(
+    *, account: BankAccount, actor: AbstractBaseUser | None, active: bool
+) -> BankAccount:
+    """Show (active) or hide (inactive) an account on the buyers' payment pages."""
+    if account.is_active != active:
+        account.is_active = active
+        account.save(update_fields=["is_active"])
+        action = "shop.bank_account_activated" if active else "shop.bank_account_deactivated"
+        _audit_account(action, account, actor)
+    return account
+
+
+@transaction.atomic
+def delete_bank_account(*, account: BankAccount, actor: AbstractBaseUser | None) -> None:
+    """Remove an account for good (nothing else refers to it; orders show the current list)."""
+    _audit_account("shop.bank_account_deleted", account, actor)
+    account.delete()
+
+
+def _audit_account(action: str, account: BankAccount, actor: AbstractBaseUser | None) -> None:
+    audit_event(
+        action=action,
+        subject=account,
+        shop_id=account.shop_id,
+        actor=actor,
+        at=timezone.now(),
+        data={"bank": account.bank_name, "account_number": account.account_number},
+    )
