@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Campaign
+from openpo.core.phone import format_phone_local
 from openpo.orders.services.placing import BuyerDetails
 
 QTY_PREFIX = "qty_"
@@ -96,6 +97,9 @@ class BulkActionForm(forms.Form):
         return "?" + QueryDict(back).urlencode() if back else ""
 
 
+BUYER_FIELDS = ("name", "phone", "email", "address", "city", "province", "postal_code", "notes")
+
+
 class BuyerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     phone = forms.CharField(label=_("WhatsApp number"), max_length=30)
@@ -116,19 +120,15 @@ class BuyerForm(forms.Form):
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
 
     def buyer(self) -> BuyerDetails:
-        return BuyerDetails(**{name: self.cleaned_data.get(name) or "" for name in self.fields})
+        return BuyerDetails(**{name: self.cleaned_data.get(name) or "" for name in BUYER_FIELDS})
 
     @staticmethod
     def initial_from(order) -> dict:
         return {
             "name": order.buyer_name,
-            "phone": order.buyer_phone,
+            "phone": format_phone_local(order.buyer_phone),
             "email": order.buyer_email,
-            "address": order.address,
-            "city": order.city,
-            "province": order.province,
-            "postal_code": order.postal_code,
-            "notes": order.notes,
+            **{name: getattr(order, name) for name in BUYER_FIELDS[3:]},
         }
 
 
