@@ -1,6 +1,7 @@
 """A seller logs in and sees their POs with live counters; staff see the same shop."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -52,3 +53,36 @@ def test_create_shop_refuses_a_taken_link_and_a_missing_password(shop):
     with pytest.raises(CommandError, match="--password"):
         call_command("create_shop", "baru", owner="nobody")
     assert not Shop.objects.filter(slug="baru").exists()
+
+
+def test_the_po_list_shows_each_po_with_phase_dates_orders_units_and_money(
+    client, shop, alice, campaign, variants, buyer, now
+):
+    from openpo.orders.models import Order
+
+    order = place_order(
+        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
+    )
+    Order.objects.filter(pk=order.pk).update(payment_status="paid", amount_paid=100_000)
+    client.force_login(alice)
+    html = client.get("/dashboard/").content.decode()
+    row = html[html.index(f'id="po-{campaign.pk}"') :]
+    assert 'href="/dashboard/po/new/"' in html  # the New PO button
+    assert f'href="/dashboard/po/{campaign.pk}/"' in row and "badge-open" in row
+    assert '<dd class="po-orders">1</dd>' in row
+    assert '<dd class="po-units">2' in row
+    assert "Rp 100.000" in row and "Rp 255.000" in row
+    assert "WIB" in row  # dates in the shop's time zone
+
+
+def test_the_shop_switcher_lists_every_shop_of_the_member(client, shop, other_shop, alice):
+    from openpo.catalog.services import add_member
+
+    add_member(shop=other_shop, user=alice, role=Membership.Role.STAFF)
+    client.force_login(alice)
+    html = client.get("/dashboard/").content.decode()
+    assert 'formaction="/dashboard/switch/toko-charlie/"' in html
+    response = client.post("/dashboard/switch/toko-charlie/")
+    assert response.status_code == 302
+    html = client.get("/dashboard/").content.decode()
+    assert re.search(r'class="brand"[^>]*>Toko Charlie<', html)

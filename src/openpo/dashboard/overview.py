@@ -225,6 +225,9 @@ def campaign_live(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 def live_context(request: HttpRequest, campaign: Campaign) -> dict[str, object]:
+    """What the overview shows and refreshes: counters, next steps, latest orders."""
+    now = timezone.now()
+    counters = campaign_counters(campaign)
     latest = (
         Order.objects.filter(campaign=campaign, status=Order.Status.ACTIVE)
         .order_by("-created_at", "-id")
@@ -233,7 +236,9 @@ def live_context(request: HttpRequest, campaign: Campaign) -> dict[str, object]:
     return {
         "shop": request.shop,
         "campaign": campaign,
-        "counters": campaign_counters(campaign),
+        "phase": campaign.phase(now),
+        "counters": counters,
+        "actions": allowed_actions(campaign, counters, now),
         "latest_orders": latest[:LATEST_ORDERS],
     }
 

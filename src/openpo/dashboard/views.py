@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from openpo.catalog.models import Campaign, Membership
 from openpo.dashboard.access import SESSION_KEY, get_shop_object, shop_member_required
-from openpo.dashboard.overview import allowed_actions, live_context
+from openpo.dashboard.overview import live_context
 from openpo.orders.models import Order
 
 LIVE = Q(orders__status=Order.Status.ACTIVE)
@@ -52,18 +52,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def campaign_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """One PO: live counters, latest orders, and the lifecycle steps allowed now."""
     campaign = get_shop_object(request, Campaign, pk=campaign_id)
-    now = timezone.now()
-    context = live_context(request, campaign)
-    return render(
-        request,
-        "dashboard/campaign.html",
-        {
-            **context,
-            "phase": campaign.phase(now),
-            "actions": allowed_actions(campaign, context["counters"], now),
-            "dash_section": "pos",
-        },
-    )
+    context = {**live_context(request, campaign), "dash_section": "pos"}
+    return render(request, "dashboard/campaign.html", context)
 
 
 @require_POST
