@@ -20,6 +20,7 @@ from openpo.catalog.services.shop_settings import (
     update_shop_settings,
 )
 from openpo.core.errors import DomainError
+from openpo.core.phone import format_phone_local
 from openpo.dashboard import shop_accounts, team
 from openpo.dashboard.access import owner_required
 from openpo.payments.qris import InvalidQris, QrisInfo, validate_static
@@ -43,7 +44,7 @@ class ShopSettingsForm(forms.Form):
     )
     remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
     whatsapp_number = forms.CharField(
-        label=gettext_lazy("WhatsApp number"),
+        label=gettext_lazy("Shop WhatsApp number"),
         max_length=30,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
@@ -86,7 +87,10 @@ class ShopSettingsForm(forms.Form):
 
 
 def _initial(shop: Shop) -> dict[str, object]:
-    return {name: getattr(shop, name) for name in SETTINGS_FIELDS}
+    initial = {name: getattr(shop, name) for name in SETTINGS_FIELDS}
+    if shop.whatsapp_number:  # shown the way the seller writes it: 0812-…
+        initial["whatsapp_number"] = format_phone_local(shop.whatsapp_number)
+    return initial
 
 
 def qris_info(shop: Shop) -> QrisInfo | None:

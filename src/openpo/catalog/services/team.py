@@ -40,7 +40,10 @@ class InvitationUnusable(DomainError):
     default_message = _("This invitation can no longer be used.")
     expired = _("This invitation has expired. Ask the shop owner for a new one.")
     revoked = _("This invitation was withdrawn by the shop. Ask the shop owner for a new one.")
-    used = _("This invitation has already been used. Each invitation link works only once.")
+    used = _(
+        "This invitation has already been used: each link works only once. "
+        "If you joined with it, just log in."
+    )
 
 
 class LastOwner(DomainError):
