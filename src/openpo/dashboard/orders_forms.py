@@ -40,9 +40,9 @@ class OrderFilterForm(forms.Form):
     """The table's GET parameters; an invalid value is ignored, the others still apply."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Order"), required=False)
-    payment = forms.ChoiceField(label=_("Payment"), required=False)
-    fulfillment = forms.ChoiceField(label=_("Shipping"), required=False)
+    status = forms.ChoiceField(label=_("Order status"), required=False)
+    payment = forms.ChoiceField(label=_("Payment status"), required=False)
+    fulfillment = forms.ChoiceField(label=_("Shipping status"), required=False)
     variant = forms.TypedChoiceField(label=_("Variant"), required=False, coerce=int)
     attention = forms.ChoiceField(
         label=_("Needs attention"), required=False, choices=ATTENTION_CHOICES
