@@ -295,3 +295,14 @@ def test_a_po_past_its_closing_time_catches_up_before_the_step(seller, shop, now
 def test_a_get_never_changes_the_po(seller, campaign):
     seller.get(f"/dashboard/po/{campaign.pk}/step/?action=cancel")
     assert _status(campaign) == "open"
+
+
+def test_a_failed_po_with_money_in_asks_for_refunds(seller, shop, now, alice):
+    campaign = make_campaign(shop, now=now, slug="moq", moq_units=10)
+    order = _order(campaign, {campaign.variants.first().pk: 1})
+    Order.objects.filter(pk=order.pk).update(payment_status="paid", amount_paid=order.total)
+    close_campaign(campaign=campaign, actor=alice)
+    _step(seller, campaign, "fail")
+    html = seller.get(f"/dashboard/po/{campaign.pk}/").content.decode()
+    assert _offered(seller, campaign) == set()
+    assert "Buyers have paid Rp 135.000 for it: refund them." in html
