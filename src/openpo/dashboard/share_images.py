@@ -45,7 +45,9 @@ STORY = "story"
 SIZES = {FEED: (1080, 1080), STORY: (1080, 1920)}
 Box = tuple[int, int, int, int]
 # Bump when the drawing changes, so browsers fetch posters drawn the new way.
-DRAWING_VERSION = 1
+DRAWING_VERSION = 2
+# Phases in which a poster announces "OPEN PO"; after that it says the PO has closed.
+OPEN_PHASES = {Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.OPEN}
 
 
 # --- QR code of the link -------------------------------------------------------------------
@@ -144,7 +146,7 @@ def poster_for(campaign: Campaign, *, url: str, now: datetime | None = None) -> 
         return Poster(
             shop_name=shop.name,
             title=campaign.title,
-            badge="OPEN PO",
+            badge="OPEN PO" if campaign.phase(now) in OPEN_PHASES else _("PO CLOSED"),
             price=_("from %(price)s") % {"price": format_rupiah(lowest)} if lowest else "",
             dates=window.dates,
             closes=window.closes,
@@ -194,10 +196,10 @@ class Layout:
 
 
 LAYOUTS = {
-    (FEED, True): Layout(540, 56, 56, 48, range(60, 35, -4), 52, 32, 26, 236, 24),
+    (FEED, True): Layout(560, 56, 56, 48, range(60, 35, -4), 52, 32, 26, 236, 24),
     (FEED, False): Layout(0, 72, 72, 64, range(128, 47, -6), 64, 38, 30, 280, 28),
-    (STORY, True): Layout(820, 72, 200, 200, range(84, 47, -4), 76, 44, 32, 300, 30),
-    (STORY, False): Layout(0, 72, 220, 200, range(124, 59, -6), 84, 46, 34, 320, 30),
+    (STORY, True): Layout(860, 72, 200, 170, range(88, 47, -4), 76, 44, 32, 340, 30),
+    (STORY, False): Layout(0, 72, 220, 170, range(124, 59, -6), 84, 46, 34, 360, 30),
 }
 
 
@@ -266,7 +268,7 @@ def _paste_photo(canvas: Canvas, photo: Image.Image, height: int) -> None:
 
 def _shop_row(canvas: Canvas, poster: Poster, x: int, y: int, *, on_photo: bool) -> int:
     """Logo and shop name; on a photo they sit in a white pill. Returns the row's bottom."""
-    size, logo = (30, 60) if on_photo else (36, 80)
+    size, logo = (30, 60) if on_photo and canvas.image.height < 1500 else (36, 76)
     name = printable(poster.shop_name)
     gap = 16 if poster.logo else 0
     if on_photo:
