@@ -56,12 +56,12 @@ def test_the_csv_has_one_row_per_line_and_defuses_formulas(client, alice, campai
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     header, *rows = _csv_rows(response)
-    assert header[:4] == ["Order code", "Ordered at", "Name", "WhatsApp number"]
+    assert header[:4] == ["Order code", "Ordered at", "Name", "Buyer's WhatsApp number"]
     assert [row[0] for row in rows] == [first.code, first.code, second.code]
     line = dict(zip(header, rows[0], strict=True))
     assert line["Name"] == '\'=HYPERLINK("http://evil")'
     assert line["Buyer's notes"] == "'-minta cepat"
-    assert line["WhatsApp number"] == "0813-2222-3333"
+    assert line["Buyer's WhatsApp number"] == "0813-2222-3333"
     assert (line["Quantity"], line["Unit price (Rp)"], line["Line total (Rp)"]) == (
         "2",
         "120000",

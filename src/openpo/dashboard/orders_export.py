@@ -27,7 +27,7 @@ COLUMNS = [
     (gettext_lazy("Order code"), 12),
     (gettext_lazy("Ordered at"), 17),
     (gettext_lazy("Name"), 24),
-    (gettext_lazy("WhatsApp number"), 17),
+    (gettext_lazy("Buyer's WhatsApp number"), 17),
     (gettext_lazy("Email"), 26),
     (gettext_lazy("Address"), 36),
     (gettext_lazy("City"), 16),

@@ -102,7 +102,7 @@ BUYER_FIELDS = ("name", "phone", "email", "address", "city", "province", "postal
 
 class BuyerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    phone = forms.CharField(label=_("WhatsApp number"), max_length=30)
+    phone = forms.CharField(label=_("Buyer's WhatsApp number"), max_length=30)
     email = forms.EmailField(label=_("Email"), required=False)
     address = forms.CharField(
         label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
