@@ -243,3 +243,28 @@ def test_many_orders_growing_at_once_never_oversell(shop, now, vendor, record_pr
     record_property(
         "result", f"{vendor}: 5 orders grow by 2 with 5 units left → {len(changed)} changed"
     )
+
+
+@pytest.mark.django_db
+def test_a_variant_not_named_keeps_its_quantity(campaign, variants, buyer, now):
+    small, medium = variants
+    order = _place(campaign, buyer, {small.pk: 2}, now)
+    changed = change_order_items(order=order, items={medium.pk: 1}, now=now)
+    assert sorted(changed.lines.values_list("variant_id", "quantity")) == [
+        (small.pk, 2),
+        (medium.pk, 1),
+    ]
+    assert _reserved(campaign) == (3, [2, 1])
+
+
+@pytest.mark.django_db
+def test_more_of_a_variant_no_longer_on_sale_is_refused_but_fewer_is_fine(
+    campaign, variants, buyer, now
+):
+    small, _medium = variants
+    order = _place(campaign, buyer, {small.pk: 2}, now)
+    Variant.objects.filter(pk=small.pk).update(is_active=False)
+    with pytest.raises(InvalidOrder):
+        change_order_items(order=order, items={small.pk: 3}, now=now)
+    change_order_items(order=order, items={small.pk: 1}, now=now)
+    assert _reserved(campaign) == (1, [1, 0])

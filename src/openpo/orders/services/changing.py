@@ -112,10 +112,6 @@ def _clean_quantities(items: Mapping[int, int]) -> dict[int, int]:
         if quantity > MAX_UNITS_PER_LINE:
             raise InvalidOrder(field_errors={"items": [_("That quantity is too large.")]})
         quantities[int(variant_id)] = quantities.get(int(variant_id), 0) + quantity
-    if not sum(quantities.values()):
-        raise InvalidOrder(
-            field_errors={"items": [_("An order needs at least one item; cancel it instead.")]}
-        )
     return quantities
 
 
@@ -193,6 +189,34 @@ def _replace_expected_payment(order: Order, campaign: Campaign, now: datetime) -
     raise TooManyAwaitingPayment()
 
 
+def _write_lines(
+    order: Order,
+    lines: dict[int, OrderLine],
+    quantities: dict[int, int],
+    variants: dict[int, Variant],
+    campaign: Campaign,
+    now: datetime,
+) -> None:
+    """Delete, update or add the order's lines to match `quantities`."""
+    for pk, qty in quantities.items():
+        line = lines.get(pk)
+        if line and not qty:
+            line.delete()
+        elif line and qty != line.quantity:
+            OrderLine.objects.filter(pk=line.pk).update(quantity=qty)
+        elif not line and qty:
+            variant = variants[pk]
+            OrderLine.objects.create(
+                order=order,
+                variant=variant,
+                product_name=variant.product.name,
+                variant_label=variant.label,
+                sku=variant.sku,
+                quantity=qty,
+                unit_price=_new_line_price(variant, campaign, now),
+            )
+
+
 def change_order_items(
     *,
     order: Order,
@@ -200,8 +224,9 @@ def change_order_items(
     actor: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Order:
-    """Set the order's quantities per variant (0 removes a line) while it is active and its PO
-    is not in production; increases are reserved within quota and cap, decreases released.
+    """Set the order's quantities per variant (0 removes a line, a variant not named keeps its
+    quantity) while the order is active and its PO is not in production; increases are
+    reserved within quota and cap, decreases released.
 
     Existing lines keep the price the buyer ordered at; new lines take today's price. If nothing
     was paid yet the transfer amount is drawn again for the new amount; otherwise payments stay
@@ -218,49 +243,40 @@ def change_order_items(
         if campaign.phase(now) not in CHANGEABLE_PHASES:
             raise OrderNotChangeable(OrderNotChangeable.in_production)
         lines = {line.variant_id: line for line in order.lines.all()}
-        for variant_id in lines:
-            quantities.setdefault(variant_id, 0)
+
+        def _had(variant_id: int) -> int:
+            return lines[variant_id].quantity if variant_id in lines else 0
+
+        for variant_id, line in lines.items():
+            quantities.setdefault(variant_id, line.quantity)  # not named: unchanged
         variants = {
             v.pk: v
             for v in Variant.objects.filter(campaign=campaign, pk__in=list(quantities))
             .select_related("product")
             .order_by()
         }
-        new_ids = [pk for pk, qty in quantities.items() if qty and pk not in lines]
-        if len(variants) != len(quantities) or any(not variants[pk].is_active for pk in new_ids):
+        # More of a variant no longer on sale is refused like one of another PO.
+        growing = [pk for pk, qty in quantities.items() if pk in variants and qty > _had(pk)]
+        if len(variants) != len(quantities) or any(not variants[pk].is_active for pk in growing):
             raise InvalidOrder(
                 field_errors={"items": [_("One of the chosen items is not part of this PO.")]}
             )
         units = sum(quantities.values())
+        if not units:
+            raise InvalidOrder(
+                field_errors={"items": [_("An order needs at least one item; cancel it instead.")]}
+            )
         if campaign.max_units_per_order and units > campaign.max_units_per_order:
             limit = campaign.max_units_per_order
             raise InvalidOrder(
                 field_errors={"items": [_("At most %(limit)s units per order.") % {"limit": limit}]}
             )
-        deltas = {
-            pk: qty - (lines[pk].quantity if pk in lines else 0) for pk, qty in quantities.items()
-        }
+        deltas = {pk: qty - _had(pk) for pk, qty in quantities.items()}
         deltas = {pk: delta for pk, delta in deltas.items() if delta}
         if not deltas:
             return order
         before = {str(pk): line.quantity for pk, line in lines.items()}
-        for pk, qty in quantities.items():
-            line = lines.get(pk)
-            if line and not qty:
-                line.delete()
-            elif line:
-                OrderLine.objects.filter(pk=line.pk).update(quantity=qty)
-            elif qty:
-                variant = variants[pk]
-                OrderLine.objects.create(
-                    order=order,
-                    variant=variant,
-                    product_name=variant.product.name,
-                    variant_label=variant.label,
-                    sku=variant.sku,
-                    quantity=qty,
-                    unit_price=_new_line_price(variant, campaign, now),
-                )
+        _write_lines(order, lines, quantities, variants, campaign, now)
         old_total = order.total
         order.units = units
         order.subtotal = sum(line.line_total for line in order.lines.all())
