@@ -99,7 +99,7 @@ class CampaignForm(forms.Form):
         label=_("Limit per order (units)"), required=False, min_value=1
     )
     payment_policy = forms.ChoiceField(
-        label=_("Payment"),
+        label=_("How buyers pay"),
         choices=Campaign.PaymentPolicy.choices,
         initial=Campaign.PaymentPolicy.FULL,
         widget=forms.RadioSelect,
@@ -153,8 +153,18 @@ class CampaignForm(forms.Form):
         ("terms", _("Terms"), ("terms",)),
     )
 
-    def groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
-        return [(key, title, [self[name] for name in names]) for key, title, names in self.GROUPS]
+    # Groups most POs leave as they are: folded away unless filled in or wrong.
+    OPTIONAL_GROUPS = frozenset({"units", "early", "terms"})
+
+    def groups(self) -> list[dict]:
+        """The fields by group, each with `folded`: an optional group nobody filled in."""
+        result = []
+        for key, title, names in self.GROUPS:
+            fields = [self[name] for name in names]
+            used = any(f.errors or f.value() not in (None, "", 0, "0") for f in fields)
+            folded = key in self.OPTIONAL_GROUPS and not used
+            result.append({"key": key, "title": title, "fields": fields, "folded": folded})
+        return result
 
     def settings(self) -> dict:
         """The cleaned values as keyword arguments of the campaign services."""
