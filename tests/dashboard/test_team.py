@@ -10,9 +10,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from openpo.catalog.models import Invitation, Membership
-from openpo.catalog.services.team import LastOwner, invite_member, remove_member
+from openpo.catalog.services.team import (
+    InvitationUnusable,
+    LastOwner,
+    accept_invitation,
+    invite_member,
+    remove_member,
+)
 from openpo.core.models import AuditEvent
 from openpo.dashboard.access import SESSION_KEY
+from tests.concurrency import run_at_once
 from tests.smtpserver import smtp_server_fixture  # noqa: F401  (registers `smtp_server`)
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +251,47 @@ def test_a_failing_mail_server_does_not_lose_the_invitation(
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.token in client.get(TEAM).content.decode()
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_removing_each_other_at_once_leave_one_owner(
+    shop, alice, bob, vendor, record_property
+):
+    Membership.objects.filter(shop=shop, user=bob).update(role=Membership.Role.OWNER)
+    alices = Membership.objects.get(shop=shop, user=alice)
+    bobs = Membership.objects.get(shop=shop, user=bob)
+
+    results, errors = run_at_once(
+        [
+            lambda: remove_member(membership=Membership.objects.get(pk=bobs.pk), actor=alice),
+            lambda: remove_member(membership=Membership.objects.get(pk=alices.pk), actor=bob),
+        ]
+    )
+
+    assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], LastOwner)
+    owners = Membership.objects.filter(shop=shop, role=Membership.Role.OWNER).count()
+    assert owners == 1
+    record_property("result", f"{vendor}: 2 owners remove each other → {owners} owner left")
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_one_invitation_accepted_from_two_tabs_at_once_is_used_once(
+    shop, alice, charlie, django_user_model, vendor, record_property
+):
+    dina = django_user_model.objects.create_user("dina", "dina@example.com", "password")
+    invitation = _invite(shop, alice)
+
+    def accept(user):
+        return lambda: accept_invitation(
+            invitation=Invitation.objects.get(pk=invitation.pk), user=user
+        )
+
+    results, errors = run_at_once([accept(charlie), accept(dina)])
+
+    assert len(results) == 1 and len(errors) == 1
+    assert isinstance(errors[0], InvitationUnusable)
+    joined = Membership.objects.filter(shop=shop, user__in=[charlie, dina]).count()
+    assert joined == 1
+    record_property("result", f"{vendor}: 2 tabs accept one invitation → {joined} joins")
