@@ -259,6 +259,22 @@ def test_publish_schedules_a_future_po_or_opens_it_now(client, shop, alice, now)
     assert client.get(f"/{shop.slug}/{sooner.slug}/").status_code == 200
 
 
+def test_a_po_opened_now_saves_its_settings_unchanged(client, draft, alice, shop):
+    client.force_login(alice)
+    client.post(f"/dashboard/po/{draft.pk}/publish/", {"when": "now"})
+    draft.refresh_from_db()
+    assert draft.status == Campaign.Status.OPEN
+    page = client.get(f"/dashboard/po/{draft.pk}/edit/").content.decode()
+    fields = dict(re.findall(r'name="po-(\w+)" value="([^"]*)"', page))
+    fields.update(payment_policy="full", title="PO Kaos Agustus (batch 2)")
+    response = client.post(
+        f"/dashboard/po/{draft.pk}/edit/", {f"po-{k}": v for k, v in fields.items()}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "PO Kaos Agustus (batch 2)"
+
+
 def test_a_po_without_products_is_not_published(client, shop, alice, now, english):
     client.force_login(alice)
     client.post("/dashboard/po/new/", new_po_data(shop, now))

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openpo.catalog.models import Campaign, Material, Product, ProductPhoto, Variant
@@ -72,21 +73,26 @@ def product_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = get_shop_object(request, Campaign, pk=campaign_id)
     form = AddProductForm(request.POST, request.FILES, prefix=ADD_PRODUCT)
 
-    def action(form: AddProductForm) -> None:
-        product = add_product_with_variants(
-            campaign=campaign, **form.service_arguments(), actor=request.user, now=timezone.now()
-        )
-        form.added = product
-
-    response = _submit(
-        request,
-        campaign,
-        form,
-        action,
-        done=_("Product added. Add the next one, or preview the PO."),
-        anchor="add-product",
-    )
-    return response
+    if form.is_valid():
+        try:
+            product = add_product_with_variants(
+                campaign=campaign,
+                **form.service_arguments(),
+                actor=request.user,
+                now=timezone.now(),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            count = product.variants.count()
+            added = ngettext(
+                "%(name)s added with %(count)s variant.",
+                "%(name)s added with %(count)s variants.",
+                count,
+            ) % {"name": product.name, "count": count}
+            messages.success(request, f"{added} {_('Add the next product or preview the PO.')}")
+            return _back(campaign, f"product-{product.pk}")
+    return render_edit_page(request, campaign, bound={ADD_PRODUCT: form}, status=422)
 
 
 @require_POST

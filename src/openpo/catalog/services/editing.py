@@ -64,6 +64,11 @@ def update_campaign(
     locked = Campaign.objects.select_for_update().select_related("shop").get(pk=campaign.pk)
     require_editable(locked)
     current = {field: getattr(locked, field) for field in SETTING_FIELDS}
+    for field in ("opens_at", "closes_at", "early_bird_until"):
+        # Forms show times to the minute: the same minute is no change (e.g. opened at 19:03:27).
+        old, new = current[field], changes.get(field)
+        if old is not None and new is not None and new == old.replace(second=0, microsecond=0):
+            changes[field] = old
     settings = normalized_settings({**current, **changes})
     errors = campaign_settings_errors(shop=locked.shop, settings=settings)
     changed = {f: v for f, v in settings.items() if v != current[f]}
@@ -639,6 +644,13 @@ def publish_now(
     if open_now and campaign.status == S.DRAFT and campaign.opens_at > now:
         Campaign.objects.filter(pk=campaign.pk).update(opens_at=now, updated_at=now)
         campaign.opens_at = now
+        audit_event(
+            action="campaign.opened_now",
+            subject=campaign,
+            shop_id=campaign.shop_id,
+            actor=actor,
+            at=now,
+        )
     return publish_campaign(campaign=campaign, actor=actor, now=now)
 
 
