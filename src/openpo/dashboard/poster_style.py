@@ -108,7 +108,13 @@ def wrap(text: str, size: int, width: int, *, bold: bool = False) -> list[str]:
             lines.append(word[:cut])
             word = word[cut:]
         current = word
-    return [*lines, current] if current else lines
+    lines = [*lines, current] if current else lines
+    # No lone word on the last line ("Batch / 2"): take one down from the line above.
+    if len(lines) >= 2 and " " not in lines[-1] and " " in lines[-2]:
+        head, moved = lines[-2].rsplit(" ", 1)
+        if text_width(f"{moved} {lines[-1]}", size, bold) <= width:
+            lines[-2:] = [head, f"{moved} {lines[-1]}"]
+    return lines
 
 
 def fit(

@@ -45,7 +45,7 @@ STORY = "story"
 SIZES = {FEED: (1080, 1080), STORY: (1080, 1920)}
 Box = tuple[int, int, int, int]
 # Bump when the drawing changes, so browsers fetch posters drawn the new way.
-DRAWING_VERSION = 2
+DRAWING_VERSION = 3
 # Phases in which a poster announces "OPEN PO"; after that it says the PO has closed.
 OPEN_PHASES = {Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.OPEN}
 
