@@ -160,3 +160,19 @@ def test_headline_does_not_say_po_twice(shop):
 def test_date_range_reads_like_indonesian_writing(first, last, expected):
     with translation.override("id"):
         assert date_range(first, last) == expected
+
+
+def test_it_counts_the_slots_left_once_orders_came_in(shop, now, buyer):
+    from openpo.orders.services import place_order
+
+    shop.message_language = "en"
+    shop.save()
+    campaign = make_campaign(shop, now=now, quotas=(20, 10))
+    small = campaign.variants.get(options__Ukuran="S")
+    place_order(campaign=campaign, buyer=buyer, items={small.pk: 2}, terms_accepted=True)
+    campaign.refresh_from_db()
+
+    text = announcement_text(campaign, url=URL, now=now)
+
+    assert "Limited slots: only 28 of 30 pcs left!" in text
+    assert "Ukuran: S (18 left), M (10 slots)" in text

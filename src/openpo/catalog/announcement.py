@@ -101,6 +101,8 @@ def _variant_name(variant: Variant) -> str:
     name = variant.label or variant.product.name
     if variant.is_sold_out:
         return _("%(variant)s (sold out)") % {"variant": name}
+    if variant.quota is not None and variant.reserved_units:
+        return _("%(variant)s (%(left)s left)") % {"variant": name, "left": variant.units_left}
     if variant.quota is not None:
         return _("%(variant)s (%(slots)s slots)") % {"variant": name, "slots": variant.quota}
     return name
@@ -174,6 +176,27 @@ def slots_total(campaign: Campaign, products: list[Product]) -> int | None:
     return min(limits) if limits else None
 
 
+def slots_left(campaign: Campaign, products: list[Product]) -> int | None:
+    """How many units are still free, or None when the PO is unlimited."""
+    left = [v.units_left for p in products for v in p.active_variants]
+    by_variants = None if not left or None in left else sum(left)
+    cap = None if campaign.unit_cap is None else max(campaign.unit_cap - campaign.reserved_units, 0)
+    limits = [n for n in (by_variants, cap) if n is not None]
+    return min(limits) if limits else None
+
+
+def slots_line(campaign: Campaign, products: list[Product]) -> str:
+    """`Limited slots: only 60 pcs!`, or `only 12 of 60 pcs left` once orders came in; empty
+    for an unlimited PO."""
+    total = slots_total(campaign, products)
+    if total is None:
+        return ""
+    left = slots_left(campaign, products)
+    if not campaign.reserved_units or left is None or left >= total:
+        return _("Limited slots: only %(units)s pcs!") % {"units": total}
+    return _("Limited slots: only %(left)s of %(units)s pcs left!") % {"left": left, "units": total}
+
+
 def _option_word(products: list[Product]) -> str:
     """The word for "size" in the order format: the variants' one option name, lowercased."""
     keys = {key for p in products for v in p.active_variants for key in v.options}
@@ -242,9 +265,9 @@ def _announcement_lines(campaign: Campaign, *, url: str, now: datetime) -> list[
             lines.append(_early_bird_line(campaign))
         lines.append("")
 
-    slots = slots_total(campaign, products)
-    if slots is not None:
-        lines.append("🔥 " + _("Limited slots: only %(units)s pcs!") % {"units": slots})
+    slots = slots_line(campaign, products)
+    if slots:
+        lines.append("🔥 " + slots)
     if campaign.moq_units:
         lines.append(
             "🎯 "
@@ -276,7 +299,7 @@ def _announcement_lines(campaign: Campaign, *, url: str, now: datetime) -> list[
     else:
         lines.append(_("2. Or send us a chat with this format:"))
     lines += ["", order_format(campaign, products)]
-    if slots is not None:
+    if slots:
         lines += ["", _("First come, first served! 🙌")]
     return lines
 

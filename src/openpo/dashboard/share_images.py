@@ -45,7 +45,7 @@ STORY = "story"
 SIZES = {FEED: (1080, 1080), STORY: (1080, 1920)}
 Box = tuple[int, int, int, int]
 # Bump when the drawing changes, so browsers fetch posters drawn the new way.
-DRAWING_VERSION = 3
+DRAWING_VERSION = 4
 # Phases in which a poster announces "OPEN PO"; after that it says the PO has closed.
 OPEN_PHASES = {Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.OPEN}
 
@@ -132,9 +132,12 @@ def poster_for(campaign: Campaign, *, url: str, now: datetime | None = None) -> 
         lowest = announcement.lowest_price(products)
         window = announcement.order_window(campaign)
         tags = []
-        slots = announcement.slots_total(campaign, products)
-        if slots is not None:
-            tags.append(_("Limited slots: %(units)s pcs") % {"units": slots})
+        total = announcement.slots_total(campaign, products)
+        left = announcement.slots_left(campaign, products)
+        if total is not None and campaign.reserved_units and left is not None and left < total:
+            tags.append(_("Only %(units)s pcs left") % {"units": left})
+        elif total is not None:
+            tags.append(_("Limited slots: %(units)s pcs") % {"units": total})
         early = [
             v.early_bird_price
             for p in products
