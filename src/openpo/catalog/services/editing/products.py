@@ -1,0 +1,348 @@
+"""A PO's products and variants: a product with a variant for every size × colour in one step
+(all or nothing), editing and removing them (one with orders is only taken off sale), and the
+bill of materials per variant."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from openpo.catalog.errors import InvalidCampaign
+from openpo.catalog.models import Campaign, Material, Product, Variant
+from openpo.catalog.services.editing.photos import delete_files_on_commit
+from openpo.catalog.services.setup import (
+    add_material,
+    add_product,
+    add_product_photo,
+    add_variant,
+    require_editable,
+)
+from openpo.core.audit import audit_event
+
+SIZE_KEY = "Ukuran"  # option names as Indonesian sellers write them (shown on order pages)
+COLOUR_KEY = "Warna"
+MAX_GENERATED_VARIANTS = 60
+
+
+def split_values(text: str) -> list[str]:
+    """`"S, M, l , M"` → `["S", "M", "l"]`: comma- or newline-separated, blanks and repeats
+    (ignoring case) dropped, order kept."""
+    seen: set[str] = set()
+    values = []
+    for raw in text.replace("\n", ",").split(","):
+        value = " ".join(raw.split())
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            values.append(value)
+    return values
+
+
+def variant_options(sizes: list[str], colours: list[str]) -> list[dict[str, str]]:
+    """Every size × colour, sizes first: `[{"Ukuran": "S", "Warna": "Hitam"}, …]`; `[{}]` when
+    there are neither (one variant of the product as it is)."""
+    size_options = [{SIZE_KEY: size} for size in sizes] or [{}]
+    colour_options = [{COLOUR_KEY: colour} for colour in colours] or [{}]
+    return [{**s, **c} for s in size_options for c in colour_options]
+
+
+def _free_sku(base: str, taken: set[str]) -> str:
+    base = base[:58] or "ITEM"
+    sku, number = base, 1
+    while sku in taken:
+        number += 1
+        sku = f"{base}-{number}"
+    taken.add(sku)
+    return sku
+
+
+def _variant_sku(product: Product, options: dict[str, str]) -> str:
+    return "-".join([slugify(product.name), *map(slugify, options.values())]).upper()
+
+
+@transaction.atomic
+def generate_variants(
+    *,
+    product: Product,
+    price: int,
+    sizes: list[str] = (),
+    colours: list[str] = (),
+    size_prices: dict[str, int] | None = None,
+    early_bird_price: int | None = None,
+    quota: int | None = None,
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> list[Variant]:
+    """Add a variant for every size × colour the product does not have yet (all or none); a
+    size in `size_prices` costs that price instead (e.g. XXL)."""
+    now = now or timezone.now()
+    campaign = product.campaign
+    require_editable(campaign)
+    size_prices = {k.casefold(): v for k, v in (size_prices or {}).items()}
+    existing = [v.options for v in product.variants.all()]
+    wanted = [o for o in variant_options(list(sizes), list(colours)) if o not in existing]
+    if len(wanted) > MAX_GENERATED_VARIANTS:
+        raise InvalidCampaign(
+            field_errors={
+                "sizes": [
+                    _("That makes %(count)s variants; at most %(max)s at once.")
+                    % {"count": len(wanted), "max": MAX_GENERATED_VARIANTS}
+                ]
+            }
+        )
+    if not wanted:
+        raise InvalidCampaign(
+            field_errors={"sizes": [_("The product already has every one of these variants.")]}
+        )
+    taken = set(Variant.objects.filter(campaign=campaign).values_list("sku", flat=True))
+    position = product.variants.count()
+    variants = []
+    for index, options in enumerate(wanted):
+        own_price = size_prices.get(options.get(SIZE_KEY, "").casefold(), price)
+        variants.append(
+            add_variant(
+                product=product,
+                price=own_price,
+                options=options,
+                sku=_free_sku(_variant_sku(product, options), taken),
+                quota=quota,
+                position=position + index,
+                early_bird_price=early_bird_price,
+            )
+        )
+    audit_event(
+        action="product.variants_added",
+        subject=product,
+        shop_id=campaign.shop_id,
+        actor=actor,
+        at=now,
+        data={"skus": [v.sku for v in variants]},
+    )
+    return variants
+
+
+@transaction.atomic
+def add_product_with_variants(
+    *,
+    campaign: Campaign,
+    name: str,
+    price: int,
+    description: str = "",
+    sizes: list[str] = (),
+    colours: list[str] = (),
+    size_prices: dict[str, int] | None = None,
+    early_bird_price: int | None = None,
+    quota: int | None = None,
+    photo: File | None = None,
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Product:
+    """Add a product with a variant per size × colour (and its photo) in one step: all or
+    nothing."""
+    now = now or timezone.now()
+    product = add_product(campaign=campaign, name=name, description=description.strip())
+    generate_variants(
+        product=product,
+        price=price,
+        sizes=sizes,
+        colours=colours,
+        size_prices=size_prices,
+        early_bird_price=early_bird_price,
+        quota=quota,
+        now=now,
+    )
+    if photo is not None:
+        add_product_photo(product=product, image=photo, alt_text=product.name)
+    audit_event(
+        action="product.added",
+        subject=product,
+        shop_id=campaign.shop_id,
+        actor=actor,
+        at=now,
+        data={"name": product.name, "variants": product.variants.count()},
+    )
+    return product
+
+
+@transaction.atomic
+def update_product(
+    *,
+    product: Product,
+    name: str,
+    description: str = "",
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Product:
+    """Rename or describe a product of a PO that has not closed."""
+    require_editable(product.campaign)
+    if not name.strip():
+        raise InvalidCampaign(field_errors={"name": [_("Enter the product's name.")]})
+    product.name, product.description = name.strip(), description.strip()
+    product.save(update_fields=["name", "description"])
+    audit_event(
+        action="product.updated",
+        subject=product,
+        shop_id=product.campaign.shop_id,
+        actor=actor,
+        at=now or timezone.now(),
+    )
+    return product
+
+
+@transaction.atomic
+def update_variant(
+    *,
+    variant: Variant,
+    price: int,
+    early_bird_price: int | None,
+    quota: int | None,
+    is_active: bool,
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Variant:
+    """Change a variant's price, early-bird price, quota or availability; its quota never goes
+    below the units already ordered."""
+    require_editable(variant.campaign)
+    errors: dict[str, list] = {}
+    if price < 0:
+        errors["price"] = [_("The price cannot be negative.")]
+    if early_bird_price is not None and not 0 <= early_bird_price < price:
+        errors["early_bird_price"] = [_("The early-bird price must be below the normal price.")]
+    if quota is not None and quota < 0:
+        errors["quota"] = [_("The quota cannot be negative; leave it empty for unlimited.")]
+    if errors:
+        raise InvalidCampaign(field_errors=errors)
+    rows = Variant.objects.filter(pk=variant.pk)
+    if quota is not None:
+        # One conditional UPDATE: an order reserving at the same moment cannot slip under it.
+        rows = rows.filter(reserved_units__lte=quota)
+    updated = rows.update(
+        price=price, early_bird_price=early_bird_price, quota=quota, is_active=is_active
+    )
+    variant.refresh_from_db()
+    if not updated:
+        raise InvalidCampaign(
+            field_errors={
+                "quota": [
+                    _("%(units)s units are already ordered; the quota cannot be lower.")
+                    % {"units": variant.reserved_units}
+                ]
+            }
+        )
+    audit_event(
+        action="variant.updated",
+        subject=variant,
+        shop_id=variant.campaign.shop_id,
+        actor=actor,
+        at=now or timezone.now(),
+        data={"price": price, "quota": quota, "active": is_active},
+    )
+    return variant
+
+
+@transaction.atomic
+def remove_variant(
+    *, variant: Variant, actor: AbstractBaseUser | None = None, now: datetime | None = None
+) -> bool:
+    """Delete a variant nobody ordered (True); one with orders is only deactivated (False)."""
+    require_editable(variant.campaign)
+    deleted = not variant.order_lines.exists()
+    if deleted:
+        audit_target, label = variant.product, variant.sku
+        variant.delete()
+    else:
+        Variant.objects.filter(pk=variant.pk).update(is_active=False)
+        variant.is_active = False
+        audit_target, label = variant, variant.sku
+    audit_event(
+        action="variant.removed" if deleted else "variant.deactivated",
+        subject=audit_target,
+        shop_id=variant.campaign.shop_id,
+        actor=actor,
+        at=now or timezone.now(),
+        data={"sku": label},
+    )
+    return deleted
+
+
+@transaction.atomic
+def remove_product(
+    *, product: Product, actor: AbstractBaseUser | None = None, now: datetime | None = None
+) -> bool:
+    """Delete a product nobody ordered with its variants and photos (True); one with orders
+    only has its variants deactivated (False)."""
+    campaign = product.campaign
+    require_editable(campaign)
+    ordered = Variant.objects.filter(product=product, order_lines__isnull=False).exists()
+    if ordered:
+        product.variants.update(is_active=False)
+        subject = product
+    else:
+        photos = list(product.photos.all())
+        product.delete()
+        for photo in photos:
+            delete_files_on_commit(photo)
+        subject = campaign
+    audit_event(
+        action="product.deactivated" if ordered else "product.removed",
+        subject=subject,
+        shop_id=campaign.shop_id,
+        actor=actor,
+        at=now or timezone.now(),
+        data={"name": product.name},
+    )
+    return not ordered
+
+
+@transaction.atomic
+def set_material(
+    *,
+    variant: Variant,
+    name: str,
+    quantity_per_unit: Decimal | int | str,
+    unit: str,
+    all_variants: bool = False,
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> list[Material]:
+    """Record how much of a material one unit needs, for this variant or every variant of its
+    product; a material of the same name is replaced."""
+    require_editable(variant.campaign)
+    if not unit.strip():
+        raise InvalidCampaign(field_errors={"unit": [_("Enter the unit, e.g. m, pcs or gram.")]})
+    targets = list(variant.product.variants.all()) if all_variants else [variant]
+    materials = [
+        add_material(variant=v, name=name, quantity_per_unit=quantity_per_unit, unit=unit)
+        for v in targets
+    ]
+    audit_event(
+        action="material.set",
+        subject=variant.product,
+        shop_id=variant.campaign.shop_id,
+        actor=actor,
+        at=now or timezone.now(),
+        data={"name": name.strip(), "variants": [v.sku for v in targets]},
+    )
+    return materials
+
+
+@transaction.atomic
+def remove_material(
+    *, material: Material, actor: AbstractBaseUser | None = None, now: datetime | None = None
+) -> None:
+    """Drop a material from a variant's bill of materials."""
+    variant = material.variant
+    require_editable(variant.campaign)
+    material.delete()
+    audit_event(
+        action="material.removed",
+        subject=variant,
+        shop_id=variant.campaign.shop_id,
+        actor=actor,
+        at=now or timezone.now(),
+        data={"name": material.name},
+    )
