@@ -269,6 +269,7 @@ RATE_LIMITS = {
     "reminder": _rate("OPENPO_RATE_LIMIT_REMINDERS", "10/600"),
     "proof": _rate("OPENPO_RATE_LIMIT_PROOFS", "10/600"),
     "signup": _rate("OPENPO_RATE_LIMIT_SIGNUPS", "10/3600"),
+    "password_reset": _rate("OPENPO_RATE_LIMIT_PASSWORD_RESETS", "5/3600"),
 }
 
 LOGGING = {

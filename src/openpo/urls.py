@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
 from openpo.api.urls import api
+from openpo.core.ratelimit import rate_limit
 from openpo.dashboard import accounts, team_invitation
 
 urlpatterns = [
@@ -15,6 +17,12 @@ urlpatterns = [
     path("accounts/login/", accounts.LockoutLoginView.as_view(), name="login"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/invite/<str:token>/", team_invitation.accept, name="invitation_accept"),
+    # Each reset request sends an email: limited, so nobody floods a seller's inbox from here.
+    path(
+        "accounts/password_reset/",
+        rate_limit("password_reset")(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", include("openpo.dashboard.urls")),
     # Product photos and shop logos are public; payment proofs live elsewhere

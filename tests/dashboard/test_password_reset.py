@@ -61,3 +61,14 @@ def test_the_pages_speak_indonesian_by_default(client, shop):
 
     assert 'lang="id"' in html
     assert 'name="email"' in html
+
+
+def test_reset_requests_are_rate_limited_per_address(client, shop, settings, smtp_server):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset": (2, 3600)}
+    answers = [
+        client.post("/accounts/password_reset/", {"email": "alice@example.com"}).status_code
+        for _ in range(3)
+    ]
+
+    assert answers == [302, 302, 429]
+    assert len(smtp_server.wait_for(2)) == 2
