@@ -28,6 +28,7 @@ from openpo.dashboard.poster_style import (
     DARK,
     RGB,
     WHITE,
+    contrast,
     fit,
     font,
     hex_to_rgb,
@@ -45,7 +46,7 @@ STORY = "story"
 SIZES = {FEED: (1080, 1080), STORY: (1080, 1920)}
 Box = tuple[int, int, int, int]
 # Bump when the drawing changes, so browsers fetch posters drawn the new way.
-DRAWING_VERSION = 4
+DRAWING_VERSION = 5
 # Phases in which a poster announces "OPEN PO"; after that it says the PO has closed.
 OPEN_PHASES = {Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.OPEN}
 
@@ -299,7 +300,11 @@ def _qr_card(canvas: Canvas, url: str, x: int, y: int, side: int) -> Box:
     module = max(side // (modules + 6), 1)
     code = qr_image(url, module * modules)
     card = module * (modules + 6)
-    canvas.draw.rounded_rectangle((x, y, x + card, y + card), radius=module * 2, fill=WHITE)
+    # On a very light colour the white card gets an edge, or it melts into the background.
+    edge = mix(DARK, canvas.background, 0.15) if contrast(WHITE, canvas.background) < 1.3 else None
+    canvas.draw.rounded_rectangle(
+        (x, y, x + card, y + card), radius=module * 2, fill=WHITE, outline=edge, width=2
+    )
     left, top = x + 3 * module, y + 3 * module
     canvas.image.paste(code, (left, top))
     return (left, top, left + code.width, top + code.height)
@@ -310,12 +315,16 @@ def _card_side(url: str, side: int) -> int:
     return max(side // (modules + 6), 1) * (modules + 6)
 
 
-def _decorate(canvas: Canvas) -> None:
-    """Two soft circles, so a poster without a photo is not a flat block of colour."""
+def _decorate(canvas: Canvas, *, qr_on_left: bool) -> None:
+    """Two soft circles, so a poster without a photo is not a flat block of colour; the lower
+    one on the side away from the QR code."""
     width, height = canvas.image.size
     tint = mix(canvas.ink, canvas.background, 0.08)
     canvas.draw.ellipse((width - 420, -300, width + 300, 420), fill=tint)
-    canvas.draw.ellipse((-360, height - 360, 300, height + 300), fill=tint)
+    if qr_on_left:
+        canvas.draw.ellipse((width - 220, height - 300, width + 440, height + 360), fill=tint)
+    else:
+        canvas.draw.ellipse((-360, height - 360, 300, height + 300), fill=tint)
 
 
 def _info(canvas: Canvas, poster: Poster, spec: Layout, x: int, y: int, width: int, *, draw=True):
@@ -420,7 +429,7 @@ def draw_poster(poster: Poster, kind: str) -> tuple[Image.Image, Box]:
         pill_height = canvas.pill(0, 0, badge, spec.tag_size, draw=False)[3]
         box = canvas.pill(m, spec.photo_height - pill_height // 2, badge, spec.tag_size, outline=4)
     else:
-        _decorate(canvas)
+        _decorate(canvas, qr_on_left=kind == STORY)
         top = _shop_row(canvas, poster, m, spec.safe_top, on_photo=False) + 36
         box = canvas.pill(m, top, badge, spec.tag_size)
     top = box[3] + 24
