@@ -184,3 +184,23 @@ def test_the_table_works_on_a_phone_as_cards(client, alice, campaign, world):
     html = _get(client, campaign).content.decode()
     assert 'class="data orders-table"' in html
     assert 'data-label="' in html and 'name="viewport"' in html
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(client, alice, shop, now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = make_campaign(shop, now=now, quotas=(None, None))
+    small, medium = campaign.variants.order_by("position")
+    client.force_login(alice)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert _get(client, campaign).status_code == 200
+        return len(captured)
+
+    _order(campaign, "Satu", "0812 0000 0001", {small.pk: 1, medium.pk: 1})
+    few = queries()
+    for n in range(2, 30):
+        _order(campaign, f"Pembeli {n}", f"0812{n:08d}", {small.pk: 1, medium.pk: 2})
+    assert queries() == few
