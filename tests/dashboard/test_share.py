@@ -12,14 +12,8 @@ from PIL import Image
 from openpo.catalog.models import Campaign
 from openpo.catalog.services import add_product_photo
 from openpo.dashboard.poster_style import DARK, WHITE, printable, text_color
-from openpo.dashboard.share_images import (
-    FEED,
-    STORY,
-    draw_poster,
-    link_qr,
-    link_qr_png,
-    poster_for,
-)
+from openpo.dashboard.share_images import FEED, STORY, draw_poster, poster_for
+from openpo.dashboard.share_qr import link_qr, link_qr_png
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,7 @@ from openpo.catalog.announcement import announcement_text
 from openpo.catalog.models import Campaign
 from openpo.dashboard import share_images
 from openpo.dashboard.access import get_shop_object, shop_member_required
+from openpo.dashboard.share_qr import link_qr_png, link_qr_svg
 
 
 def _public_url(request: HttpRequest, campaign: Campaign) -> str:
@@ -45,7 +46,7 @@ def share(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "dash_section": "pos",
             "is_draft": campaign.status == Campaign.Status.DRAFT,
             "url": url,
-            "qr": share_images.link_qr_svg(url, label=_("QR code of the PO's link")),
+            "qr": link_qr_svg(url, label=_("QR code of the PO's link")),
             "caption": caption,
             "whatsapp_url": "https://wa.me/?text=" + quote(caption, safe=""),
         },
@@ -81,9 +82,9 @@ def share_story(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_GET
 @shop_member_required
-def share_qr(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def share_qr_code(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
-    png = share_images.link_qr_png(_public_url(request, campaign))
+    png = link_qr_png(_public_url(request, campaign))
     response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-qr.png"'
     return response
@@ -93,5 +94,5 @@ urlpatterns = [
     path("po/<int:campaign_id>/share/", share, name="share"),
     path("po/<int:campaign_id>/share/feed.png", share_feed, name="share_feed"),
     path("po/<int:campaign_id>/share/story.png", share_story, name="share_story"),
-    path("po/<int:campaign_id>/share/qr.png", share_qr, name="share_qr"),
+    path("po/<int:campaign_id>/share/qr.png", share_qr_code, name="share_qr"),
 ]

@@ -1,12 +1,11 @@
-"""The pictures of a PO's share panel: the QR code of its public link (inline SVG for the page,
-a PNG to print, a PIL image for posters) and the announcement posters drawn with Pillow,
-1080×1080 for a feed post and 1080×1920 for a story.
+"""The announcement posters of a PO's share panel, drawn with Pillow: 1080×1080 for a feed post
+and 1080×1920 for a story.
 
 A poster is drawn in the shop's brand colour with its first product photo (when there is one),
 the shop's name and logo, the PO title, the lowest price, the order window, "limited slots"
 when the PO is limited, and the QR code of the link with the link written out. Only the shop's
 own data goes in, read once into a `Poster`; drawing is a pure function of it. Fonts, text
-fitting and colours are in `poster_style`.
+fitting and colours are in `poster_style`, the QR code in `share_qr`.
 """
 
 import hashlib
@@ -14,10 +13,7 @@ import io
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-import segno
 from django.utils import timezone, translation
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
@@ -40,6 +36,7 @@ from openpo.dashboard.poster_style import (
     text_width,
     wrap_link,
 )
+from openpo.dashboard.share_qr import link_qr, qr_image
 
 FEED = "feed"
 STORY = "story"
@@ -49,54 +46,6 @@ Box = tuple[int, int, int, int]
 DRAWING_VERSION = 5
 # Phases in which a poster announces "OPEN PO"; after that it says the PO has closed.
 OPEN_PHASES = {Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.OPEN}
-
-
-# --- QR code of the link -------------------------------------------------------------------
-
-
-def link_qr(url: str) -> segno.QRCode:
-    """The QR symbol of a PO link: full-size QR (never Micro QR), error level M."""
-    return segno.make_qr(url, error="m", boost_error=False)
-
-
-def link_qr_svg(url: str, *, label: str, scale: int = 6) -> SafeString:
-    """An inline `<svg>` of the link's QR code, labelled for screen readers, scalable by CSS."""
-    buffer = io.BytesIO()
-    link_qr(url).save(
-        buffer,
-        kind="svg",
-        xmldecl=False,
-        svgns=True,
-        nl=False,
-        scale=scale,
-        border=4,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        title=label,
-        svgclass="share-qr",
-    )
-    # segno escapes the title; the rest is numbers and fixed markup.
-    svg = buffer.getvalue().decode().removeprefix("<svg ")
-    return mark_safe(f'<svg role="img" aria-label="{escape(label)}" {svg}')
-
-
-def link_qr_png(url: str, *, scale: int = 16) -> bytes:
-    """A printable PNG of the link's QR code (black on white, quiet zone included)."""
-    buffer = io.BytesIO()
-    link_qr(url).save(buffer, kind="png", scale=scale, border=4)
-    return buffer.getvalue()
-
-
-def qr_image(url: str, size: int) -> Image.Image:
-    """The link's QR code as a black-on-white image about `size` px wide, modules whole pixels
-    (no quiet zone: the caller paints it)."""
-    matrix = link_qr(url).matrix
-    count = len(matrix)
-    module = max(size // count, 1)
-    image = Image.new("1", (count, count), 1)
-    image.putdata([0 if bit else 1 for row in matrix for bit in row])
-    return image.resize((count * module, count * module), Image.Resampling.NEAREST).convert("RGB")
 
 
 # --- What a poster shows -------------------------------------------------------------------
