@@ -43,6 +43,7 @@ from openpo.ops.demo.shop_data import (
 )
 from openpo.orders.models import Order
 from openpo.orders.services import cancel_order, expire_order, place_order
+from openpo.payments.models import ExpectedPayment
 
 WIB = ZoneInfo("Asia/Jakarta")
 CHANNELS = ((Order.Channel.WEB, 55), (Order.Channel.WHATSAPP, 35), (Order.Channel.MANUAL, 10))
@@ -334,9 +335,13 @@ def record_payment(order: Order, status: str, amount: int, at: datetime) -> None
     # Until payments.services exists (a later issue) there is no service that records a
     # payment, so the demo writes the two fields on the order itself. Replace this with
     # `payments.services.confirm_payment` once it exists.
-    Order.objects.filter(pk=order.pk, status=Order.Status.ACTIVE).update(
+    if Order.objects.filter(pk=order.pk, status=Order.Status.ACTIVE).update(
         payment_status=status, amount_paid=amount, updated_at=at
-    )
+    ):
+        # The transfer it waited for has arrived: its unique amount is free again.
+        ExpectedPayment.objects.filter(order=order, status=ExpectedPayment.Status.OPEN).update(
+            status=ExpectedPayment.Status.PAID
+        )
 
 
 def wib_moment(now: datetime, day: int, hour: int, minute: int = 0) -> datetime:
