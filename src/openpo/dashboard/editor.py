@@ -117,12 +117,11 @@ def campaign_publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
         for problem in problems:
             messages.error(request, problem)
         return redirect(reverse("dashboard:campaign_preview", args=[campaign.pk]))
-    link = request.build_absolute_uri(reverse("campaign", args=[campaign.shop.slug, campaign.slug]))
     if campaign.status == Campaign.Status.OPEN:
-        messages.success(request, _("Published: the PO is open. Share its link: %s") % link)
+        messages.success(request, _("Published: the PO is open. Share its link below."))
     else:
         messages.success(
-            request, _("Published: the PO opens at its opening time. Its link: %s") % link
+            request, _("Published: the PO opens at its opening time. Share its link below.")
         )
     return redirect(reverse("dashboard:campaign_edit", args=[campaign.pk]))
 
