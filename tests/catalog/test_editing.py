@@ -211,6 +211,17 @@ def test_a_file_that_is_not_a_photo_is_refused(draft):
     assert not ProductPhoto.objects.exists()
 
 
+def test_a_small_file_with_too_many_pixels_is_refused(draft):
+    product = add_product_with_variants(campaign=draft, name="Kaos", price=1)
+    buffer = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buffer, "PNG")  # tiny file, 81 megapixels
+    bomb = SimpleUploadedFile("bom.png", buffer.getvalue(), content_type="image/png")
+    with pytest.raises(InvalidCampaign) as error:
+        add_photo(product=product, image=bomb)
+    assert "image" in error.value.field_errors
+    assert not ProductPhoto.objects.exists()
+
+
 def test_deleting_a_photo_keeps_files_a_copy_still_uses(
     draft, now, django_capture_on_commit_callbacks
 ):

@@ -44,6 +44,12 @@ class RupiahField(forms.IntegerField):
             value = re.sub(r"(?i)^\s*rp\.?|[\s.]", "", value).replace(",00", "")
         return super().to_python(value)
 
+    def prepare_value(self, value):
+        """Show stored amounts as Indonesians write them: 120000 → 120.000."""
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        return value
+
 
 class CountField(forms.IntegerField):
     def __init__(self, **kwargs) -> None:

@@ -402,6 +402,8 @@ def add_variant(
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 THUMBNAIL_WIDTH = 480
+# Phone cameras make at most ~50 megapixels; beyond that a small file is a decompression bomb.
+MAX_PHOTO_PIXELS = 60_000_000
 
 
 def photo_thumbnail(image: File) -> ContentFile:
@@ -409,6 +411,10 @@ def photo_thumbnail(image: File) -> ContentFile:
     image.seek(0)
     try:
         with Image.open(image) as picture:
+            if picture.width * picture.height > MAX_PHOTO_PIXELS:
+                raise InvalidCampaign(
+                    field_errors={"image": [_("The photo has too many pixels: make it smaller.")]}
+                )
             # JPEG decodes straight at a smaller scale (still at least 480 px either way).
             picture.draft("RGB", (THUMBNAIL_WIDTH, THUMBNAIL_WIDTH))
             picture = ImageOps.exif_transpose(picture)
