@@ -150,6 +150,18 @@ def test_a_refused_product_keeps_the_form_and_saves_nothing(client, draft, alice
     assert not Product.objects.filter(name="Hoodie").exists()
 
 
+def test_a_bad_photo_with_a_new_product_is_shown_on_the_photo_field(client, draft, alice):
+    client.force_login(alice)
+    fake = SimpleUploadedFile("b.jpg", b"not a photo", content_type="image/jpeg")
+    response = client.post(
+        f"/dashboard/po/{draft.pk}/products/add/", {**product_data("Topi"), "add-photo": fake}
+    )
+    assert response.status_code == 422
+    block = response.content.decode().split('id="field-add-photo"', 1)[1].split("</div>", 1)[0]
+    assert 'class="error"' in block
+    assert not Product.objects.filter(name="Topi").exists()
+
+
 def test_a_photo_upload_makes_a_thumbnail_and_a_non_image_is_refused(client, draft, alice):
     client.force_login(alice)
     product = draft.products.get()

@@ -82,7 +82,7 @@ def product_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 now=timezone.now(),
             )
         except DomainError as error:
-            add_domain_error(form, error)
+            add_domain_error(form, error, aliases={"image": "photo"})
         else:
             count = product.variants.count()
             added = ngettext(
