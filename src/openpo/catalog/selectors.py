@@ -13,17 +13,21 @@ S = Campaign.Status
 PUBLIC_STATUSES = [s for s in S.values if s != S.DRAFT]
 
 
-def get_public_campaign(shop_slug: str, campaign_slug: str) -> Campaign:
-    """The published campaign with its products, photos and variants, or 404."""
+def products_for_page() -> Prefetch:
+    """The products of a campaign page, with their photos and active variants, in order."""
     variants = Variant.objects.filter(is_active=True).order_by("position", "id")
     products = Product.objects.order_by("position", "id").prefetch_related(
         Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
         Prefetch("variants", queryset=variants),
     )
+    return Prefetch("products", queryset=products)
+
+
+def get_public_campaign(shop_slug: str, campaign_slug: str) -> Campaign:
+    """The published campaign with its products, photos and variants, or 404."""
     return get_object_or_404(
         Campaign.objects.select_related("shop").prefetch_related(
-            Prefetch("products", queryset=products),
-            "shop__bank_accounts",
+            products_for_page(), "shop__bank_accounts"
         ),
         shop__slug=shop_slug,
         slug=campaign_slug,

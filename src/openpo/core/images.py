@@ -14,7 +14,8 @@ def verified_image_format(upload: File) -> str | None:
         with Image.open(upload) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    # A decompression bomb (a tiny file claiming a huge picture) is refused like any non-photo.
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         return None
     finally:
         upload.seek(0)

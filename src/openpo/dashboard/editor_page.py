@@ -9,16 +9,15 @@ import copy
 from datetime import timedelta
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Product, ProductPhoto, Variant
-from openpo.catalog.selectors import availability, public_variants
+from openpo.catalog.selectors import products_for_page, public_variants
 from openpo.catalog.services.setup import EDITABLE_STATUSES, SETTING_FIELDS
-from openpo.catalog.terms import po_terms
 from openpo.dashboard.editor_forms import (
     AddProductForm,
     CampaignForm,
@@ -28,7 +27,8 @@ from openpo.dashboard.editor_forms import (
     VariantForm,
     VariantsForm,
 )
-from openpo.storefront.forms import OrderForm, ReminderForm
+from openpo.storefront.campaigns import campaign_context
+from openpo.storefront.forms import OrderForm
 
 ADD_PRODUCT = "add"
 SETTINGS = "po"
@@ -139,19 +139,9 @@ def preview_context(request: HttpRequest, campaign: Campaign) -> dict:
     open at its opening time (or now, when that has passed) and the order form is disabled.
     """
     now = timezone.now()
-    products = (
-        Product.objects.filter(campaign=campaign)
-        .order_by("position", "id")
-        .prefetch_related(
-            Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
-            Prefetch(
-                "variants",
-                queryset=Variant.objects.filter(is_active=True).order_by("position", "id"),
-            ),
-        )
-    )
     shown = copy.copy(campaign)
-    shown._prefetched_objects_cache = {"products": list(products)}
+    shown._prefetched_objects_cache = {}
+    prefetch_related_objects([shown], products_for_page())
     if shown.status in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
         shown.status = Campaign.Status.OPEN
     at = max(now, campaign.opens_at + timedelta(seconds=1))
@@ -160,16 +150,7 @@ def preview_context(request: HttpRequest, campaign: Campaign) -> dict:
     for field in form.fields.values():
         field.disabled = True
     return {
-        "campaign": shown,
-        "shop": campaign.shop,
-        "products": shown.products.all(),
-        "available": availability(shown, variants, at),
-        "form": form,
-        "reminder_form": ReminderForm(),
-        "terms": po_terms(campaign),
-        "now": at,
-        "first_photo": next((ph for p in shown.products.all() for ph in p.photos.all()), None),
-        "lowest_price": min((v.price for v in variants), default=None),
+        **campaign_context(shown, form, now=at),
         "preview": True,
         "real_phase": campaign.phase(now),
         "opens_later": campaign.opens_at > now,

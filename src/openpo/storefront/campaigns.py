@@ -1,7 +1,7 @@
 """Buyer pages of a shop and its POs: the shop page, the campaign page with its order form,
 the "Ingatkan saya" sign-up and the calendar file. Views only adapt HTTP to the services."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -39,12 +39,10 @@ def shop_page(request: HttpRequest, shop_slug: str) -> HttpResponse:
     return render(request, "storefront/shop.html", {"shop": shop, "campaigns": rows})
 
 
-def _render_campaign(
-    request: HttpRequest, campaign: Campaign, form: OrderForm, *, status: int = 200
-) -> HttpResponse:
-    now = timezone.now()
+def campaign_context(campaign: Campaign, form: OrderForm, *, now: datetime) -> dict:
+    """What the campaign page shows at `now` (the seller's preview shows it at its opening)."""
     variants = public_variants(campaign)
-    context = {
+    return {
         "campaign": campaign,
         "shop": campaign.shop,
         "products": campaign.products.all(),
@@ -58,6 +56,12 @@ def _render_campaign(
         "early_bird": campaign.early_bird_on(now)
         and any(v.early_bird_price is not None for v in variants),
     }
+
+
+def _render_campaign(
+    request: HttpRequest, campaign: Campaign, form: OrderForm, *, status: int = 200
+) -> HttpResponse:
+    context = campaign_context(campaign, form, now=timezone.now())
     template = (
         "storefront/_order_form.html"
         if request.headers.get("HX-Request")
