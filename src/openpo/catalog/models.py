@@ -52,6 +52,13 @@ class Shop(models.Model):
         default="#B4235A",
         validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Use a colour like #B4235A."))],
     )
+    # A bank-statement line that matches exactly one order's unique amount is confirmed at
+    # import, without a tap, when this is on.
+    auto_confirm_exact_matches = models.BooleanField(
+        _("confirm exact statement matches automatically"), default=False
+    )
+    # Midtrans (payment gateway), off while empty: the server key signs its notifications.
+    midtrans_server_key = models.CharField(_("Midtrans server key"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), default=now)
 
     class Meta:
@@ -196,6 +203,7 @@ class Campaign(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    production_started_at = models.DateTimeField(_("production started at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=now)
     updated_at = models.DateTimeField(_("updated at"), default=now)
 

@@ -44,6 +44,7 @@ class Order(models.Model):
 
     class PaymentStatus(models.TextChoices):
         UNPAID = "unpaid", _("Awaiting payment")
+        PARTIAL = "partial", _("Partly paid (short)")
         DEPOSIT_PAID = "deposit_paid", _("Down payment received")
         PAID = "paid", _("Paid")
         REFUNDED = "refunded", _("Refunded")
@@ -102,7 +103,17 @@ class Order(models.Model):
     total = models.PositiveIntegerField(_("total (Rp)"))
     # What must be paid first: the whole total, or the down payment under a DP policy.
     deposit_due = models.PositiveIntegerField(_("due up front (Rp)"))
+    # Confirmed payments minus refunds paid out (kept by payments.services, never by hand).
     amount_paid = models.PositiveIntegerField(_("amount paid (Rp)"), default=0)
+    amount_refunded = models.PositiveIntegerField(_("amount refunded (Rp)"), default=0)
+    # Where the buyer wants a refund to go, should one be due (given on the order page).
+    refund_bank_name = models.CharField(_("bank for a refund"), max_length=50, blank=True)
+    refund_account_number = models.CharField(
+        _("account number for a refund"), max_length=34, blank=True
+    )
+    refund_account_holder = models.CharField(
+        _("account holder for a refund"), max_length=100, blank=True
+    )
     # Whether this order's units were counted against the PO's early-bird units.
     early_bird = models.BooleanField(_("early-bird price"), default=False)
     payment_deadline = models.DateTimeField(_("payment deadline"))
@@ -158,6 +169,10 @@ class Order(models.Model):
     @property
     def amount_outstanding(self) -> int:
         return max(self.total - self.amount_paid, 0)
+
+    @property
+    def amount_overpaid(self) -> int:
+        return max(self.amount_paid - self.total, 0)
 
     @cached_property
     def dynamic_qris(self) -> str | None:

@@ -194,7 +194,14 @@ def start_production(
     units = units_ordered(campaign)
     if campaign.status == S.CLOSED and units < campaign.moq_units:
         raise MinimumNotReached(moq=campaign.moq_units, units=units)
-    return _transition(campaign, "start_production", now=now, actor=actor, data={"units": units})
+    return _transition(
+        campaign,
+        "start_production",
+        now=now,
+        actor=actor,
+        data={"units": units},
+        production_started_at=now,
+    )
 
 
 def start_shipping(

@@ -43,7 +43,8 @@ from openpo.ops.demo.shop_data import (
 )
 from openpo.orders.models import Order
 from openpo.orders.services import cancel_order, expire_order, place_order
-from openpo.payments.models import ExpectedPayment
+from openpo.payments import services as payments
+from openpo.payments.models import Payment
 
 WIB = ZoneInfo("Asia/Jakarta")
 CHANNELS = ((Order.Channel.WEB, 55), (Order.Channel.WHATSAPP, 35), (Order.Channel.MANUAL, 10))
@@ -315,33 +316,31 @@ class Story:
             self.stock[spec.slug].give_back(items)
 
     def _pay(self, spec: CampaignSpec, order: Order, at: datetime) -> None:
-        if not spec.deposit_percent:
-            record_payment(order, Order.PaymentStatus.PAID, order.total, at)
-            return
-        record_payment(order, Order.PaymentStatus.DEPOSIT_PAID, order.deposit_due, at)
-        if spec.production_day is None or spec.settlement_day is None:
+        record_payment(order, at)
+        if not spec.deposit_percent or spec.production_day is None or spec.settlement_day is None:
             return
         if self.rng.random() < SETTLE_RATE:
             start = max(at, self.moment(spec.production_day, 9))
             end = self.moment(spec.settlement_day, 21)
             settled_at = start + (end - start) * self.rng.random()
-            self.at(
-                settled_at,
-                lambda when: record_payment(order, Order.PaymentStatus.PAID, order.total, when),
-            )
+            self.at(settled_at, lambda when: record_payment(order, when))
 
 
-def record_payment(order: Order, status: str, amount: int, at: datetime) -> None:
-    # Until payments.services exists (a later issue) there is no service that records a
-    # payment, so the demo writes the two fields on the order itself. Replace this with
-    # `payments.services.confirm_payment` once it exists.
-    if Order.objects.filter(pk=order.pk, status=Order.Status.ACTIVE).update(
-        payment_status=status, amount_paid=amount, updated_at=at
-    ):
-        # The transfer it waited for has arrived: its unique amount is free again.
-        ExpectedPayment.objects.filter(order=order, status=ExpectedPayment.Status.OPEN).update(
-            status=ExpectedPayment.Status.PAID
-        )
+def record_payment(order: Order, at: datetime) -> None:
+    """The buyer transfers exactly what the order page asks for; the seller's bank statement
+    shows it (through the same service as a real statement import)."""
+    order = Order.objects.get(pk=order.pk)
+    expected = order.open_expected_payment
+    if order.status != Order.Status.ACTIVE or expected is None:
+        return
+    payments.record_payment(
+        order=order,
+        amount=expected.amount,
+        source=Payment.Source.STATEMENT,
+        expected_payment=expected,
+        received_at=at,
+        now=at,
+    )
 
 
 def wib_moment(now: datetime, day: int, hour: int, minute: int = 0) -> datetime:

@@ -9,13 +9,13 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
-from openpo.payments.models import ExpectedPayment
+from openpo.payments.models import ExpectedPayment, Payment
 
 EXPIRY_BATCH = 500
 
@@ -29,13 +29,15 @@ def _release(
     action: str,
     actor: AbstractBaseUser | None,
     data: dict,
-    conditions: dict | None = None,
+    conditions: Q | None = None,
 ) -> bool:
     """Move an active order to `status` and give back its units; False if it was not active."""
     with transaction.atomic():
-        moved = Order.objects.filter(
-            pk=order.pk, status=Order.Status.ACTIVE, **(conditions or {})
-        ).update(status=status, updated_at=now, **changes)
+        moved = (
+            Order.objects.filter(pk=order.pk, status=Order.Status.ACTIVE)
+            .filter(conditions or Q())
+            .update(status=status, updated_at=now, **changes)
+        )
         if not moved:
             return False
         for variant_id, quantity in sorted(order.lines.values_list("variant_id", "quantity")):
@@ -84,13 +86,23 @@ def cancel_order(
     return order
 
 
+def _expirable(now: datetime) -> Q:
+    """Unpaid past the deadline, with no money in and no proof waiting for the seller's check
+    (a buyer who says they paid is not dropped before the seller has looked)."""
+    return Q(
+        payment_status=Order.PaymentStatus.UNPAID,
+        amount_paid=0,
+        payment_deadline__lte=now,
+    ) & ~Exists(Payment.objects.filter(order=OuterRef("pk"), status=Payment.Status.CLAIMED))
+
+
 def _expire(order: Order, now: datetime) -> bool:
     return _release(
         order,
         status=Order.Status.EXPIRED,
         now=now,
         changes={"expired_at": now},
-        conditions={"payment_status": Order.PaymentStatus.UNPAID, "payment_deadline__lte": now},
+        conditions=_expirable(now),
         action="order.expired",
         actor=None,
         data={"deadline": order.payment_deadline.isoformat(), "units": order.units},
@@ -98,7 +110,9 @@ def _expire(order: Order, now: datetime) -> bool:
 
 
 def expire_order(*, order: Order, now: datetime | None = None) -> Order:
-    """Expire an order still unpaid after its payment deadline, releasing its units once."""
+    """Expire an order still unpaid after its payment deadline, releasing its units once.
+    The buyer is told through the audit trail's `order.expired` event (the outbox, once
+    messaging exists, sends it)."""
     _expire(order, now or timezone.now())
     order.refresh_from_db()
     return order
@@ -107,11 +121,11 @@ def expire_order(*, order: Order, now: datetime | None = None) -> Order:
 def expire_due_orders(*, now: datetime | None = None, limit: int = EXPIRY_BATCH) -> int:
     """Expire every unpaid order past its deadline (one transaction each); returns how many."""
     now = now or timezone.now()
-    due = Order.objects.filter(
-        status=Order.Status.ACTIVE,
-        payment_status=Order.PaymentStatus.UNPAID,
-        payment_deadline__lte=now,
-    ).order_by("payment_deadline")[:limit]
+    due = (
+        Order.objects.filter(status=Order.Status.ACTIVE)
+        .filter(_expirable(now))
+        .order_by("payment_deadline")[:limit]
+    )
     expired = 0
     for order in due:
         expired += _expire(order, now)

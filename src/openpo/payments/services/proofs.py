@@ -1,4 +1,4 @@
-"""State changes of payments available so far: a buyer submitting a payment proof."""
+"""A buyer submitting a payment proof ("bukti transfer"), which claims the open payment."""
 
 import secrets
 from datetime import datetime
@@ -8,13 +8,14 @@ from django.utils import timezone
 
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
-from openpo.payments.models import ExpectedPayment, PaymentProof
+from openpo.payments.models import PaymentProof
+from openpo.payments.services.recording import claim_payment
 from openpo.payments.uploads import check_proof
 
 
 def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -> PaymentProof:
-    """Keep a checked proof for the order's open payment and mark that payment as claimed;
-    the seller confirms or rejects it later."""
+    """Keep a checked proof for the order's open payment and claim that payment; the seller
+    confirms or rejects the claim in the verification queue."""
     now = now or timezone.now()
     checked = check_proof(upload)
     expected = order.open_expected_payment
@@ -30,10 +31,6 @@ def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -
         # Our own name: the buyer's file name never becomes a path.
         proof.file.save(f"{secrets.token_hex(16)}.{checked.extension}", upload, save=False)
         proof.save(force_insert=True)
-        if expected and expected.claimed_at is None:
-            ExpectedPayment.objects.filter(pk=expected.pk, claimed_at__isnull=True).update(
-                claimed_at=now
-            )
         audit_event(
             action="payment.proof_submitted",
             subject=order,
@@ -42,4 +39,5 @@ def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -
             at=now,
             data={"proof": proof.pk, "type": checked.content_type, "size": checked.size},
         )
+        claim_payment(order=order, proof=proof, now=now)
     return proof
