@@ -9,6 +9,13 @@ from django.urls import URLPattern, get_resolver
 from openpo.catalog.models import Invitation, Material, ProductPhoto
 from openpo.catalog.services import add_bank_account, create_shop
 from openpo.orders.models import OrderNote
+from openpo.payments.models import (
+    Payment,
+    PaymentProof,
+    Refund,
+    StatementImport,
+    StatementLine,
+)
 from openpo.orders.services import place_order
 from tests.conftest import make_campaign
 
@@ -54,6 +61,29 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
     invitation = Invitation.objects.create(
         shop=shop, email="x@example.com", token="t" * 43, expires_at=now
     )
+    proof = PaymentProof.objects.create(
+        order=order, file="1/1/x.png", content_type="image/png", size=1, uploaded_at=now
+    )
+    payment = Payment.objects.create(
+        shop=shop,
+        order=order,
+        amount=1000,
+        status=Payment.Status.CLAIMED,
+        source=Payment.Source.PROOF,
+        proof=proof,
+        received_at=now,
+        created_at=now,
+    )
+    refund = Refund.objects.create(shop=shop, order=order, amount=1, refunded_at=now)
+    statement = StatementImport.objects.create(shop=shop, bank_format="bca", imported_at=now)
+    line = StatementLine.objects.create(
+        shop=shop,
+        statement=statement,
+        fingerprint="f" * 64,
+        posted_on=now.date(),
+        amount=1000,
+        match=StatementLine.Match.UNMATCHED,
+    )
     return {
         "campaign_id": campaign.pk,
         "product_id": product.pk,
@@ -64,6 +94,11 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
         "note_id": note.pk,
         "account_id": account.pk,
         "invitation_id": invitation.pk,
+        "proof_id": proof.pk,
+        "payment_id": payment.pk,
+        "refund_id": refund.pk,
+        "statement_id": statement.pk,
+        "line_id": line.pk,
         "shop_slug": shop.slug,
     }
 

@@ -30,6 +30,12 @@ SHOP_PATHS: dict[str, str] = {
     "catalog.material": "variant__campaign__shop",
     "catalog.membership": "shop",
     "orders.ordernote": "order__shop",
+    "payments.payment": "shop",
+    "payments.refund": "shop",
+    "payments.paymentproof": "order__shop",
+    "payments.expectedpayment": "shop",
+    "payments.statementimport": "shop",
+    "payments.statementline": "shop",
     "orders.order": "shop",
     "orders.customer": "shop",
 }
