@@ -9,6 +9,7 @@ from django.urls import URLPattern, get_resolver
 from openpo.catalog.models import Invitation, Material, ProductPhoto
 from openpo.catalog.services import add_bank_account, create_shop
 from openpo.orders.models import OrderNote
+from openpo.orders.services import place_order
 from openpo.payments.models import (
     Payment,
     PaymentProof,
@@ -16,7 +17,6 @@ from openpo.payments.models import (
     StatementImport,
     StatementLine,
 )
-from openpo.orders.services import place_order
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
