@@ -51,3 +51,18 @@ def product_photo(name: str) -> ContentFile:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=80, optimize=True)
     return ContentFile(buffer.getvalue(), name="photo.jpg")
+
+
+def transfer_receipt(bank: str, amount: int, when: str) -> ContentFile:
+    """A phone screenshot of a successful transfer, as buyers send them ("bukti transfer")."""
+    image = Image.new("RGB", (360, 640), (245, 247, 250))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 360, 96], fill=(0, 94, 170))
+    draw.text((24, 32), bank, font=ImageFont.load_default(size=28), fill="white")
+    body = ImageFont.load_default(size=22)
+    draw.text((24, 140), "Transfer Berhasil", font=ImageFont.load_default(size=30), fill="black")
+    draw.text((24, 210), f"Rp {amount:,}".replace(",", "."), font=body, fill=(0, 94, 170))
+    draw.text((24, 260), when, font=body, fill=(90, 90, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name="bukti-transfer.png")

@@ -33,7 +33,7 @@ from openpo.catalog.services import (
     start_shipping,
 )
 from openpo.ops.demo.people import CANCEL_REASONS, NOTES, Crowd, weighted
-from openpo.ops.demo.photos import product_photo
+from openpo.ops.demo.photos import product_photo, transfer_receipt
 from openpo.ops.demo.shop_data import (
     CAMPAIGNS,
     SIZE_PREFERENCE,
@@ -47,6 +47,9 @@ from openpo.payments import services as payments
 from openpo.payments.models import Payment
 
 WIB = ZoneInfo("Asia/Jakarta")
+# Transfers this recent are proofs waiting in the seller's verification queue.
+PROOFS_WAITING_FOR = timedelta(hours=20)
+REFUND_ACCOUNTS = [("BCA", "52100"), ("BRI", "00210"), ("Mandiri", "13700"), ("DANA", "08123")]
 CHANNELS = ((Order.Channel.WEB, 55), (Order.Channel.WHATSAPP, 35), (Order.Channel.MANUAL, 10))
 # Buyers order in the evening after work and at lunch, hardly at night (hours in WIB).
 HOUR_WEIGHTS = (2, 1, 1, 1, 1, 2, 3, 5, 6, 6, 6, 7, 9, 8, 6, 6, 7, 8, 10, 14, 17, 16, 12, 6)
@@ -119,7 +122,9 @@ class Story:
             when, _seq, action = heapq.heappop(self._events)
             action(when)
         for campaign in self.campaigns.values():
-            advance_campaign(campaign=campaign, now=self.now)
+            campaign = advance_campaign(campaign=campaign, now=self.now)
+            if campaign.status == Campaign.Status.FAILED:
+                self._settle_failed_po(campaign)
 
     # Scheduling -------------------------------------------------------------------------
 
@@ -302,6 +307,40 @@ class Story:
             paid_at = when + window * self.rng.uniform(*share)
             self.at(paid_at, lambda at: self._pay(spec, order, at))
 
+    def _send_proof(self, order: Order, at: datetime) -> None:
+        order = Order.objects.get(pk=order.pk)
+        expected = order.open_expected_payment
+        if order.status != Order.Status.ACTIVE or expected is None:
+            return
+        bank = self.rng.choice(["BCA", "BRI", "Mandiri", "BNI", "DANA"])
+        stamp = timezone.localtime(at, WIB).strftime("%d/%m/%Y %H:%M WIB")
+        receipt = transfer_receipt(bank, expected.amount, stamp)
+        payments.submit_payment_proof(order=order, upload=receipt, now=at)
+
+    def _settle_failed_po(self, campaign: Campaign) -> None:
+        """After a failed PO most buyers say where their money should go back; the seller has
+        refunded some of them already."""
+        for order in campaign.orders.filter(amount_paid__gt=0).order_by("pk"):
+            if self.rng.random() < 0.3:
+                continue  # not answered yet
+            bank, number = self.rng.choice(REFUND_ACCOUNTS)
+            digits = f"{number}{self.rng.randint(1000, 9999)}"
+            payments.set_refund_account(
+                order=order,
+                bank_name=bank,
+                account_number=digits,
+                account_holder=order.buyer_name,
+                now=self.now - timedelta(hours=self.rng.randint(6, 40)),
+            )
+            if self.rng.random() < 0.5:
+                payments.record_refund(
+                    order=order,
+                    amount=order.amount_paid,
+                    proof=transfer_receipt("BCA", order.amount_paid, "refund"),
+                    actor=self.owner,
+                    now=self.now - timedelta(hours=self.rng.randint(1, 5)),
+                )
+
     def _cancel(
         self, spec: CampaignSpec, order: Order, items: dict[int, int], at: datetime
     ) -> None:
@@ -316,6 +355,10 @@ class Story:
             self.stock[spec.slug].give_back(items)
 
     def _pay(self, spec: CampaignSpec, order: Order, at: datetime) -> None:
+        if spec.phase == "open" and self.now - at < PROOFS_WAITING_FOR:
+            # Recent transfers: the buyer sent a proof, the seller has not checked it yet.
+            self._send_proof(order, at)
+            return
         record_payment(order, at)
         if not spec.deposit_percent or spec.production_day is None or spec.settlement_day is None:
             return
