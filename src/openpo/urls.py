@@ -34,5 +34,6 @@ urlpatterns = [
         {"document_root": settings.MEDIA_ROOT},
         name="media",
     ),
+    path("", include("openpo.payments.urls")),  # Midtrans notification, "pay online"
     path("", include("openpo.storefront.urls")),
 ]

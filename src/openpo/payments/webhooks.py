@@ -1,0 +1,97 @@
+"""HTTP adapters of the Midtrans gateway: the notification endpoint Midtrans calls
+(`/api/v1/payments/midtrans/<shop>/notification`) and the buyer's "pay online" button on the
+order page, which opens a Snap payment page. The rules live in `payments.gateways`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from openpo.catalog.models import Shop
+from openpo.core.errors import DomainError
+from openpo.orders.models import Order
+from openpo.payments.gateways.midtrans import GatewayOff, GatewayUnavailable, InvalidNotification
+from openpo.payments.gateways.notifications import (
+    handle_midtrans_notification,
+    start_midtrans_payment,
+)
+
+logger = logging.getLogger(__name__)
+
+# A Midtrans notification is about 1-2 KB; anything much bigger is not one.
+MAX_NOTIFICATION_BYTES = 64 * 1024
+
+
+def _error(error: DomainError) -> JsonResponse:
+    return JsonResponse({"code": error.code, "message": error.message}, status=error.http_status)
+
+
+def _read_body(request: HttpRequest) -> bytes | None:
+    """The body, or None when it is larger than a notification can be."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_NOTIFICATION_BYTES:
+        return None
+    body = request.read(MAX_NOTIFICATION_BYTES + 1)
+    return None if len(body) > MAX_NOTIFICATION_BYTES else body
+
+
+# Midtrans' servers call this, not a browser: there is no session or cookie to protect, so
+# Django's CSRF check (which would refuse every call) does not apply. Each notification is
+# authenticated instead by its signature_key, a SHA512 over the payload and the shop's
+# secret server key, checked before anything is read or written.
+@csrf_exempt
+@require_POST
+def midtrans_notification(request: HttpRequest, shop_slug: str) -> JsonResponse:
+    """200 once handled, ignored or already seen (Midtrans retries anything else); 404 for
+    an unknown shop or one with Midtrans off; 400 for a body that is not a notification;
+    401 for a bad signature; 413 for a body too large."""
+    shop = Shop.objects.filter(slug=shop_slug).first()
+    if shop is None or not shop.midtrans_server_key:
+        return _error(GatewayOff())
+    body = _read_body(request)
+    if body is None:
+        return JsonResponse(
+            {"code": "too_large", "message": _("The notification is too large.")}, status=413
+        )
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return _error(InvalidNotification())
+    try:
+        result = handle_midtrans_notification(shop=shop, payload=payload)
+    except DomainError as error:
+        if error.http_status == 401:
+            logger.warning("Midtrans notification with a bad signature for shop %s", shop.slug)
+        return _error(error)
+    return JsonResponse({"status": "ok", "outcome": result.outcome})
+
+
+@require_POST
+def midtrans_pay(request: HttpRequest, secret: str) -> HttpResponse:
+    """The buyer's "pay online": off to Snap's payment page, or back with a message."""
+    order = get_object_or_404(Order.objects.select_related("shop", "campaign"), secret=secret)
+    if not order.shop.midtrans_server_key:
+        return _error(GatewayOff())
+    order_url = reverse("order_page", args=[secret])
+    try:
+        url = start_midtrans_payment(order=order, finish_url=request.build_absolute_uri(order_url))
+    except GatewayUnavailable as error:
+        logger.warning("Snap refused order %s: %s %s", order.code, error.status, error.detail)
+        messages.error(request, error.message)
+        return redirect(order_url + "#payment")
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(order_url + "#payment")
+    return redirect(url)
