@@ -1,0 +1,158 @@
+"""Reading bank statements as the banks write them: amounts, dates, header lines, presets and
+detection, and files that cannot be read."""
+
+from datetime import date
+
+import pytest
+
+from openpo.payments.services.statements import read_statement, resolve_mapping
+from openpo.payments.statements.errors import StatementError, UnknownStatementFormat
+from openpo.payments.statements.fingerprints import fingerprints
+from openpo.payments.statements.lines import Transaction
+from openpo.payments.statements.numbers import (
+    CREDIT,
+    DEBIT,
+    BadValue,
+    YearGuess,
+    parse_amount,
+    parse_date,
+)
+from openpo.payments.statements.reading import read_rows
+from tests.payments.statement_world import IMPORTED_AT, mandiri_xlsx, sample
+
+CREDITS = [
+    (date(2025, 11, 2), 2_500_000),
+    (date(2025, 11, 3), 135_123),
+    (date(2025, 11, 4), 255_000),
+    (date(2025, 11, 5), 375_321),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.500.000,00", (1_500_000, None)),
+        ("1,500,000.00", (1_500_000, None)),
+        ("1500000", (1_500_000, None)),
+        ("Rp 1.500.000", (1_500_000, None)),
+        ("Rp1.500.000,00", (1_500_000, None)),
+        ("IDR 1,500,000.00 CR", (1_500_000, CREDIT)),
+        ("135,123.00 DB", (135_123, DEBIT)),
+        ("-120.123", (120_123, DEBIT)),
+        ("(50.000)", (50_000, DEBIT)),
+        (".00", (0, None)),
+        ("", (0, None)),
+        (255_000.0, (255_000, None)),
+        (-10_000, (10_000, DEBIT)),
+    ],
+)
+def test_it_reads_amounts_in_indonesian_and_english_formats(text, expected):
+    assert parse_amount(text) == expected
+
+
+def test_it_refuses_words_as_an_amount():
+    with pytest.raises(BadValue):
+        parse_amount("dua ratus ribu")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01/11/2025", date(2025, 11, 1)),
+        ("'03/11", date(2025, 11, 3)),
+        ("2025-11-03", date(2025, 11, 3)),
+        ("03-Nov-2025", date(2025, 11, 3)),
+        ("03 Agu 2025", date(2025, 8, 3)),
+        ("03 Des 2025", date(2025, 12, 3)),
+        ("02/11/25 08:10:11", date(2025, 11, 2)),
+        ("02.11.2025", date(2025, 11, 2)),
+        (45_964, date(2025, 11, 3)),
+    ],
+)
+def test_it_reads_the_dates_banks_write(text, expected):
+    assert parse_date(text, year_for=YearGuess(date(2025, 11, 30))) == expected
+
+
+def test_a_date_without_a_year_in_a_statement_ending_in_january_is_of_the_year_before():
+    guess = YearGuess(date(2026, 1, 5))
+    assert parse_date("'30/12", year_for=guess) == date(2025, 12, 30)
+    assert parse_date("'02/01", year_for=guess) == date(2026, 1, 2)
+
+
+@pytest.mark.parametrize("bank", ["bca", "mandiri", "bri", "bni", "generic"])
+def test_each_preset_reads_its_banks_export(shop, bank):
+    format_name, parsed = read_statement(
+        shop=shop, data=sample(f"{bank}.csv"), mapping=bank, now=IMPORTED_AT
+    )
+    assert format_name == bank
+    assert [(t.posted_on, t.amount) for t in parsed.credits] == CREDITS
+    assert parsed.debits == 2
+
+
+@pytest.mark.parametrize("bank", ["bca", "mandiri", "bri", "bni", "generic"])
+def test_the_format_is_detected_without_a_preset(shop, bank):
+    format_name, parsed = read_statement(
+        shop=shop, data=sample(f"{bank}.csv"), mapping=None, now=IMPORTED_AT
+    )
+    assert format_name == bank
+    assert len(parsed.credits) == 4
+
+
+def test_bca_pending_lines_are_counted_not_imported(shop):
+    _format, parsed = read_statement(
+        shop=shop, data=sample("bca.csv"), mapping="bca", now=IMPORTED_AT
+    )
+    assert parsed.pending == 1
+    assert 50_000 not in [t.amount for t in parsed.credits]
+
+
+def test_bca_takes_the_year_from_the_statement_period(shop):
+    _format, parsed = read_statement(
+        shop=shop, data=sample("bca.csv"), mapping="bca", now=IMPORTED_AT.replace(year=2027)
+    )
+    assert {t.posted_on.year for t in parsed.transactions} == {2025}
+
+
+def test_an_xlsx_export_with_date_and_number_cells_is_read(shop):
+    format_name, parsed = read_statement(
+        shop=shop, data=mandiri_xlsx(), mapping=None, now=IMPORTED_AT
+    )
+    assert format_name == "mandiri"
+    assert [(t.posted_on, t.amount) for t in parsed.credits] == CREDITS
+
+
+def test_an_unknown_layout_asks_for_the_columns(shop):
+    rows = read_rows(sample("unknown.csv"))
+    with pytest.raises(UnknownStatementFormat):
+        resolve_mapping(rows, None)
+
+
+def test_a_preset_that_does_not_fit_the_file_says_so(shop):
+    with pytest.raises(StatementError) as error:
+        read_statement(shop=shop, data=sample("bri.csv"), mapping="bca", now=IMPORTED_AT)
+    assert "BCA" in error.value.message
+
+
+def test_a_broken_line_is_named_with_what_is_wrong(shop):
+    with pytest.raises(StatementError) as error:
+        read_statement(shop=shop, data=sample("broken.csv"), mapping=None, now=IMPORTED_AT)
+    assert "3" in error.value.message and "2025-11-31" in error.value.message
+    assert "dua ratus ribu" in error.value.message
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"%PDF-1.4 ...", b"\xd0\xcf\x11\xe0\x00\x00old xls", b"PK\x03\x04broken zip"]
+)
+def test_files_that_are_not_csv_or_xlsx_are_refused(data):
+    with pytest.raises(StatementError):
+        read_rows(data)
+
+
+def test_identical_lines_without_a_balance_get_distinct_stable_fingerprints():
+    line = Transaction(1, date(2025, 11, 3), "TRF  'SARI'", 135_123, CREDIT, None)
+    twin = Transaction(2, date(2025, 11, 3), "trf sari", 135_123, CREDIT, None)
+    first = fingerprints(shop_id=1, transactions=[line, twin])
+    again = fingerprints(shop_id=1, transactions=[twin, line])
+    assert first[0] != first[1]
+    assert first == again
+    assert fingerprints(shop_id=2, transactions=[line]) != first[:1]
