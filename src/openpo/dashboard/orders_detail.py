@@ -21,6 +21,7 @@ from openpo.core.models import AuditEvent
 from openpo.core.money import format_rupiah
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.orders_forms import BuyerForm, CancelForm, NoteForm, posted_quantities
+from openpo.dashboard.payments import ConfirmForm, ManualPaymentForm, RejectForm
 from openpo.orders.models import Order
 from openpo.orders.services.changing import (
     CHANGEABLE_PHASES,
@@ -29,6 +30,7 @@ from openpo.orders.services.changing import (
     update_buyer_details,
 )
 from openpo.orders.services.releasing import cancel_order
+from openpo.payments.services.refunds import refund_owed
 
 EVENT_TITLES = {
     "order.placed": gettext_lazy("Order placed"),
@@ -36,6 +38,11 @@ EVENT_TITLES = {
     "order.expired": gettext_lazy("Expired: not paid in time"),
     "order.items_changed": gettext_lazy("Items changed"),
     "order.buyer_updated": gettext_lazy("Buyer details corrected"),
+    "payment.confirmed": gettext_lazy("Payment confirmed"),
+    "payment.rejected": gettext_lazy("Payment rejected"),
+    "payment.recorded": gettext_lazy("Payment recorded"),
+    "payment.refunded": gettext_lazy("Refund sent"),
+    "order.refund_account_set": gettext_lazy("Buyer gave a refund account"),
 }
 # Shown through their own rows (the proof, the note), not twice.
 EVENTS_SHOWN_ELSEWHERE = {"order.note_added", "payment.proof_submitted"}
@@ -56,6 +63,9 @@ def _event_detail(event: AuditEvent) -> str:
         return format_rupiah(data.get("total"))
     if event.action == "order.cancelled":
         return data.get("reason", "")
+    if event.action.startswith("payment.") and "amount" in data:
+        reason = data.get("reason", "")
+        return format_rupiah(data["amount"]) + (f" · {reason}" if reason else "")
     if event.action == "order.items_changed" and "total" in data:
         before, after = data.get("total_before"), data["total"]
         return f"{format_rupiah(before)} → {format_rupiah(after)}" if before else ""
@@ -139,12 +149,27 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
         whatsapp_url=_whatsapp_link(found.buyer_phone),
         note_form=NoteForm(),
         can_change_items=_can_change_items(found),
+        **_money_context(request, found),
         overdue=(
             found.is_active
             and found.payment_status == Order.PaymentStatus.UNPAID
             and found.payment_deadline < timezone.now()
         ),
     )
+
+
+def _money_context(request: HttpRequest, order: Order) -> dict:
+    """The order's Payments section: what was asked, what came in, what went back."""
+    return {
+        "expected_payments": order.expected_payments.all(),
+        "payments": order.payments.select_related("proof", "decided_by", "expected_payment"),
+        "refunds": order.refunds.select_related("created_by"),
+        "refund_owed": refund_owed(order),
+        "confirm_form": ConfirmForm(),
+        "reject_form": RejectForm(),
+        "manual_form": ManualPaymentForm(),
+        "back": request.get_full_path() + "#payments",
+    }
 
 
 def _show_errors(form, error: DomainError) -> None:

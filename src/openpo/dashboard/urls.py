@@ -6,7 +6,17 @@ every pattern).
 
 from django.urls import path
 
-from openpo.dashboard import editor, orders, overview, recap, share, shop, views
+from openpo.dashboard import (
+    editor,
+    orders,
+    overview,
+    payments,
+    recap,
+    refunds,
+    share,
+    shop,
+    views,
+)
 
 app_name = "dashboard"
 urlpatterns = [
@@ -19,4 +29,6 @@ urlpatterns = [
     *share.urlpatterns,
     *orders.urlpatterns,
     *recap.urlpatterns,
+    *payments.urlpatterns,
+    *refunds.urlpatterns,
 ]

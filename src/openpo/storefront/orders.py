@@ -1,5 +1,8 @@
 """The buyer's order page (/o/<secret>/): what was ordered, what to pay and how (exact transfer
-amount, dynamic QRIS), the proof upload and the WhatsApp confirmation link."""
+amount, dynamic QRIS), the proof upload and the WhatsApp confirmation link; what was paid and
+what is left (the DP and the settlement each with its own amount and deadline), payments waiting
+for the seller's check or rejected with the seller's reason, and, when money may go back, the
+account for the refund (posted to the page itself) and the refunds received."""
 
 from urllib.parse import quote
 
@@ -10,14 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from openpo.core.errors import DomainError
 from openpo.core.money import format_rupiah
 from openpo.core.ratelimit import rate_limit
 from openpo.orders.models import Order
+from openpo.payments.models import ExpectedPayment, Payment
 from openpo.payments.qris import qr_svg
 from openpo.payments.services import submit_payment_proof
+from openpo.payments.services.refunds import ENDED_CAMPAIGN, refund_owed, set_refund_account
 
 
 class ProofForm(forms.Form):
@@ -27,13 +32,56 @@ class ProofForm(forms.Form):
     )
 
 
+class RefundAccountForm(forms.Form):
+    bank_name = forms.CharField(
+        label=gettext_lazy("Bank or e-wallet"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "BCA, BRI, DANA…", "autocomplete": "off"}),
+    )
+    account_number = forms.CharField(
+        label=gettext_lazy("Account number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    account_holder = forms.CharField(label=gettext_lazy("Name on the account"), max_length=100)
+
+
 def _get_order(secret: str) -> Order:
     return get_object_or_404(
         Order.objects.select_related("shop", "campaign").prefetch_related(
-            "lines", "shop__bank_accounts", "payment_proofs"
+            "lines", "shop__bank_accounts", "payment_proofs", "expected_payments", "refunds"
         ),
         secret=secret,
     )
+
+
+def _refund_may_be_due(order: Order, payments: list[Payment]) -> bool:
+    """Money is (or, once a waiting payment is confirmed, would be) owed back to the buyer."""
+    if refund_owed(order) > 0 or order.amount_refunded:
+        return True
+    ended = not order.is_active or order.campaign.status in ENDED_CAMPAIGN
+    return ended and any(p.status == Payment.Status.CLAIMED for p in payments)
+
+
+def _settlement_plan(order: Order, expected_payments: list[ExpectedPayment]) -> dict | None:
+    """Under a DP policy: the DP and the settlement, each paid, open (with its exact amount)
+    or still to come."""
+    if not order.campaign.takes_deposit or order.deposit_due >= order.total:
+        return None
+
+    def latest(kind: str) -> ExpectedPayment | None:
+        found = [e for e in expected_payments if e.kind == kind and e.status != "void"]
+        return found[-1] if found else None
+
+    return {
+        "deposit_due": order.deposit_due,
+        "deposit": latest(ExpectedPayment.Kind.DEPOSIT),
+        "deposit_paid": order.amount_paid >= order.deposit_due,
+        "settlement_due": order.total - order.deposit_due,
+        "settlement": latest(ExpectedPayment.Kind.SETTLEMENT),
+        "settlement_paid": order.amount_paid >= order.total,
+        "settlement_due_on": order.campaign.settlement_due_on,
+    }
 
 
 def _whatsapp_link(order: Order, amount: int | None) -> str | None:
@@ -47,8 +95,25 @@ def _whatsapp_link(order: Order, amount: int | None) -> str | None:
     return f"https://wa.me/{order.shop.whatsapp_number.lstrip('+')}?text={quote(text)}"
 
 
-def _render(request: HttpRequest, order: Order, form: ProofForm, status: int = 200):
+def _render(
+    request: HttpRequest,
+    order: Order,
+    form: ProofForm,
+    status: int = 200,
+    refund_form: RefundAccountForm | None = None,
+):
     expected = order.open_expected_payment
+    payments = list(order.payments.select_related("expected_payment"))
+    expected_payments = list(order.expected_payments.all())
+    rejected = [p for p in payments if p.status == Payment.Status.REJECTED]
+    if refund_form is None:
+        refund_form = RefundAccountForm(
+            initial={
+                "bank_name": order.refund_bank_name,
+                "account_number": order.refund_account_number,
+                "account_holder": order.refund_account_holder or order.buyer_name,
+            }
+        )
     qris_svg = qr_svg(order.dynamic_qris) if order.dynamic_qris else None
     context = {
         "order": order,
@@ -61,13 +126,29 @@ def _render(request: HttpRequest, order: Order, form: ProofForm, status: int = 2
         "proofs": order.payment_proofs.all(),
         "form": form,
         "whatsapp_link": _whatsapp_link(order, expected.amount if expected else None),
+        "payments": payments,
+        "waiting": [p for p in payments if p.status == Payment.Status.CLAIMED],
+        # The latest rejection, when nothing was claimed after it: the buyer should act on it.
+        "rejected": rejected[0]
+        if rejected and not any(p.received_at > rejected[0].received_at for p in payments)
+        else None,
+        "plan": _settlement_plan(order, expected_payments),
+        "refund_form": refund_form,
+        "show_refund": _refund_may_be_due(order, payments),
+        "refund_owed": refund_owed(order),
+        "refunds": list(order.refunds.all()),
     }
     return render(request, "storefront/order.html", context, status=status)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
+@rate_limit("proof")
 def order_page(request: HttpRequest, secret: str) -> HttpResponse:
-    response = _render(request, _get_order(secret), ProofForm())
+    """The page; a POST saves the account a refund should go to."""
+    order = _get_order(secret)
+    if request.method == "POST":
+        return _save_refund_account(request, order)
+    response = _render(request, order, ProofForm())
     # The URL is the buyer's key: the site-wide "same-origin" referrer policy keeps it from
     # other sites (no-referrer would make browsers send `Origin: null`, failing CSRF).
     response["X-Robots-Tag"] = "noindex"
@@ -88,3 +169,22 @@ def proof_upload(request: HttpRequest, secret: str) -> HttpResponse:
         return _render(request, order, form, status=error.http_status)
     messages.success(request, _("Thank you! The seller will check your proof of transfer."))
     return redirect(reverse("order_page", args=[secret]) + "#payment")
+
+
+def _save_refund_account(request: HttpRequest, order: Order) -> HttpResponse:
+    form = RefundAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            set_refund_account(order=order, **form.cleaned_data)
+        except DomainError as error:
+            for field, errors in error.field_errors.items():
+                for text in errors:
+                    form.add_error(field if field in form.fields else None, text)
+            if not error.field_errors:
+                form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you! The seller will send your refund there."))
+            return redirect(reverse("order_page", args=[order.secret]) + "#refund")
+    response = _render(request, order, ProofForm(), status=422, refund_form=form)
+    response["X-Robots-Tag"] = "noindex"
+    return response
