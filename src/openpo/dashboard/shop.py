@@ -1,5 +1,6 @@
 """Shop settings (name, link, logo, WhatsApp, email, time zone, colour, QRIS, payment window,
-message language) for the shop's owners; this module's `urlpatterns` also carries the bank
+message language) and payment settings (automatic statement confirmation, Midtrans) for the
+shop's owners; this module's `urlpatterns` also carries the bank
 account pages (`shop_accounts`) and the team pages (`team`).
 """
 
@@ -17,12 +18,14 @@ from openpo.catalog.services.shop_settings import (
     MAX_PAYMENT_WINDOW_HOURS,
     SETTINGS_FIELDS,
     add_shop_bank_account,
+    update_payment_settings,
     update_shop_settings,
 )
 from openpo.core.errors import DomainError
 from openpo.core.phone import format_phone_local
 from openpo.dashboard import shop_accounts, team
 from openpo.dashboard.access import owner_required
+from openpo.payments.gateways.midtrans import snap_base_url
 from openpo.payments.qris import InvalidQris, QrisInfo, validate_static
 
 
@@ -86,6 +89,34 @@ class ShopSettingsForm(forms.Form):
     )
 
 
+class PaymentSettingsForm(forms.Form):
+    auto_confirm_exact_matches = forms.BooleanField(
+        label=gettext_lazy("Confirm exact bank-statement matches automatically"),
+        required=False,
+        help_text=gettext_lazy(
+            "A statement line with exactly one order's amount (kode unik included) is "
+            "confirmed at import, without a tap. Ambiguous and late lines always wait for you."
+        ),
+    )
+    # Never shown back: empty keeps the stored key.
+    midtrans_server_key = forms.CharField(
+        label=gettext_lazy("Midtrans server key"),
+        required=False,
+        max_length=100,
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}
+        ),
+        help_text=gettext_lazy(
+            "From the Midtrans dashboard, Settings, Access Keys. With a key, buyers can pay "
+            "online (e-wallets, virtual accounts, cards) and payments are confirmed "
+            "automatically. Leave empty to keep the current key."
+        ),
+    )
+    remove_midtrans_server_key = forms.BooleanField(
+        label=gettext_lazy("Remove the key (turns Midtrans off)"), required=False
+    )
+
+
 def _initial(shop: Shop) -> dict[str, object]:
     initial = {name: getattr(shop, name) for name in SETTINGS_FIELDS}
     if shop.whatsapp_number:  # shown the way the seller writes it: 0812-…
@@ -108,6 +139,7 @@ def render_settings(
     *,
     form: ShopSettingsForm | None = None,
     account_form: forms.Form | None = None,
+    payment_form: PaymentSettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The settings page, with whichever of its forms came back with errors."""
@@ -122,6 +154,16 @@ def render_settings(
             "account_form": account_form or shop_accounts.BankAccountForm(prefix="account"),
             "accounts": shop.bank_accounts.all(),
             "qris": qris_info(shop),
+            "payment_form": payment_form
+            or PaymentSettingsForm(
+                initial={"auto_confirm_exact_matches": shop.auto_confirm_exact_matches}
+            ),
+            # Enough to recognise the key, never enough to use it.
+            "midtrans_key_hint": shop.midtrans_server_key[-4:],
+            "midtrans_sandbox": "sandbox" in snap_base_url(),
+            "midtrans_notification_url": request.build_absolute_uri(
+                reverse("midtrans_notification", kwargs={"shop_slug": shop.slug})
+            ),
             "public_url": request.build_absolute_uri(
                 reverse("shop", kwargs={"shop_slug": shop.slug})
             ),
@@ -170,6 +212,21 @@ def settings(request: HttpRequest) -> HttpResponse:
 
 @owner_required
 @require_POST
+def payment_settings(request: HttpRequest) -> HttpResponse:
+    form = PaymentSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            update_payment_settings(shop=request.shop, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            shop_accounts.add_errors(form, error)
+        else:
+            messages.success(request, _("Payment settings saved."))
+            return redirect(reverse("dashboard:settings") + "#payments")
+    return render_settings(request, payment_form=form, status=422)
+
+
+@owner_required
+@require_POST
 def account_add(request: HttpRequest) -> HttpResponse:
     form = shop_accounts.BankAccountForm(request.POST, prefix="account")
     if form.is_valid():
@@ -187,6 +244,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("settings/", settings, name="settings"),
+    path("settings/payments/", payment_settings, name="settings_payments"),
     path("settings/accounts/add/", account_add, name="settings_account_add"),
     *shop_accounts.urlpatterns,
     *team.urlpatterns,

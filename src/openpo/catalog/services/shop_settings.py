@@ -1,5 +1,6 @@
 """Changing a shop's settings (name, link, logo, contact, time zone, colour, QRIS, payment
-window, message language) and its bank accounts after the shop exists.
+window, message language), its payment settings (automatic confirmation of exact statement
+matches, the Midtrans server key) and its bank accounts after the shop exists.
 
 Every function validates everything first and then writes, so a refused change leaves the
 shop exactly as it was; every change is audited.
@@ -39,6 +40,8 @@ LOGO_SIZE = 512
 LOGO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 MAX_PAYMENT_WINDOW_HOURS = 24 * 30
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# Midtrans server keys look like "SB-Mid-server-…" (sandbox) or "Mid-server-…" (production).
+_SERVER_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{10,100}$")
 
 # The settings `update_shop_settings` can change, in the order the page shows them.
 SETTINGS_FIELDS = (
@@ -311,3 +314,62 @@ def _audit_account(action: str, account: BankAccount, actor: AbstractBaseUser | 
         at=timezone.now(),
         data={"bank": account.bank_name, "account_number": account.account_number},
     )
+
+
+@transaction.atomic
+def update_payment_settings(
+    *,
+    shop: Shop,
+    actor: AbstractBaseUser | None,
+    auto_confirm_exact_matches: bool,
+    midtrans_server_key: str = "",
+    remove_midtrans_server_key: bool = False,
+    now: datetime | None = None,
+) -> Shop:
+    """Turn automatic confirmation of exact statement matches on or off, and set, keep (an
+    empty key) or remove the Midtrans server key (removing it turns Midtrans off). The key
+    itself never reaches the audit trail."""
+    key = midtrans_server_key.strip()
+    if key and remove_midtrans_server_key:
+        raise InvalidShop(
+            field_errors={
+                "midtrans_server_key": [_("Enter a new key or remove the key, not both.")]
+            }
+        )
+    if key and not _SERVER_KEY.match(key):
+        raise InvalidShop(
+            field_errors={
+                "midtrans_server_key": [
+                    _(
+                        "This does not look like a Midtrans server key: copy it from the "
+                        "Midtrans dashboard, Settings, Access Keys (it starts with "
+                        "Mid-server- or SB-Mid-server-)."
+                    )
+                ]
+            }
+        )
+    changed: list[str] = []
+    data: dict[str, object] = {}
+    if shop.auto_confirm_exact_matches != bool(auto_confirm_exact_matches):
+        shop.auto_confirm_exact_matches = bool(auto_confirm_exact_matches)
+        changed.append("auto_confirm_exact_matches")
+        data["auto_confirm_exact_matches"] = shop.auto_confirm_exact_matches
+    new_key = "" if remove_midtrans_server_key else (key or shop.midtrans_server_key)
+    if new_key != shop.midtrans_server_key:
+        data["midtrans"] = (
+            "removed" if not new_key else "changed" if shop.midtrans_server_key else "set"
+        )
+        shop.midtrans_server_key = new_key
+        changed.append("midtrans_server_key")
+    if not changed:
+        return shop
+    shop.save(update_fields=changed)
+    audit_event(
+        action="shop.payment_settings_changed",
+        subject=shop,
+        shop_id=shop.pk,
+        actor=actor,
+        at=now or timezone.now(),
+        data={"fields": changed, **data},
+    )
+    return shop
