@@ -15,6 +15,7 @@ from openpo.dashboard import (
     refunds,
     share,
     shop,
+    statements,
     views,
 )
 
@@ -31,4 +32,5 @@ urlpatterns = [
     *recap.urlpatterns,
     *payments.urlpatterns,
     *refunds.urlpatterns,
+    *statements.urlpatterns,
 ]
