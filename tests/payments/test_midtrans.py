@@ -265,6 +265,19 @@ class TestNotifications:
         order.refresh_from_db()
         assert order.amount_paid == 0
 
+    def test_a_second_transaction_for_an_amount_already_paid_goes_to_review(self, client, order):
+        expected = order.open_expected_payment
+        post(client, "toko-alice", notification(expected))
+
+        again = notification(expected, transaction_id="9aed5972-5b6a-401e-894b-a32c91ed1a3a")
+        assert post(client, "toko-alice", again).json()["outcome"] == "review"
+        assert list(order.payments.values_list("status", flat=True).order_by("id")) == [
+            Payment.Status.CONFIRMED,
+            Payment.Status.CLAIMED,
+        ]
+        order.refresh_from_db()
+        assert order.payment_status == Order.PaymentStatus.PAID
+
     def test_a_different_amount_is_recorded_for_review(self, client, order):
         expected = order.open_expected_payment
         payload = notification(expected, gross_amount=f"{expected.amount - 1000}.00")
@@ -410,7 +423,9 @@ class FakeSnap:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
