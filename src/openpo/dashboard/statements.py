@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -33,6 +34,7 @@ from openpo.payments.services.statements import (
     import_statement,
 )
 from openpo.payments.statements.errors import UnknownStatementFormat
+from openpo.payments.statements.presets import guess_columns, header_labels
 from openpo.payments.statements.reading import read_rows
 from openpo.payments.uploads import proof_storage
 
@@ -102,7 +104,12 @@ def statements(request: HttpRequest) -> HttpResponse:
             else:
                 return _imported(request, summary)
         status = 422
-    imports = StatementImport.objects.filter(shop=request.shop)[:RECENT_IMPORTS]
+    Match = StatementLine.Match
+    imports = StatementImport.objects.filter(shop=request.shop).annotate(
+        exact=Count("lines", filter=Q(lines__match=Match.MATCHED)),
+        to_choose=Count("lines", filter=Q(lines__match__in=[Match.AMBIGUOUS, Match.LATE])),
+        unmatched=Count("lines", filter=Q(lines__match=Match.UNMATCHED)),
+    )[:RECENT_IMPORTS]
     waiting = StatementLine.objects.filter(shop=request.shop, match__in=OPEN_MATCHES).count()
     return render(
         request,
@@ -130,7 +137,12 @@ def statement_columns(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("dashboard:statements")
     columns = max((len(row) for row in rows[:200]), default=1)
-    form = ColumnMappingForm(request.POST or None, columns=columns, initial={"upload": token})
+    form = ColumnMappingForm(
+        request.POST or None,
+        columns=columns,
+        labels=header_labels(rows, columns),
+        initial={"upload": token, **guess_columns(rows)},
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -246,7 +258,8 @@ def statement_line_choose(request: HttpRequest, line_id: int) -> HttpResponse:
     if picked.isdigit():
         order = orders.filter(pk=int(picked)).first()
     elif code:
-        order = orders.filter(code=code).first()
+        # Sellers type the code as buyers say it: with or without the "PO-".
+        order = orders.filter(code__in=[code, f"PO-{code}"]).first()
     if order is None:
         messages.error(request, _("Choose an order, or type an order code of this shop."))
         return _back(line)

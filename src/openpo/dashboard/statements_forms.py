@@ -83,9 +83,12 @@ class ColumnMappingForm(forms.Form):
         label=_("Balance (saldo)"), coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args, columns: int, **kwargs) -> None:
+    def __init__(self, *args, columns: int, labels: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(str(i), column_letter(i)) for i in range(columns)]
+        choices = [
+            (str(i), f"{column_letter(i)} · {label}" if label else column_letter(i))
+            for i, label in enumerate(labels[:columns] + [""] * (columns - len(labels)))
+        ]
         for field in self.fields.values():
             if isinstance(field, forms.TypedChoiceField):
                 field.choices = ([] if field.required else [("", "—")]) + choices

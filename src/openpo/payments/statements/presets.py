@@ -9,11 +9,18 @@ A preset is recognised by its header row, wherever it sits under the bank's head
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from openpo.payments.statements.numbers import clean_text
+from openpo.payments.statements.numbers import (
+    BadValue,
+    YearGuess,
+    clean_text,
+    parse_amount,
+    parse_date,
+)
 
 HEADER_SEARCH_ROWS = 60
 
@@ -195,3 +202,58 @@ def detect(rows: list[list[object]]) -> tuple[str, ColumnMapping] | None:
         if mapping:
             return name, mapping
     return None
+
+
+def guess_columns(rows: list[list[object]]) -> dict[str, int]:
+    """First guesses for the seller's column choice: the column that reads as dates in most
+    rows, the one after it that reads as amounts, the one with the longest texts."""
+    never = YearGuess(date.today())
+    width = max((len(row) for row in rows), default=0)
+    dates, amounts, lengths = [0] * width, [0] * width, [0] * width
+    for row in rows[:50]:
+        for index, cell in enumerate(row):
+            text = clean_text(cell)
+            if not text:
+                continue
+            lengths[index] += len(text)
+            try:
+                parse_date(cell, year_for=never)
+                dates[index] += 1
+                continue
+            except BadValue:
+                pass
+            try:
+                if parse_amount(cell)[0]:
+                    amounts[index] += 1
+            except BadValue:
+                pass
+    guess: dict[str, int] = {}
+    if width and max(dates):
+        guess["date"] = dates.index(max(dates))
+    rest = [i for i in range(width) if i != guess.get("date")]
+    if rest and max(amounts[i] for i in rest):
+        guess["amount"] = max(rest, key=lambda i: amounts[i])
+    texts = [i for i in rest if i != guess.get("amount")]
+    if texts:
+        guess["description"] = max(texts, key=lambda i: lengths[i])
+    return guess
+
+
+def header_labels(rows: list[list[object]], columns: int) -> list[str]:
+    """Each column's text in the last row with two or more cells above the first dated row
+    (the table's header, when there is one): shown next to the column letters."""
+    never = YearGuess(date.today())
+    header: list[object] = []
+    for row in rows[:HEADER_SEARCH_ROWS]:
+        dated = False
+        for cell in row[:3]:
+            try:
+                parse_date(cell, year_for=never)
+                dated = True
+            except BadValue:
+                continue
+        if dated:
+            break
+        if sum(1 for cell in row if clean_text(cell)) >= 2:
+            header = row
+    return [clean_text(header[i])[:30] if i < len(header) else "" for i in range(columns)]
