@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -161,6 +161,8 @@ class TestNotifications:
         assert payment.source == Payment.Source.GATEWAY
         assert payment.amount == expected.amount
         assert payment.gateway_reference == "513f1f01-c9da-474c-9fc9-d5c64364b709"
+        # settlement_time "2026-11-25 18:46:02" is Western Indonesia time (GMT+7).
+        assert payment.received_at == datetime(2026, 11, 25, 11, 46, 2, tzinfo=UTC)
         expected.refresh_from_db()
         assert expected.status == ExpectedPayment.Status.PAID
         event = notification_events().get()

@@ -19,7 +19,9 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +34,7 @@ SNAP_TIMEOUT_SECONDS = 15
 SIGNED_FIELDS = ("order_id", "status_code", "gross_amount", "signature_key")
 REQUIRED_FIELDS = (*SIGNED_FIELDS, "transaction_id", "transaction_status")
 MAX_FIELD_LENGTH = 200
+MIDTRANS_TZ = ZoneInfo("Asia/Jakarta")
 # Beyond what a PositiveIntegerField holds: no real PO payment comes near it.
 MAX_AMOUNT = 2_000_000_000
 
@@ -108,6 +111,17 @@ class Notification:
     currency: str
     transaction_time: str
     settlement_time: str
+
+    def paid_at(self, default: datetime) -> datetime:
+        """When the money moved: settlement_time, else transaction_time (Midtrans writes
+        both in Western Indonesia time, GMT+7), never later than `default` (now)."""
+        for text in (self.settlement_time, self.transaction_time):
+            try:
+                moment = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=MIDTRANS_TZ)
+            except ValueError:
+                continue
+            return min(moment, default)
+        return default
 
     @property
     def amount(self) -> int:

@@ -146,7 +146,7 @@ def _hold_for_review(
         status=Payment.Status.CLAIMED,
         source=Payment.Source.GATEWAY,
         gateway_reference=notification.transaction_id,
-        received_at=now,
+        received_at=notification.paid_at(now),
         created_at=now,
         note=f"Midtrans: {note}",
     )
@@ -193,7 +193,7 @@ def _apply(
         source=Payment.Source.GATEWAY,
         gateway_reference=notification.transaction_id,
         expected_payment=expected,
-        received_at=now,
+        received_at=notification.paid_at(now),
         note=f"Midtrans {notification.payment_type}".strip(),
         now=now,
     )
