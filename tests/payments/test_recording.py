@@ -24,13 +24,6 @@ from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
 
-# `settle_order` sums `Payment.amount`, kode unik included, although the model says the code is
-# not credited: every exact transfer shows as a small over-payment. Fix: sum
-# `F("amount") - F("unique_code")` in payments/services/recording.py, then drop this marker.
-KODE_UNIK_COUNTED = pytest.mark.xfail(
-    strict=True, reason="settle_order credits the kode unik (recording.py sums amount)"
-)
-
 
 @pytest.fixture
 def order(campaign, variants, buyer, now) -> Order:
@@ -43,7 +36,6 @@ def _fresh(order: Order) -> Order:
     return Order.objects.get(pk=order.pk)
 
 
-@KODE_UNIK_COUNTED
 def test_a_claim_confirmed_makes_the_order_paid_without_counting_the_kode_unik(order, alice):
     expected = order.open_expected_payment
     payment = claim_payment(order=order)
@@ -80,7 +72,6 @@ def test_a_short_transfer_leaves_the_order_partly_paid_with_a_new_amount_for_the
     assert rest.amount == 35_000 + rest.unique_code and rest.unique_code >= 1
 
 
-@KODE_UNIK_COUNTED
 def test_an_over_payment_is_shown_as_money_to_give_back(order, alice):
     payment = claim_payment(order=order)
     sent = order.open_expected_payment.amount + 10_000
@@ -94,7 +85,6 @@ def test_an_over_payment_is_shown_as_money_to_give_back(order, alice):
     assert list(refunds_due(Order.objects.all())) == [order]
 
 
-@KODE_UNIK_COUNTED
 def test_a_down_payment_then_asks_for_the_settlement_by_the_pos_settlement_date(
     shop, buyer, now, alice
 ):
@@ -162,7 +152,6 @@ def test_a_rejected_claim_keeps_the_reason_and_the_order_can_expire_again(order,
     assert expire_order(order=order, now=late).status == Order.Status.EXPIRED
 
 
-@KODE_UNIK_COUNTED
 def test_a_payment_is_decided_once(order, alice):
     payment = claim_payment(order=order)
     confirm_payment(payment=payment, actor=alice)
@@ -185,7 +174,6 @@ def test_a_refund_cannot_exceed_what_was_paid(order, alice):
     assert not order.refunds.exists()
 
 
-@KODE_UNIK_COUNTED
 def test_a_refund_lowers_the_paid_amount_and_a_full_one_marks_the_order_refunded(order, alice, now):
     payment = claim_payment(order=order)
     confirm_payment(payment=payment, actor=alice)

@@ -11,14 +11,20 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
 from openpo.payments.errors import InvalidPayment, PaymentAlreadyDecided
-from openpo.payments.models import ExpectedPayment, Payment, PaymentProof, StatementLine
+from openpo.payments.models import (
+    ExpectedPayment,
+    Payment,
+    PaymentProof,
+    Refund,
+    StatementLine,
+)
 from openpo.payments.unique_codes import NoFreeUniqueCode, draw_unique_code
 
 # Without a settlement date on the PO, the rest of a DP is due this long after the DP.
@@ -111,12 +117,10 @@ def settle_order(*, order: Order, now: datetime | None = None) -> Order:
     """Recompute the order's paid and refunded amounts and payment status from its payments
     and refunds, and open its next expected payment. Call inside the caller's transaction
     with the order locked (the services below do)."""
-    from openpo.payments.models import Refund
-
     now = now or timezone.now()
     confirmed = (
         Payment.objects.filter(order=order, status=Payment.Status.CONFIRMED).aggregate(
-            total=Sum("amount")
+            total=Sum(F("amount") - F("unique_code"))
         )["total"]
         or 0
     )
