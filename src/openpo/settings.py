@@ -213,6 +213,13 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPO_FROM_EMAIL", "OpenPO <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Payment gateway ------------------------------------------------------------------------
+# Midtrans is off for a shop until its owner sets a server key. Snap (the payment page) is
+# the sandbox by default; production is https://app.midtrans.com.
+MIDTRANS_SNAP_URL = os.environ.get(
+    "OPENPO_MIDTRANS_SNAP_URL", "https://app.sandbox.midtrans.com"
+).rstrip("/")
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/"
