@@ -83,6 +83,7 @@ def _rows(request: HttpRequest, campaign: Campaign | None) -> list[Order]:
     )
     for order in rows:
         order.owed = refund_owed(order)
+        order.owed_text = f"{order.owed:,}".replace(",", ".")
         page = request.build_absolute_uri(reverse("order_page", args=[order.secret]))
         order.ask_url = _whatsapp_ask(order, page)
     return rows

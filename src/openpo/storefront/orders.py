@@ -135,6 +135,7 @@ def _render(
         "plan": _settlement_plan(order, expected_payments),
         "refund_form": refund_form,
         "show_refund": _refund_may_be_due(order, payments),
+        "campaign_ended": order.campaign.status in ENDED_CAMPAIGN,
         "refund_owed": refund_owed(order),
         "refunds": list(order.refunds.all()),
     }
