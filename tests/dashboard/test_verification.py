@@ -68,7 +68,7 @@ def test_it_lists_claimed_payments_oldest_first_with_the_expected_amount(
     assert f"Rp {expected:,}".replace(",", ".") in html
     proof = older.payment_proofs.get()
     assert f'src="/dashboard/payments/proofs/{proof.pk}/"' in html
-    assert html.count("autofocus") == 1
+    assert html.count('class="button pay-big" data-autofocus') == 1
     assert html.count('name="csrfmiddlewaretoken"') >= 4
 
 
