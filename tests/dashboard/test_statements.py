@@ -116,6 +116,8 @@ def test_one_tap_confirms_an_exact_match(client, alice, world, shop):
     # A second tap (another tab) does not pay twice.
     client.post(f"/dashboard/statements/lines/{line.pk}/confirm/")
     assert Payment.objects.count() == 1
+    page = client.get(f"/dashboard/statements/{line.statement_id}/").content.decode()
+    assert 'id="done"' in page and world.sari.code in page
 
 
 def test_confirm_all_confirms_every_exact_match(client, alice, world, shop):
