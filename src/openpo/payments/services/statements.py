@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -170,7 +170,13 @@ def import_statement(
         lines.append(line)
         if result.match == RECONCILED:
             reconciled.append((line, result.payment))
-    StatementLine.objects.bulk_create(lines)
+    try:
+        StatementLine.objects.bulk_create(lines)
+    except IntegrityError as error:
+        # A concurrent import stored some of these lines first (fingerprints are unique).
+        raise StatementError(
+            _("This statement was being imported at the same moment. Import it again.")
+        ) from error
     for line, payment in reconciled:
         # The seller already confirmed this money from the buyer's proof: link, don't add.
         Payment.objects.filter(pk=payment.pk, statement_line__isnull=True).update(
