@@ -114,7 +114,7 @@ def statements(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/statements/index.html",
-        {"form": form, "imports": imports, "waiting": waiting, "dash_section": "pos"},
+        {"form": form, "imports": imports, "waiting": waiting, "dash_section": "statements"},
         status=status,
     )
 
@@ -173,7 +173,7 @@ def statement_columns(request: HttpRequest) -> HttpResponse:
             "form": form,
             "letters": [column_letter(i) for i in range(columns)],
             "preview": preview,
-            "dash_section": "pos",
+            "dash_section": "statements",
         },
         status=status,
     )
@@ -219,7 +219,7 @@ def statement(request: HttpRequest, statement_id: int) -> HttpResponse:
             "summary": imported.summary,
             "groups": groups,
             "Match": StatementLine.Match,
-            "dash_section": "pos",
+            "dash_section": "statements",
         },
     )
 
