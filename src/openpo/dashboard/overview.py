@@ -35,6 +35,7 @@ from openpo.catalog.services.lifecycle import (
 from openpo.core.errors import DomainError
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.orders.models import Order
+from openpo.payments.cashflow import campaign_cash_flow
 
 S = Campaign.Status
 PAY = Order.PaymentStatus
@@ -225,7 +226,7 @@ def campaign_live(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 def live_context(request: HttpRequest, campaign: Campaign) -> dict[str, object]:
-    """What the overview shows and refreshes: counters, next steps, latest orders."""
+    """What the overview shows and refreshes: counters, cash flow, next steps, latest orders."""
     now = timezone.now()
     counters = campaign_counters(campaign)
     latest = (
@@ -240,6 +241,7 @@ def live_context(request: HttpRequest, campaign: Campaign) -> dict[str, object]:
         "counters": counters,
         "actions": allowed_actions(campaign, counters, now),
         "latest_orders": latest[:LATEST_ORDERS],
+        "cash_flow": campaign_cash_flow(campaign),
     }
 
 

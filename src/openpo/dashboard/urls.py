@@ -7,6 +7,7 @@ every pattern).
 from django.urls import path
 
 from openpo.dashboard import (
+    cashflow,
     editor,
     orders,
     overview,
@@ -30,6 +31,7 @@ urlpatterns = [
     *share.urlpatterns,
     *orders.urlpatterns,
     *recap.urlpatterns,
+    *cashflow.urlpatterns,
     *payments.urlpatterns,
     *refunds.urlpatterns,
     *statements.urlpatterns,
