@@ -98,7 +98,7 @@ def _queue(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
         {
             "shop": request.shop,
             "campaign": campaign,
-            "dash_section": "pos",
+            "dash_section": "payments",
             "items": items,
             "count": waiting.count() if len(items) == QUEUE_PAGE else len(items),
             "shop_count": claimed_payments(request.shop).count(),
@@ -248,7 +248,7 @@ def record_manual(request: HttpRequest, order_id: int) -> HttpResponse:
             "shop": request.shop,
             "order": order,
             "campaign": order.campaign,
-            "dash_section": "pos",
+            "dash_section": "payments",
             "form": form,
         },
         status=422 if form.errors else 200,

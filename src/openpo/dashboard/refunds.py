@@ -105,7 +105,7 @@ def _list(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
         {
             "shop": request.shop,
             "campaign": campaign,
-            "dash_section": "pos",
+            "dash_section": "refunds",
             "rows": rows,
             "owed_total": sum(order.owed for order in rows),
             "made": made,
@@ -218,7 +218,7 @@ def record(request: HttpRequest, order_id: int) -> HttpResponse:
             "shop": request.shop,
             "order": order,
             "campaign": order.campaign,
-            "dash_section": "pos",
+            "dash_section": "refunds",
             "form": form,
             "owed": owed,
             "next": request.POST.get("next", ""),

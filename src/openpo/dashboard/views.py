@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openpo.catalog.models import Campaign, Membership
 from openpo.dashboard.access import SESSION_KEY, get_shop_object, shop_member_required
 from openpo.dashboard.overview import live_context
+from openpo.dashboard.payments import claimed_payments
 from openpo.orders.models import Order
 
 LIVE = Q(orders__status=Order.Status.ACTIVE)
@@ -42,6 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "shop": request.shop,
             "campaigns": rows,
             "memberships": memberships,
+            "payments_waiting": claimed_payments(request.shop).count(),
             "dash_section": "pos",
         },
     )
