@@ -144,8 +144,14 @@ class MoneyAndQuota(RuleBasedStateMachine):
         if order:
             claim_payment(order=order, now=self.clock)
 
-    @rule(index=st.integers(0, 50), how=st.sampled_from(["exact", "less", "more"]), data=st.data())
-    def confirm(self, index, how, data):
+    # Amounts are drawn from fixed ranges and folded into what the moment allows: the kode unik
+    # is random, so a range bounded by an amount would differ between runs of one example.
+    @rule(
+        index=st.integers(0, 50),
+        how=st.sampled_from(["exact", "less", "more"]),
+        delta=st.integers(1, 200_000),
+    )
+    def confirm(self, index, how, delta):
         self._tick()
         claimed = list(Payment.objects.filter(status=Payment.Status.CLAIMED).order_by("pk"))
         payment = self._pick(claimed, index)
@@ -153,9 +159,9 @@ class MoneyAndQuota(RuleBasedStateMachine):
             return
         amount = None
         if how == "less" and payment.amount > 1:
-            amount = data.draw(st.integers(1, payment.amount - 1), label="less")
+            amount = 1 + delta % (payment.amount - 1)
         elif how == "more":
-            amount = payment.amount + data.draw(st.integers(1, 200_000), label="extra")
+            amount = payment.amount + delta
         confirm_payment(payment=payment, amount=amount, actor=self.seller, now=self.clock)
 
     @rule(index=st.integers(0, 50))
@@ -197,13 +203,13 @@ class MoneyAndQuota(RuleBasedStateMachine):
                 now=self.clock,
             )
 
-    @rule(index=st.integers(0, 50), data=st.data())
-    def refund(self, index, data):
+    @rule(index=st.integers(0, 50), share=st.integers(0, 1_000_000))
+    def refund(self, index, share):
         self._tick()
         paid = list(Order.objects.filter(shop=self.shop, amount_paid__gt=0).order_by("pk"))
         order = self._pick(paid, index)
         if order:
-            amount = data.draw(st.integers(1, order.amount_paid), label="refund")
+            amount = 1 + share % order.amount_paid  # 1 … all that was paid
             record_refund(order=order, amount=amount, actor=self.seller, now=self.clock)
 
     @rule(index=st.integers(0, 50))

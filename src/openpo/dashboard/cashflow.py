@@ -98,7 +98,7 @@ def shop_cashflow(request: HttpRequest) -> HttpResponse:
             "flow": flow,
             "rows": chart_rows(flow),
             "campaigns": cash_by_campaign(shop),
-            "dash_section": "pos",
+            "dash_section": "cashflow",
         },
     )
 
