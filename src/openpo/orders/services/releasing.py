@@ -33,11 +33,13 @@ def _release(
 ) -> bool:
     """Move an active order to `status` and give back its units; False if it was not active."""
     with transaction.atomic():
-        moved = (
-            Order.objects.filter(pk=order.pk, status=Order.Status.ACTIVE)
-            .filter(conditions or Q())
-            .update(status=status, updated_at=now, **changes)
-        )
+        rows = Order.objects.filter(pk=order.pk, status=Order.Status.ACTIVE)
+        # Lock the row first, then test the conditions in a statement of their own: on
+        # PostgreSQL an UPDATE that waited for the lock would judge "no proof waiting" by what
+        # it saw before waiting, and expire an order a buyer just claimed to have paid.
+        if not rows.select_for_update().exists():
+            return False
+        moved = rows.filter(conditions or Q()).update(status=status, updated_at=now, **changes)
         if not moved:
             return False
         for variant_id, quantity in sorted(order.lines.values_list("variant_id", "quantity")):
