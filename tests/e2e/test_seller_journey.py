@@ -133,6 +133,13 @@ MAIN_PAGES = {
     "share": "/dashboard/po/{campaign}/share/",
     "edit": "/dashboard/po/{campaign}/edit/",
     "new-po": "/dashboard/po/new/",
+    "payments": "/dashboard/payments/",
+    "po-payments": "/dashboard/po/{campaign}/payments/",
+    "statements": "/dashboard/statements/",
+    "refunds": "/dashboard/refunds/",
+    "cashflow": "/dashboard/cashflow/",
+    "po-cashflow": "/dashboard/po/{campaign}/cashflow/",
+    "buyer-order": "/o/{secret}/",
     "settings": "/dashboard/settings/",
     "team": "/dashboard/team/",
 }
@@ -152,7 +159,7 @@ def test_every_main_dashboard_page_fits_the_screen(new_page, screenshot, screen)
 
     too_wide = []
     for name, url in MAIN_PAGES.items():
-        response = page.goto(url.format(campaign=campaign.pk, order=order.pk))
+        response = page.goto(url.format(campaign=campaign.pk, order=order.pk, secret=order.secret))
         assert response.status == 200, name
         screenshot(page, f"{screen}-{name}")
         if not fits_the_screen(page):
