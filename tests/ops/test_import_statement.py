@@ -86,5 +86,5 @@ def test_a_bad_file_exits_with_the_problem_and_writes_nothing(world, shop):
 def test_an_unknown_shop_or_file_is_a_clear_error(world, shop, tmp_path):
     with pytest.raises(CommandError, match="nobody"):
         run("--shop", "nobody", str(SAMPLES / "bca.csv"))
-    with pytest.raises(CommandError, match="missing.csv"):
+    with pytest.raises(CommandError, match=r"missing\.csv"):
         run("--shop", shop.slug, str(tmp_path / "missing.csv"))
