@@ -40,6 +40,8 @@ class ExpectedPayment(models.Model):
     created_at = models.DateTimeField(_("created at"))
     # The buyer says it is paid (a proof was uploaded); the seller has not confirmed it yet.
     claimed_at = models.DateTimeField(_("claimed paid at"), null=True, blank=True)
+    # When the buyer was reminded that this payment is due soon (once per expected payment).
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("expected payment")

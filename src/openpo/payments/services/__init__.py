@@ -15,6 +15,7 @@ from openpo.payments.services.refunds import (
     refunds_due,
     set_refund_account,
 )
+from openpo.payments.services.reminders import remind_settlements_due
 
 __all__ = [
     "claim_payment",
@@ -24,6 +25,7 @@ __all__ = [
     "refund_owed",
     "refunds_due",
     "reject_payment",
+    "remind_settlements_due",
     "set_refund_account",
     "settle_order",
     "submit_payment_proof",

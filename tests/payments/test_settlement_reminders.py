@@ -1,0 +1,87 @@
+"""A buyer who paid the DP is reminded once, a day before the settlement is due; never twice,
+also with several workers at once, and not after paying."""
+
+from datetime import timedelta
+
+import pytest
+
+from openpo.catalog.models import Campaign
+from openpo.core.models import AuditEvent
+from openpo.orders.services import BuyerDetails, place_order
+from openpo.payments.models import ExpectedPayment, Payment
+from openpo.payments.services import record_payment, remind_settlements_due
+from tests.concurrency import run_at_once
+from tests.conftest import make_campaign
+
+
+def _dp_order(shop, now, number=1):
+    campaign = Campaign.objects.filter(shop=shop, payment_policy="deposit").first() or (
+        make_campaign(
+            shop,
+            now=now,
+            quotas=(None,),
+            payment_policy=Campaign.PaymentPolicy.DEPOSIT,
+            deposit_percent=50,
+            settlement_due_on=(now + timedelta(days=10)).date(),
+        )
+    )
+    order = place_order(
+        campaign=campaign,
+        buyer=BuyerDetails(name=f"Pembeli {number}", phone=f"0812{number:08d}"),
+        items={campaign.variants.get().pk: 1},
+        terms_accepted=True,
+        now=now,
+    )
+    deposit = order.open_expected_payment
+    record_payment(
+        order=order,
+        amount=deposit.amount,
+        source=Payment.Source.STATEMENT,
+        expected_payment=deposit,
+        now=now,
+    )
+    return ExpectedPayment.objects.get(order=order, status="open", kind="settlement")
+
+
+def _reminders(expected):
+    return AuditEvent.objects.filter(
+        action="payment.settlement_reminder", subject_id=str(expected.order_id)
+    ).count()
+
+
+@pytest.mark.django_db
+def test_the_buyer_is_reminded_once_a_day_before_the_settlement_is_due(shop, now):
+    settlement = _dp_order(shop, now)
+    day_before = settlement.due_at - timedelta(hours=23)
+
+    assert remind_settlements_due(now=settlement.due_at - timedelta(days=3)) == 0
+    assert remind_settlements_due(now=day_before) == 1
+    assert remind_settlements_due(now=day_before + timedelta(hours=1)) == 0
+    assert _reminders(settlement) == 1
+
+
+@pytest.mark.django_db
+def test_a_settled_order_is_not_reminded(shop, now):
+    settlement = _dp_order(shop, now)
+    record_payment(
+        order=settlement.order,
+        amount=settlement.amount,
+        source=Payment.Source.STATEMENT,
+        expected_payment=settlement,
+        now=now,
+    )
+    assert remind_settlements_due(now=settlement.due_at - timedelta(hours=2)) == 0
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_workers_reminding_at_once_remind_each_buyer_once(shop, now, vendor, record_property):
+    settlements = [_dp_order(shop, now, number) for number in range(10)]
+    moment = settlements[0].due_at - timedelta(hours=12)
+
+    counts, errors = run_at_once([lambda: remind_settlements_due(now=moment)] * 3)
+
+    assert errors == []
+    assert sum(counts) == 10
+    assert [_reminders(s) for s in settlements] == [1] * 10
+    record_property("result", f"{vendor}: 3 workers, 10 settlements due → {sorted(counts)}")
