@@ -15,7 +15,8 @@ from openpo.orders.services.changing import (
     change_order_items,
     update_buyer_details,
 )
-from openpo.payments.models import ExpectedPayment
+from openpo.payments.models import ExpectedPayment, Payment
+from openpo.payments.services import record_payment
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
 
@@ -117,19 +118,28 @@ def test_a_new_line_takes_todays_price(campaign, variants, buyer, now):
 
 
 @pytest.mark.django_db
-def test_a_paid_order_keeps_its_payments_and_shows_what_is_outstanding(
+def test_a_paid_order_that_grows_asks_for_the_rest_with_its_own_unique_amount(
     campaign, variants, buyer, now
 ):
     small, _medium = variants
     order = _place(campaign, buyer, {small.pk: 1}, now)
-    ExpectedPayment.objects.filter(order=order).update(status=ExpectedPayment.Status.PAID)
-    Order.objects.filter(pk=order.pk).update(amount_paid=135_000, payment_status="paid")
-    order.refresh_from_db()
+    first = order.open_expected_payment
+    record_payment(
+        order=order,
+        amount=first.amount,
+        source=Payment.Source.STATEMENT,
+        expected_payment=first,
+        now=now,
+    )
 
     changed = change_order_items(order=order, items={small.pk: 2}, now=now)
 
-    assert changed.amount_outstanding == 120_000
-    assert list(changed.expected_payments.values_list("status", flat=True)) == ["paid"]
+    assert (changed.amount_paid, changed.amount_outstanding) == (135_000, 120_000)
+    assert changed.payment_status == Order.PaymentStatus.PARTIAL
+    first.refresh_from_db()
+    rest = changed.expected_payments.get(status=ExpectedPayment.Status.OPEN)
+    assert (first.status, rest.base_amount) == (ExpectedPayment.Status.PAID, 120_000)
+    assert rest.amount == 120_000 + rest.unique_code
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +21,10 @@ from openpo.catalog.services import close_if_sold_out
 from openpo.core.audit import audit_event
 from openpo.core.errors import DomainError
 from openpo.core.money import percent_of
-from openpo.orders.errors import InvalidOrder, SoldOut, TooManyAwaitingPayment
+from openpo.orders.errors import InvalidOrder, SoldOut
 from openpo.orders.models import Customer, Order, OrderLine, OrderNote
 from openpo.orders.services.placing import MAX_UNITS_PER_LINE, BuyerDetails, _clean_buyer
-from openpo.payments.models import ExpectedPayment
-from openpo.payments.unique_codes import NoFreeUniqueCode, draw_unique_code
+from openpo.payments.services.recording import settle_order
 
 # Phases in which a PO's orders may still change their items: production has not started.
 CHANGEABLE_PHASES = {
@@ -152,43 +151,6 @@ def _move_quota(campaign: Campaign, deltas: dict[int, int], variants: dict[int, 
         raise SoldOut(SoldOut.campaign_full, left=left)
 
 
-def _replace_expected_payment(order: Order, campaign: Campaign, now: datetime) -> None:
-    """Nothing paid yet: the open transfer amount is replaced by one for the new amount."""
-    current = order.expected_payments.filter(status=ExpectedPayment.Status.OPEN).first()
-    if current and current.base_amount == order.deposit_due:
-        return
-    if current:
-        ExpectedPayment.objects.filter(pk=current.pk).update(status=ExpectedPayment.Status.VOID)
-    if not order.deposit_due:
-        return
-    kind = (
-        current.kind
-        if current
-        else (ExpectedPayment.Kind.DEPOSIT if campaign.takes_deposit else ExpectedPayment.Kind.FULL)
-    )
-    for _attempt in range(MAX_CODE_ATTEMPTS):
-        try:
-            code = draw_unique_code(shop_id=order.shop_id, base_amount=order.deposit_due)
-        except NoFreeUniqueCode as exc:
-            raise TooManyAwaitingPayment() from exc
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent draw of this amount retries
-                ExpectedPayment.objects.create(
-                    shop_id=order.shop_id,
-                    order=order,
-                    kind=kind,
-                    base_amount=order.deposit_due,
-                    unique_code=code,
-                    amount=order.deposit_due + code,
-                    due_at=current.due_at if current else order.payment_deadline,
-                    created_at=now,
-                )
-            return
-        except IntegrityError:
-            continue
-    raise TooManyAwaitingPayment()
-
-
 def _write_lines(
     order: Order,
     lines: dict[int, OrderLine],
@@ -288,8 +250,9 @@ def change_order_items(
         )
         order.updated_at = now
         order.save(update_fields=["units", "subtotal", "total", "deposit_due", "updated_at"])
-        if order.amount_paid == 0:
-            _replace_expected_payment(order, campaign, now)
+        # The payment status and the amount still to transfer follow the new total: a new
+        # unique amount when nothing was paid, the rest when something was.
+        settle_order(order=order, now=now)
         audit_event(
             action="order.items_changed",
             subject=order,
