@@ -74,6 +74,7 @@ def campaign_cashflow(request: HttpRequest, campaign_id: int) -> HttpResponse:
         {
             "shop": request.shop,
             "campaign": campaign,
+            "phase": campaign.phase(timezone.now()),
             "flow": flow,
             "rows": chart_rows(flow),
             "dash_section": "pos",
