@@ -66,10 +66,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "openpo.core",
     "openpo.catalog",
     "openpo.orders",
     "openpo.payments",
+    "openpo.messaging",
     "openpo.storefront",
     "openpo.api",
     "openpo.dashboard",
@@ -212,6 +215,11 @@ else:
     raise ValueError("OPENPO_EMAIL_URL must start with smtp://, smtp+ssl:// or console://")
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPO_FROM_EMAIL", "OpenPO <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks -----------------------------------------------------------------------
+# Django's tasks API (the django-tasks backport on Django 5.2) with its database backend: the
+# queue is a table, so `openpo worker` needs nothing but the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Payment gateway ------------------------------------------------------------------------
 # Midtrans is off for a shop until its owner sets a server key. Snap (the payment page) is

@@ -1,0 +1,18 @@
+"""The ways a message leaves OpenPO. Each sender's `send(message)` returns the provider's id
+or raises `ChannelError` (temporary unless `permanent`)."""
+
+from openpo.messaging.channels.base import ChannelError, Sender
+from openpo.messaging.channels.email import EmailSender
+from openpo.messaging.models import Channel, OutboxMessage
+
+SENDERS: dict[str, type[Sender]] = {Channel.EMAIL: EmailSender}
+
+
+def sender_for(message: OutboxMessage) -> Sender:
+    try:
+        return SENDERS[message.channel]()
+    except KeyError:
+        raise ChannelError(f"no sender for channel {message.channel}", permanent=True) from None
+
+
+__all__ = ["SENDERS", "ChannelError", "Sender", "sender_for"]
