@@ -5,6 +5,7 @@ One event never produces the same message twice: an outbox row is unique per eve
 and channel, so writing it again (a retried service, a second worker) changes nothing.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -101,3 +102,61 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id} {self.event} ({self.language})"
+
+
+class WhatsAppAccount(models.Model):
+    """A shop's WhatsApp Business Cloud API number (off unless the seller sets it up).
+
+    Messages to buyers who have not written in the last 24 h must be an approved template; the
+    shop's template has one body parameter ({{1}}) that carries the whole text.
+    """
+
+    shop = models.OneToOneField(
+        "catalog.Shop", on_delete=models.CASCADE, related_name="whatsapp_account"
+    )
+    phone_number_id = models.CharField(_("phone number ID"), max_length=40)
+    access_token = models.CharField(_("access token"), max_length=500)
+    template_name = models.CharField(_("template name"), max_length=100, default="openpo_message")
+    template_language = models.CharField(_("template language"), max_length=10, default="id")
+    is_active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        verbose_name = _("WhatsApp Cloud API account")
+        verbose_name_plural = _("WhatsApp Cloud API accounts")
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} WhatsApp {self.phone_number_id}"
+
+
+class Broadcast(models.Model):
+    """One update the seller wrote to the buyers of a PO (all, or a filtered group)."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        "catalog.Campaign", on_delete=models.CASCADE, related_name="broadcasts"
+    )
+    # The audience as chosen: {"payment": "unpaid"|"paid"|"", "variant_id": int|None, "city": str}
+    audience = models.JSONField(_("audience"), default=dict)
+    channel = models.CharField(_("channel"), max_length=20)
+    body = models.TextField(_("text"))
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"))
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"broadcast {self.pk} ({self.campaign_id})"
+
+    @property
+    def event_key(self) -> str:
+        return f"broadcast:{self.pk}"

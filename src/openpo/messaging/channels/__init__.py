@@ -3,9 +3,13 @@ or raises `ChannelError` (temporary unless `permanent`)."""
 
 from openpo.messaging.channels.base import ChannelError, Sender
 from openpo.messaging.channels.email import EmailSender
+from openpo.messaging.channels.whatsapp_cloud import WhatsAppCloudSender
 from openpo.messaging.models import Channel, OutboxMessage
 
-SENDERS: dict[str, type[Sender]] = {Channel.EMAIL: EmailSender}
+SENDERS: dict[str, type[Sender]] = {
+    Channel.EMAIL: EmailSender,
+    Channel.WHATSAPP: WhatsAppCloudSender,
+}
 
 
 def sender_for(message: OutboxMessage) -> Sender:
