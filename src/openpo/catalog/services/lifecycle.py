@@ -25,6 +25,7 @@ from openpo.catalog.errors import (
 )
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.audit import audit_event
+from openpo.messaging import events as message_events
 
 S = Campaign.Status
 
@@ -80,6 +81,7 @@ def _transition(
             at=now,
             data={"from": previous, "to": target, **(data or {})},
         )
+        message_events.campaign_transition(campaign, action, now)
     return campaign
 
 

@@ -26,6 +26,7 @@ from openpo.catalog.terms import po_terms
 from openpo.core.audit import build_audit_event
 from openpo.core.money import percent_of
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
+from openpo.messaging import events as message_events
 from openpo.orders.codes import new_order_code, new_order_secret
 from openpo.orders.errors import (
     CampaignClosed,
@@ -471,6 +472,7 @@ def _write_order(
                     at=now,
                     data={"units": prepared.units, "total": order.total},
                 ).save(force_insert=True)
+                message_events.order_received(order, now)
                 _reserve(campaign, prepared)
         except _EarlyBirdGone:
             _priced(prepared, early=False)  # the last early-bird units went meanwhile

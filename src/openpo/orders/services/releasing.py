@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.audit import audit_event
+from openpo.messaging import events as message_events
 from openpo.orders.models import Order
 from openpo.payments.models import ExpectedPayment, Payment
 
@@ -62,6 +63,7 @@ def _release(
             at=now,
             data=data,
         )
+        message_events.order_released(order, action, now)
     return True
 
 

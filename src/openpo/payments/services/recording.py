@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openpo.core.audit import audit_event
+from openpo.messaging import events as message_events
 from openpo.orders.models import Order
 from openpo.payments.errors import InvalidPayment, PaymentAlreadyDecided
 from openpo.payments.models import (
@@ -219,6 +220,7 @@ def confirm_payment(
         at=now,
         data={"payment": payment.pk, "amount": payment.amount},
     )
+    message_events.payment_confirmed(payment, now)
     return payment
 
 
@@ -260,6 +262,7 @@ def reject_payment(
         at=now,
         data={"payment": payment.pk, "amount": payment.amount, "reason": reason},
     )
+    message_events.payment_rejected(payment, now)
     return payment
 
 
@@ -323,4 +326,5 @@ def record_payment(
         at=now,
         data={"payment": payment.pk, "amount": amount, "source": source},
     )
+    message_events.payment_confirmed(payment, now)
     return payment

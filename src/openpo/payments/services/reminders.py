@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openpo.core.audit import audit_event
+from openpo.messaging import events as message_events
 from openpo.payments.models import ExpectedPayment
 
 SETTLEMENT_REMINDER_BEFORE = timedelta(hours=24)
@@ -43,5 +44,6 @@ def remind_settlements_due(
                 at=now,
                 data={"amount": expected.amount, "due_at": expected.due_at.isoformat()},
             )
+            message_events.settlement_reminder(expected, now)
             reminded += 1
     return reminded

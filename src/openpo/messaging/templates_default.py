@@ -1,0 +1,234 @@
+"""The default wording of every message OpenPO writes, per event, in Indonesian and English,
+and the placeholders each event offers. A shop's own `MessageTemplate` replaces a default."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    label: object  # lazy translated name for the dashboard
+    placeholders: tuple[str, ...]
+    defaults: dict[str, tuple[str, str]]  # language → (subject, body)
+
+
+_ORDER = ("nama", "kode", "po", "toko", "total", "link")
+
+EVENTS: dict[str, EventSpec] = {
+    "order_received": EventSpec(
+        _("Order received"),
+        (*_ORDER, "jumlah", "tenggat"),
+        {
+            "id": (
+                "Pesanan {kode} diterima",
+                "Halo {nama},\n\nPesanan {kode} untuk PO {po} sudah kami terima. "
+                "Total: {total}.\nSilakan transfer tepat {jumlah} sebelum {tenggat}.\n\n"
+                "Detail pesanan dan cara bayar: {link}\n\nTerima kasih,\n{toko}",
+            ),
+            "en": (
+                "Order {kode} received",
+                "Hi {nama},\n\nWe received your order {kode} for the PO {po}. "
+                "Total: {total}.\nPlease transfer exactly {jumlah} before {tenggat}.\n\n"
+                "Your order and how to pay: {link}\n\nThank you,\n{toko}",
+            ),
+        },
+    ),
+    "payment_reminder": EventSpec(
+        _("Payment reminder"),
+        (*_ORDER, "jumlah", "tenggat"),
+        {
+            "id": (
+                "Pengingat pembayaran {kode}",
+                "Halo {nama},\n\nPesanan {kode} (PO {po}) belum dibayar. "
+                "Mohon transfer tepat {jumlah} sebelum {tenggat}, "
+                "supaya pesanan tidak batal otomatis.\n\nCara bayar: {link}\n\n{toko}",
+            ),
+            "en": (
+                "Payment reminder for {kode}",
+                "Hi {nama},\n\nYour order {kode} (PO {po}) is not paid yet. "
+                "Please transfer exactly {jumlah} before {tenggat}, "
+                "or the order will be cancelled automatically.\n\nHow to pay: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "payment_confirmed": EventSpec(
+        _("Payment confirmed"),
+        (*_ORDER, "jumlah", "sisa"),
+        {
+            "id": (
+                "Pembayaran {kode} diterima",
+                "Halo {nama},\n\nPembayaran {jumlah} untuk pesanan {kode} (PO {po}) "
+                "sudah kami terima. Sisa tagihan: {sisa}.\n\nPesanan Anda: {link}\n\n"
+                "Terima kasih,\n{toko}",
+            ),
+            "en": (
+                "Payment for {kode} received",
+                "Hi {nama},\n\nWe received your payment of {jumlah} for order {kode} "
+                "(PO {po}). Left to pay: {sisa}.\n\nYour order: {link}\n\nThank you,\n{toko}",
+            ),
+        },
+    ),
+    "payment_rejected": EventSpec(
+        _("Payment rejected"),
+        (*_ORDER, "jumlah", "alasan"),
+        {
+            "id": (
+                "Pembayaran {kode} belum bisa kami terima",
+                "Halo {nama},\n\nPembayaran {jumlah} untuk pesanan {kode} belum bisa kami "
+                "terima: {alasan}\n\nSilakan cek dan kirim ulang bukti bayar: {link}\n\n{toko}",
+            ),
+            "en": (
+                "Payment for {kode} not accepted",
+                "Hi {nama},\n\nWe could not accept the payment of {jumlah} for order {kode}: "
+                "{alasan}\n\nPlease check and send your proof again: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "po_opens": EventSpec(
+        _("PO opens (for sign-ups)"),
+        ("po", "toko", "link", "tenggat"),
+        {
+            "id": (
+                "PO {po} sudah dibuka!",
+                "Halo,\n\nPO {po} dari {toko} sudah dibuka dan ditutup {tenggat}. "
+                "Pesan sekarang sebelum kehabisan: {link}\n\n{toko}",
+            ),
+            "en": (
+                "The PO {po} is open!",
+                "Hello,\n\nThe PO {po} by {toko} is open and closes {tenggat}. "
+                "Order now before it sells out: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "po_closing_soon": EventSpec(
+        _("PO closing soon"),
+        ("nama", "po", "toko", "link", "tenggat"),
+        {
+            "id": (
+                "PO {po} ditutup {tenggat}",
+                "Halo {nama},\n\nPO {po} dari {toko} ditutup {tenggat}. "
+                "Jangan sampai ketinggalan: {link}\n\n{toko}",
+            ),
+            "en": (
+                "The PO {po} closes {tenggat}",
+                "Hi {nama},\n\nThe PO {po} by {toko} closes {tenggat}. "
+                "Don't miss it: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "po_closed": EventSpec(
+        _("PO closed"),
+        (*_ORDER, "sisa"),
+        {
+            "id": (
+                "PO {po} sudah ditutup",
+                "Halo {nama},\n\nPO {po} sudah ditutup. Pesanan {kode} ({total}) masuk "
+                "produksi; kami kabari perkembangannya. Sisa tagihan: {sisa}.\n\n"
+                "Pesanan Anda: {link}\n\n{toko}",
+            ),
+            "en": (
+                "The PO {po} is closed",
+                "Hi {nama},\n\nThe PO {po} is closed. Your order {kode} ({total}) goes into "
+                "production; we will keep you posted. Left to pay: {sisa}.\n\n"
+                "Your order: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "moq_failed_refund": EventSpec(
+        _("MOQ not reached, refund"),
+        (*_ORDER, "jumlah"),
+        {
+            "id": (
+                "PO {po} batal: minimum pesanan tidak tercapai",
+                "Halo {nama},\n\nMaaf, PO {po} tidak mencapai minimum pesanan sehingga "
+                "dibatalkan. Uang Anda untuk pesanan {kode} ({jumlah}) akan kami kembalikan. "
+                "Isi rekening tujuan pengembalian di: {link}\n\n{toko}",
+            ),
+            "en": (
+                "The PO {po} is cancelled: minimum not reached",
+                "Hi {nama},\n\nSorry, the PO {po} did not reach its minimum order and is "
+                "cancelled. We will refund what you paid for order {kode} ({jumlah}). "
+                "Tell us where to send it: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "production_update": EventSpec(
+        _("Production update"),
+        (*_ORDER, "pesan"),
+        {
+            "id": (
+                "Kabar produksi PO {po}",
+                "Halo {nama},\n\n{pesan}\n\nPesanan Anda {kode}: {link}\n\n{toko}",
+            ),
+            "en": (
+                "Production news for the PO {po}",
+                "Hi {nama},\n\n{pesan}\n\nYour order {kode}: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "shipped": EventSpec(
+        _("Shipped, with tracking number"),
+        (*_ORDER, "resi", "kurir"),
+        {
+            "id": (
+                "Pesanan {kode} sudah dikirim",
+                "Halo {nama},\n\nPesanan {kode} (PO {po}) sudah dikirim lewat {kurir}.\n"
+                "Nomor resi: {resi}\n\nPesanan Anda: {link}\n\n{toko}",
+            ),
+            "en": (
+                "Order {kode} is on its way",
+                "Hi {nama},\n\nYour order {kode} (PO {po}) was shipped with {kurir}.\n"
+                "Tracking number: {resi}\n\nYour order: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "settlement_reminder": EventSpec(
+        _("Settlement reminder"),
+        (*_ORDER, "jumlah", "tenggat"),
+        {
+            "id": (
+                "Pengingat pelunasan {kode}",
+                "Halo {nama},\n\nPelunasan pesanan {kode} (PO {po}) sebesar {jumlah} "
+                "jatuh tempo {tenggat}.\n\nCara bayar: {link}\n\n{toko}",
+            ),
+            "en": (
+                "Settlement reminder for {kode}",
+                "Hi {nama},\n\nThe settlement of {jumlah} for order {kode} (PO {po}) "
+                "is due {tenggat}.\n\nHow to pay: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "order_expired": EventSpec(
+        _("Order expired (not paid in time)"),
+        (*_ORDER, "tenggat"),
+        {
+            "id": (
+                "Pesanan {kode} dibatalkan",
+                "Halo {nama},\n\nPesanan {kode} (PO {po}) dibatalkan otomatis karena belum "
+                "dibayar sampai {tenggat}.\n\n{toko}",
+            ),
+            "en": (
+                "Order {kode} cancelled",
+                "Hi {nama},\n\nYour order {kode} (PO {po}) was cancelled automatically "
+                "because it was not paid by {tenggat}.\n\n{toko}",
+            ),
+        },
+    ),
+    "custom_broadcast": EventSpec(
+        _("Custom broadcast"),
+        (*_ORDER, "pesan"),
+        {
+            "id": ("Kabar dari {toko}", "Halo {nama},\n\n{pesan}\n\n{toko}"),
+            "en": ("News from {toko}", "Hi {nama},\n\n{pesan}\n\n{toko}"),
+        },
+    ),
+}
+
+LANGUAGES = ("id", "en")
+
+
+def default_template(event: str, language: str) -> tuple[str, str]:
+    """The default (subject, body) of `event` in `language` (Indonesian when unknown)."""
+    defaults = EVENTS[event].defaults
+    return defaults.get(language) or defaults["id"]
