@@ -22,13 +22,13 @@ EVENTS: dict[str, EventSpec] = {
         {
             "id": (
                 "Pesanan {kode} diterima",
-                "Halo {nama},\n\nPesanan {kode} untuk PO {po} sudah kami terima. "
+                "Halo {nama},\n\nPesanan {kode} untuk {po} sudah kami terima. "
                 "Total: {total}.\nSilakan transfer tepat {jumlah} sebelum {tenggat}.\n\n"
                 "Detail pesanan dan cara bayar: {link}\n\nTerima kasih,\n{toko}",
             ),
             "en": (
                 "Order {kode} received",
-                "Hi {nama},\n\nWe received your order {kode} for the PO {po}. "
+                "Hi {nama},\n\nWe received your order {kode} for {po}. "
                 "Total: {total}.\nPlease transfer exactly {jumlah} before {tenggat}.\n\n"
                 "Your order and how to pay: {link}\n\nThank you,\n{toko}",
             ),
@@ -40,13 +40,13 @@ EVENTS: dict[str, EventSpec] = {
         {
             "id": (
                 "Pengingat pembayaran {kode}",
-                "Halo {nama},\n\nPesanan {kode} (PO {po}) belum dibayar. "
+                "Halo {nama},\n\nPesanan {kode} ({po}) belum dibayar. "
                 "Mohon transfer tepat {jumlah} sebelum {tenggat}, "
                 "supaya pesanan tidak batal otomatis.\n\nCara bayar: {link}\n\n{toko}",
             ),
             "en": (
                 "Payment reminder for {kode}",
-                "Hi {nama},\n\nYour order {kode} (PO {po}) is not paid yet. "
+                "Hi {nama},\n\nYour order {kode} ({po}) is not paid yet. "
                 "Please transfer exactly {jumlah} before {tenggat}, "
                 "or the order will be cancelled automatically.\n\nHow to pay: {link}\n\n{toko}",
             ),
@@ -58,14 +58,14 @@ EVENTS: dict[str, EventSpec] = {
         {
             "id": (
                 "Pembayaran {kode} diterima",
-                "Halo {nama},\n\nPembayaran {jumlah} untuk pesanan {kode} (PO {po}) "
+                "Halo {nama},\n\nPembayaran {jumlah} untuk pesanan {kode} ({po}) "
                 "sudah kami terima. Sisa tagihan: {sisa}.\n\nPesanan Anda: {link}\n\n"
                 "Terima kasih,\n{toko}",
             ),
             "en": (
                 "Payment for {kode} received",
                 "Hi {nama},\n\nWe received your payment of {jumlah} for order {kode} "
-                "(PO {po}). Left to pay: {sisa}.\n\nYour order: {link}\n\nThank you,\n{toko}",
+                "({po}). Left to pay: {sisa}.\n\nYour order: {link}\n\nThank you,\n{toko}",
             ),
         },
     ),
@@ -90,13 +90,13 @@ EVENTS: dict[str, EventSpec] = {
         ("po", "toko", "link", "tenggat"),
         {
             "id": (
-                "PO {po} sudah dibuka!",
-                "Halo,\n\nPO {po} dari {toko} sudah dibuka dan ditutup {tenggat}. "
+                "{po} sudah dibuka!",
+                "Halo,\n\n{po} dari {toko} sudah dibuka dan ditutup {tenggat}. "
                 "Pesan sekarang sebelum kehabisan: {link}\n\n{toko}",
             ),
             "en": (
-                "The PO {po} is open!",
-                "Hello,\n\nThe PO {po} by {toko} is open and closes {tenggat}. "
+                "{po} is open!",
+                "Hello,\n\n{po} by {toko} is open and closes {tenggat}. "
                 "Order now before it sells out: {link}\n\n{toko}",
             ),
         },
@@ -106,13 +106,13 @@ EVENTS: dict[str, EventSpec] = {
         ("nama", "po", "toko", "link", "tenggat"),
         {
             "id": (
-                "PO {po} ditutup {tenggat}",
-                "Halo {nama},\n\nPO {po} dari {toko} ditutup {tenggat}. "
+                "{po} ditutup {tenggat}",
+                "Halo {nama},\n\n{po} dari {toko} ditutup {tenggat}. "
                 "Jangan sampai ketinggalan: {link}\n\n{toko}",
             ),
             "en": (
-                "The PO {po} closes {tenggat}",
-                "Hi {nama},\n\nThe PO {po} by {toko} closes {tenggat}. "
+                "{po} closes {tenggat}",
+                "Hi {nama},\n\n{po} by {toko} closes {tenggat}. "
                 "Don't miss it: {link}\n\n{toko}",
             ),
         },
@@ -122,14 +122,14 @@ EVENTS: dict[str, EventSpec] = {
         (*_ORDER, "sisa"),
         {
             "id": (
-                "PO {po} sudah ditutup",
-                "Halo {nama},\n\nPO {po} sudah ditutup. Pesanan {kode} ({total}) masuk "
+                "{po} sudah ditutup",
+                "Halo {nama},\n\n{po} sudah ditutup. Pesanan {kode} ({total}) masuk "
                 "produksi; kami kabari perkembangannya. Sisa tagihan: {sisa}.\n\n"
                 "Pesanan Anda: {link}\n\n{toko}",
             ),
             "en": (
-                "The PO {po} is closed",
-                "Hi {nama},\n\nThe PO {po} is closed. Your order {kode} ({total}) goes into "
+                "{po} is closed",
+                "Hi {nama},\n\n{po} is closed. Your order {kode} ({total}) goes into "
                 "production; we will keep you posted. Left to pay: {sisa}.\n\n"
                 "Your order: {link}\n\n{toko}",
             ),
@@ -140,14 +140,14 @@ EVENTS: dict[str, EventSpec] = {
         (*_ORDER, "jumlah"),
         {
             "id": (
-                "PO {po} batal: minimum pesanan tidak tercapai",
-                "Halo {nama},\n\nMaaf, PO {po} tidak mencapai minimum pesanan sehingga "
+                "{po} batal: minimum pesanan tidak tercapai",
+                "Halo {nama},\n\nMaaf, {po} tidak mencapai minimum pesanan sehingga "
                 "dibatalkan. Uang Anda untuk pesanan {kode} ({jumlah}) akan kami kembalikan. "
                 "Isi rekening tujuan pengembalian di: {link}\n\n{toko}",
             ),
             "en": (
-                "The PO {po} is cancelled: minimum not reached",
-                "Hi {nama},\n\nSorry, the PO {po} did not reach its minimum order and is "
+                "{po} is cancelled: minimum not reached",
+                "Hi {nama},\n\nSorry, {po} did not reach its minimum order and is "
                 "cancelled. We will refund what you paid for order {kode} ({jumlah}). "
                 "Tell us where to send it: {link}\n\n{toko}",
             ),
@@ -158,11 +158,11 @@ EVENTS: dict[str, EventSpec] = {
         (*_ORDER, "pesan"),
         {
             "id": (
-                "Kabar produksi PO {po}",
+                "Kabar produksi {po}",
                 "Halo {nama},\n\n{pesan}\n\nPesanan Anda {kode}: {link}\n\n{toko}",
             ),
             "en": (
-                "Production news for the PO {po}",
+                "Production news for {po}",
                 "Hi {nama},\n\n{pesan}\n\nYour order {kode}: {link}\n\n{toko}",
             ),
         },
@@ -173,12 +173,12 @@ EVENTS: dict[str, EventSpec] = {
         {
             "id": (
                 "Pesanan {kode} sudah dikirim",
-                "Halo {nama},\n\nPesanan {kode} (PO {po}) sudah dikirim lewat {kurir}.\n"
+                "Halo {nama},\n\nPesanan {kode} ({po}) sudah dikirim lewat {kurir}.\n"
                 "Nomor resi: {resi}\n\nPesanan Anda: {link}\n\n{toko}",
             ),
             "en": (
                 "Order {kode} is on its way",
-                "Hi {nama},\n\nYour order {kode} (PO {po}) was shipped with {kurir}.\n"
+                "Hi {nama},\n\nYour order {kode} ({po}) was shipped with {kurir}.\n"
                 "Tracking number: {resi}\n\nYour order: {link}\n\n{toko}",
             ),
         },
@@ -189,12 +189,12 @@ EVENTS: dict[str, EventSpec] = {
         {
             "id": (
                 "Pengingat pelunasan {kode}",
-                "Halo {nama},\n\nPelunasan pesanan {kode} (PO {po}) sebesar {jumlah} "
+                "Halo {nama},\n\nPelunasan pesanan {kode} ({po}) sebesar {jumlah} "
                 "jatuh tempo {tenggat}.\n\nCara bayar: {link}\n\n{toko}",
             ),
             "en": (
                 "Settlement reminder for {kode}",
-                "Hi {nama},\n\nThe settlement of {jumlah} for order {kode} (PO {po}) "
+                "Hi {nama},\n\nThe settlement of {jumlah} for order {kode} ({po}) "
                 "is due {tenggat}.\n\nHow to pay: {link}\n\n{toko}",
             ),
         },
@@ -205,12 +205,12 @@ EVENTS: dict[str, EventSpec] = {
         {
             "id": (
                 "Pesanan {kode} dibatalkan",
-                "Halo {nama},\n\nPesanan {kode} (PO {po}) dibatalkan otomatis karena belum "
+                "Halo {nama},\n\nPesanan {kode} ({po}) dibatalkan otomatis karena belum "
                 "dibayar sampai {tenggat}.\n\n{toko}",
             ),
             "en": (
                 "Order {kode} cancelled",
-                "Hi {nama},\n\nYour order {kode} (PO {po}) was cancelled automatically "
+                "Hi {nama},\n\nYour order {kode} ({po}) was cancelled automatically "
                 "because it was not paid by {tenggat}.\n\n{toko}",
             ),
         },
