@@ -27,6 +27,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from openpo.ops.scheduler import deliver_outbox, run_tick
 
+log = logging.getLogger(__name__)
+
 DEFAULT_INTERVAL = 2.0
 DEFAULT_TICK = 60.0
 
@@ -80,26 +82,36 @@ class Command(BaseCommand):
             worker_id=get_random_string(32),
             excluded_queue_names=[],
         )
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, self._stop)
-        self._say(f"worker {self.tasks.worker_id} started (tick every {tick:g} s)")
-        if once:
-            self._tick()
-            self._drain_tasks()
-            return
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self._say(f"worker {self.tasks.worker_id} started (tick every {tick:g} s)")
+            if once:
+                self._tick()
+                self._drain_tasks()
+                return
+            self._loop(interval, tick)
+            self._say("worker stopped")
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _loop(self, interval: float, tick: float) -> None:
         next_tick = time.monotonic()
         while not self.stopping:
             close_old_connections()
-            if time.monotonic() >= next_tick:
-                next_tick = time.monotonic() + tick
-                self._tick()
-            else:
-                sent = deliver_outbox(keep_going=self._keep_going)
-                if sent:
-                    self._say(f"sent {sent} message(s)")
-            self._drain_tasks()
+            try:
+                if time.monotonic() >= next_tick:
+                    next_tick = time.monotonic() + tick
+                    self._tick()
+                else:
+                    sent = deliver_outbox(keep_going=self._keep_going)
+                    if sent:
+                        self._say(f"sent {sent} message(s)")
+                self._drain_tasks()
+            except Exception:
+                # The database gone for a moment must not end the worker: try again later.
+                log.exception("worker round failed; trying again in %s s", interval)
             self._sleep(interval)
-        self._say("worker stopped")
 
     def _keep_going(self) -> bool:
         return not self.stopping
