@@ -91,6 +91,7 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
         "photo_id": photo.pk,
         "material_id": material.pk,
         "order_id": order.pk,
+        "customer_id": order.customer_id,
         "note_id": note.pk,
         "account_id": account.pk,
         "invitation_id": invitation.pk,

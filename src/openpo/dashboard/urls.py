@@ -9,6 +9,7 @@ from django.urls import path
 from openpo.dashboard import (
     cashflow,
     editor,
+    messages,
     orders,
     overview,
     payments,
@@ -35,4 +36,5 @@ urlpatterns = [
     *payments.urlpatterns,
     *refunds.urlpatterns,
     *statements.urlpatterns,
+    *messages.urlpatterns,
 ]
