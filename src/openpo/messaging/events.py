@@ -250,9 +250,15 @@ def moq_failed(campaign: Campaign, now: datetime) -> int:
     )
 
 
+def _units(campaign: Campaign) -> int:
+    return Campaign.objects.values_list("reserved_units", flat=True).get(pk=campaign.pk)
+
+
 def campaign_transition(campaign: Campaign, action: str, now: datetime) -> int:
     """Hook of `catalog.services.lifecycle._transition`."""
     if action == "close":
+        if campaign.moq_units and _units(campaign) < campaign.moq_units:
+            return 0  # the minimum is not reached: buyers hear whether the PO fails instead
         return po_closed(campaign, now)
     if action == "fail":
         return moq_failed(campaign, now)
