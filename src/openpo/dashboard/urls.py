@@ -10,6 +10,7 @@ from openpo.dashboard import (
     cashflow,
     editor,
     messages,
+    messages_templates,
     orders,
     overview,
     payments,
@@ -37,4 +38,5 @@ urlpatterns = [
     *refunds.urlpatterns,
     *statements.urlpatterns,
     *messages.urlpatterns,
+    *messages_templates.urlpatterns,
 ]
