@@ -72,6 +72,23 @@ def test_marking_sent_takes_it_off_the_queue(client, alice, shop, orders, now):
     assert f'value="{message.pk}"' not in html
 
 
+def test_the_queue_narrows_to_one_po_and_keeps_it_after_marking(client, alice, shop, orders, now):
+    sari = orders[0]
+    first = _manual(shop, sari, now)
+    client.force_login(alice)
+
+    other = OutboxMessage.objects.filter(pk=first.pk)
+    other.update(campaign=None)
+    html = client.get(f"/dashboard/messages/whatsapp/?po={sari.campaign_id}").content.decode()
+    assert f'id="message-{first.pk}"' not in html
+
+    other.update(campaign=sari.campaign)
+    response = client.post(
+        "/dashboard/messages/whatsapp/sent/", {"message": first.pk, "po": sari.campaign_id}
+    )
+    assert response["Location"] == f"/dashboard/messages/whatsapp/?po={sari.campaign_id}#queue"
+
+
 def test_another_shops_message_cannot_be_marked(client, charlie, other_shop, shop, orders, now):
     message = _manual(shop, orders[0], now)
     client.force_login(charlie)
@@ -114,13 +131,15 @@ def test_sending_a_broadcast_fills_the_queue(client, alice, campaign, orders):
         {"payment": "paid", "channel": "whatsapp_manual", "body": "Terima kasih {nama} ({kode})"},
     )
 
-    assert response.status_code == 302
-    assert response["Location"] == "/dashboard/messages/whatsapp/"
     broadcast = Broadcast.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/dashboard/messages/whatsapp/?broadcast={broadcast.pk}"
     (message,) = OutboxMessage.objects.filter(event_key=f"broadcast:{broadcast.pk}")
     budi = orders[1]
     assert message.body == f"Terima kasih Budi ({budi.code})"
     assert message.status == OutboxMessage.Status.MANUAL
+    queue = client.get(response["Location"]).content.decode()
+    assert f'id="message-{message.pk}"' in queue and "Sari" not in queue
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(f"/dashboard/po/{campaign.pk}/broadcast/").content.decode()

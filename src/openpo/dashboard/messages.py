@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages as flash
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -37,15 +37,50 @@ def wa_me_link(phone: str, text: str) -> str:
 # The WhatsApp queue ---------------------------------------------------------------------------
 
 
+def _queue_filter(request: HttpRequest) -> dict[str, int]:
+    """The queue's narrowing from the query string (?po=… or ?broadcast=…), ids only."""
+    chosen = {}
+    for name in ("po", "broadcast"):
+        value = request.GET.get(name) or request.POST.get(name) or ""
+        if value.isdigit():
+            chosen[name] = int(value)
+    return chosen
+
+
+def _queue_url(chosen: dict[str, int]) -> str:
+    query = "&".join(f"{name}={value}" for name, value in chosen.items())
+    return reverse("dashboard:whatsapp_queue") + (f"?{query}" if query else "")
+
+
 @require_GET
 @shop_member_required
 def whatsapp_queue(request: HttpRequest) -> HttpResponse:
+    chosen = _queue_filter(request)
+    manual = OutboxMessage.objects.filter(
+        shop=request.shop, channel=Channel.WHATSAPP, status=OutboxMessage.Status.MANUAL
+    )
+    # Which POs have messages waiting, for the filter (counted before narrowing).
+    per_po = dict(
+        manual.exclude(campaign=None)
+        .values_list("campaign")
+        .annotate(n=Count("id"))
+        .values_list("campaign", "n")
+    )
+    campaigns = list(Campaign.objects.filter(shop=request.shop, pk__in=per_po).order_by("-pk"))
+    for campaign in campaigns:
+        campaign.waiting = per_po[campaign.pk]
+    waiting_qs = manual
+    chosen_broadcast = None
+    if "broadcast" in chosen:
+        chosen_broadcast = Broadcast.objects.filter(
+            shop=request.shop, pk=chosen["broadcast"]
+        ).first()
+        waiting_qs = waiting_qs.filter(event_key=f"broadcast:{chosen['broadcast']}")
+    elif "po" in chosen:
+        waiting_qs = waiting_qs.filter(campaign_id=chosen["po"])
+    total = waiting_qs.count()
     waiting = list(
-        OutboxMessage.objects.filter(
-            shop=request.shop, channel=Channel.WHATSAPP, status=OutboxMessage.Status.MANUAL
-        )
-        .select_related("order", "campaign")
-        .order_by("created_at", "id")[:QUEUE_LIMIT]
+        waiting_qs.select_related("order", "campaign").order_by("created_at", "id")[:QUEUE_LIMIT]
     )
     for message in waiting:
         message.wa_link = wa_me_link(message.recipient, message.body)
@@ -57,12 +92,23 @@ def whatsapp_queue(request: HttpRequest) -> HttpResponse:
             attempts=0,  # sent from the seller's phone, not by the worker
         )
         .select_related("order")
-        .order_by("-sent_at", "-id")[:20]
+        .order_by("-sent_at", "-id")[:10]
     )
     return render(
         request,
         "dashboard/messages/whatsapp_queue.html",
-        {"shop": request.shop, "dash_section": "whatsapp", "waiting": waiting, "done": done},
+        {
+            "shop": request.shop,
+            "dash_section": "whatsapp",
+            "waiting": waiting,
+            "total": total,
+            "all_waiting": manual.count(),
+            "campaigns": campaigns,
+            "chosen": chosen,
+            "chosen_broadcast": chosen_broadcast,
+            "done": done,
+            "limit": QUEUE_LIMIT,
+        },
     )
 
 
@@ -81,7 +127,7 @@ def whatsapp_mark_sent(request: HttpRequest) -> HttpResponse:
     if message is None:
         raise Http404("No message")
     broadcasts.mark_whatsapp_sent(message=message, actor=request.user)
-    return redirect(reverse("dashboard:whatsapp_queue") + "#queue")
+    return redirect(_queue_url(_queue_filter(request)) + "#queue")
 
 
 # Broadcasts -----------------------------------------------------------------------------------
@@ -167,7 +213,7 @@ def broadcast(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 _("%(count)s messages written.") % {"count": sent.recipients},
             )
             if sent.channel == broadcasts.MANUAL:
-                return redirect("dashboard:whatsapp_queue")
+                return redirect(_queue_url({"broadcast": sent.pk}))
             return redirect("dashboard:campaign_broadcast", campaign_id=campaign.pk)
     sent_before = list(
         Broadcast.objects.filter(campaign=campaign, shop=request.shop).select_related("created_by")[
