@@ -144,7 +144,10 @@ def test_sending_a_broadcast_fills_the_queue(client, alice, campaign, orders):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(f"/dashboard/po/{campaign.pk}/broadcast/").content.decode()
     assert f'id="broadcast-{broadcast.pk}"' in html
-    assert '<td class="num" data-status="manual"><a' in html
+    assert (
+        f'data-status="manual" href="/dashboard/messages/whatsapp/?broadcast={broadcast.pk}"'
+        in html
+    )
 
 
 def test_a_broadcast_to_nobody_is_refused(client, alice, campaign, orders):
