@@ -25,7 +25,7 @@ from openpo.messaging.models import Broadcast, Channel, OutboxMessage
 from openpo.orders.models import Customer, Order
 
 LOG_LIMIT = 300
-QUEUE_LIMIT = 500
+QUEUE_LIMIT = 100  # a phone page stays light (~170 kB); the seller works down the list
 
 
 def wa_me_link(phone: str, text: str) -> str:
