@@ -228,6 +228,10 @@ MIDTRANS_SNAP_URL = os.environ.get(
     "OPENPO_MIDTRANS_SNAP_URL", "https://app.sandbox.midtrans.com"
 ).rstrip("/")
 
+# WhatsApp Business Cloud API, for shops that connect an account (else: the wa.me queue).
+WHATSAPP_API_URL = os.environ.get("OPENPO_WHATSAPP_API_URL", "https://graph.facebook.com")
+WHATSAPP_API_VERSION = os.environ.get("OPENPO_WHATSAPP_API_VERSION", "v21.0")
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/"
