@@ -163,3 +163,53 @@ def test_past_buyers_hear_24_hours_before_a_new_po_closes_once(shop, now):
         ("po_closing_soon", "email", "sari@example.com", "queued"),
         ("po_closing_soon", "whatsapp", "+6281322223333", "manual"),
     ]
+
+
+def test_an_order_reads_the_shop_and_its_template_in_one_query_and_inserts_once(
+    shop, now, django_assert_num_queries
+):
+    from openpo.catalog.models import Campaign
+    from openpo.messaging.services import save_template
+
+    save_template(
+        shop=shop, event="order_received", language="id", subject="Order {kode}", body="Hai {nama}"
+    )
+    order = _order(make_campaign(shop, now=now, slug="fresh"), now)
+    OutboxMessage.objects.all().delete()
+    order.campaign = Campaign.objects.get(pk=order.campaign_id)  # as a view reads it: no shop
+
+    with django_assert_num_queries(2):
+        events.order_received(order, now)
+
+    email = OutboxMessage.objects.get(channel="email")
+    assert (email.subject, email.body) == (f"Order {order.code}", "Hai Sari")
+
+
+def test_a_settlement_reminder_writes_the_buyer_a_message(shop, now):
+    from openpo.catalog.models import Campaign
+    from openpo.payments.models import ExpectedPayment, Payment
+    from openpo.payments.services import record_payment, remind_settlements_due
+
+    campaign = make_campaign(
+        shop,
+        now=now,
+        payment_policy=Campaign.PaymentPolicy.DEPOSIT,
+        deposit_percent=50,
+        settlement_due_on=(now + timedelta(days=10)).date(),
+    )
+    order = _order(campaign, now)
+    deposit = order.open_expected_payment
+    record_payment(
+        order=order,
+        amount=deposit.amount,
+        source=Payment.Source.STATEMENT,
+        expected_payment=deposit,
+        now=now,
+    )
+    settlement = ExpectedPayment.objects.get(order=order, status="open", kind="settlement")
+
+    assert remind_settlements_due(now=settlement.due_at - timedelta(hours=23)) == 1
+
+    message = OutboxMessage.objects.get(event="settlement_reminder", channel="email")
+    assert f"Rp {settlement.amount:,}".replace(",", ".") in message.body
+    assert OutboxMessage.objects.filter(event="payment_confirmed", order=order).count() == 2

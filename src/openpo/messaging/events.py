@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from openpo.catalog.models import Campaign, Shop
 from openpo.messaging.models import Channel, OutboxMessage
-from openpo.messaging.rendering import local_time, money, render, shop_template
+from openpo.messaging.rendering import local_time, money, render, shop_and_template
 from openpo.orders.models import Order
 
 BATCH = 500
@@ -111,8 +111,7 @@ def for_orders(
 ) -> int:
     """Write `event` to the buyer of each order: the shop's template is read once.
     `extra(order)` adds placeholders; `key` (default: the event) prefixes the event key."""
-    shop = campaign.shop
-    template = shop_template(event, shop)
+    shop, template = shop_and_template(campaign, event)
     rows: list[OutboxMessage] = []
     for order in orders:
         context = order_context(order, campaign)

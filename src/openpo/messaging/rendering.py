@@ -6,11 +6,12 @@ default) in the shop's message language. Money is `Rp 150.000`, times are the sh
 import re
 from datetime import datetime
 
+from django.db.models import OuterRef, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from openpo.catalog.models import Shop
+from openpo.catalog.models import Campaign, Shop
 from openpo.core.errors import DomainError
 from openpo.core.money import format_rupiah
 from openpo.messaging.models import MessageTemplate
@@ -69,6 +70,24 @@ def shop_template(event: str, shop: Shop) -> tuple[str, str]:
         .first()
     )
     return own or default_template(event, language)
+
+
+def shop_and_template(campaign, event: str) -> tuple[Shop, tuple[str, str]]:
+    """The campaign's shop and its wording of `event` in one query (the shop is read with its
+    own template when the campaign did not bring the shop along)."""
+    if Campaign.shop.is_cached(campaign):
+        return campaign.shop, shop_template(event, campaign.shop)
+    own = MessageTemplate.objects.filter(
+        shop_id=OuterRef("pk"), event=event, language=OuterRef("message_language")
+    )
+    shop = Shop.objects.annotate(
+        own_subject=Subquery(own.values("subject")[:1]),
+        own_body=Subquery(own.values("body")[:1]),
+    ).get(pk=campaign.shop_id)
+    campaign.shop = shop
+    if shop.own_body is not None:
+        return shop, (shop.own_subject, shop.own_body)
+    return shop, default_template(event, shop.message_language or "id")
 
 
 def render(
