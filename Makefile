@@ -7,16 +7,23 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint messages bench bench-serve clean
+.PHONY: run worker test test-sqlite test-postgres lint messages bench bench-serve clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+# The worker (opens and closes POs on time, expires unpaid orders, sends messages) runs beside
+# the web server and stops with it.
 run: $(STAMP)
 	OPENPO_HTTPS=$${OPENPO_HTTPS:-0} $(BIN)/openpo demo
+	$(BIN)/openpo worker & worker=$$!; \
+	trap 'kill -TERM $$worker; wait $$worker' EXIT INT TERM; \
 	OPENPO_HTTPS=$${OPENPO_HTTPS:-0} $(BIN)/openpo serve --host $(HOST) --port $(PORT)
+
+worker: $(STAMP)
+	$(BIN)/openpo worker
 
 test: test-sqlite test-postgres
 

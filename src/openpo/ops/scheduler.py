@@ -35,6 +35,7 @@ from django.utils import timezone
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.lifecycle import advance_campaign
 from openpo.messaging.delivery import deliver_due_messages
+from openpo.messaging.reminders import remind_payments_due, remind_po_events
 from openpo.orders.services.releasing import expire_due_orders
 from openpo.payments.services.reminders import remind_settlements_due
 
@@ -100,6 +101,8 @@ def run_tick(
         ("campaigns", lambda: advance_due_campaigns(now=now)),
         ("expired_orders", lambda: expire_due_orders(now=now)),
         ("settlement_reminders", lambda: remind_settlements_due(now=now)),
+        ("payment_reminders", lambda: remind_payments_due(now=now)),
+        ("po_reminders", lambda: remind_po_events(now=now)),
         # The outbox goes last, so the messages the steps above wrote leave in the same tick.
         # Its own clock: a message written during this tick is due now, not at `now`.
         ("messages_sent", lambda: deliver_outbox(keep_going=keep_going)),
