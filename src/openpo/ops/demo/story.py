@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractUser
+from django.db.models import F
 from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Shop, Variant
@@ -32,6 +33,7 @@ from openpo.catalog.services import (
     start_production,
     start_shipping,
 )
+from openpo.messaging.models import OutboxMessage
 from openpo.ops.demo.people import CANCEL_REASONS, NOTES, Crowd, weighted
 from openpo.ops.demo.photos import product_photo, transfer_receipt
 from openpo.ops.demo.shop_data import (
@@ -47,6 +49,8 @@ from openpo.payments import services as payments
 from openpo.payments.models import Payment
 
 WIB = ZoneInfo("Asia/Jakarta")
+# Messages this recent still wait in the outbox and the WhatsApp queue.
+MESSAGES_WAITING_FOR = timedelta(hours=6)
 # Transfers this recent are proofs waiting in the seller's verification queue.
 PROOFS_WAITING_FOR = timedelta(hours=20)
 REFUND_ACCOUNTS = [("BCA", "52100"), ("BRI", "00210"), ("Mandiri", "13700"), ("DANA", "08123")]
@@ -125,6 +129,16 @@ class Story:
             campaign = advance_campaign(campaign=campaign, now=self.now)
             if campaign.status == Campaign.Status.FAILED:
                 self._settle_failed_po(campaign)
+        self._deliver_history()
+
+    def _deliver_history(self) -> None:
+        """Messages of the story's past went out back then (emails by the worker, WhatsApp
+        messages from the seller's phone); only the last hours' still wait."""
+        OutboxMessage.objects.filter(
+            shop=self.shop,
+            status__in=[OutboxMessage.Status.QUEUED, OutboxMessage.Status.MANUAL],
+            created_at__lt=self.now - MESSAGES_WAITING_FOR,
+        ).update(status=OutboxMessage.Status.SENT, sent_at=F("created_at"), attempts=1)
 
     # Scheduling -------------------------------------------------------------------------
 
