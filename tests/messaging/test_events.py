@@ -8,9 +8,9 @@ import pytest
 
 from openpo.catalog.services import close_campaign, fail_campaign
 from openpo.messaging import events
-from openpo.messaging.models import OutboxMessage
+from openpo.messaging.models import OutboxMessage, WhatsAppAccount
 from openpo.messaging.reminders import remind_payments_due, remind_po_events
-from openpo.orders.models import ReminderSignup
+from openpo.orders.models import Order, ReminderSignup
 from openpo.orders.services import BuyerDetails, expire_order, place_order
 from openpo.orders.services.reminders import sign_up_for_reminder
 from openpo.payments.services import claim_payment, reject_payment
@@ -19,11 +19,25 @@ from tests.conftest import make_campaign
 pytestmark = pytest.mark.django_db
 
 
-def _order(campaign, now, *, name="Sari", phone="0813 2222 3333", email="sari@example.com"):
+def _order(
+    campaign,
+    now,
+    *,
+    name="Sari",
+    phone="0813 2222 3333",
+    email="sari@example.com",
+    channel=Order.Channel.MANUAL,
+):
+    """An order the seller took (by phone): its buyer is not looking at the order page."""
     variant = campaign.variants.order_by("position").first()
     buyer = BuyerDetails(name=name, phone=phone, email=email, address="Jl. Melati 5")
     return place_order(
-        campaign=campaign, buyer=buyer, items={variant.pk: 1}, terms_accepted=True, now=now
+        campaign=campaign,
+        buyer=buyer,
+        items={variant.pk: 1},
+        terms_accepted=True,
+        channel=channel,
+        now=now,
     )
 
 
@@ -48,6 +62,24 @@ def test_an_order_writes_an_email_and_a_whatsapp_message_for_the_seller(campaign
         campaign,
         f"order_received:{order.pk}",
     )
+
+
+def test_a_buyer_who_ordered_on_the_web_page_gets_no_order_whatsapp_to_send_by_hand(campaign, now):
+    # They are looking at their order page already; the seller's queue stays for what matters.
+    _order(campaign, now, channel=Order.Channel.WEB)
+
+    assert [m[1] for m in _messages()] == ["email"]
+
+
+def test_with_the_whatsapp_cloud_api_every_message_is_queued_for_the_worker(campaign, now):
+    WhatsAppAccount.objects.create(
+        shop=campaign.shop, phone_number_id="123", access_token="t", is_active=True
+    )
+    _order(campaign, now, channel=Order.Channel.WEB)
+
+    assert _messages(channel="whatsapp") == [
+        ("order_received", "whatsapp", "+6281322223333", "queued")
+    ]
 
 
 def test_a_buyer_without_email_gets_only_the_whatsapp_message(campaign, now):

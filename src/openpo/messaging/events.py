@@ -81,17 +81,39 @@ def _rows(
                 **common,
             )
         )
-    if phone:
-        # The WhatsApp Cloud API adapter is off by default: the seller sends from their phone.
+    cloud = _has_cloud_api(shop)
+    if phone and (cloud or _seller_sends(event, order)):
+        # With the WhatsApp Cloud API the worker sends it; without (the default) it waits in
+        # the seller's WhatsApp queue, a wa.me link to tap.
         rows.append(
             OutboxMessage(
                 channel=Channel.WHATSAPP,
                 recipient=phone,
-                status=OutboxMessage.Status.MANUAL,
+                status=OutboxMessage.Status.QUEUED if cloud else OutboxMessage.Status.MANUAL,
                 **common,
             )
         )
     return rows
+
+
+def _has_cloud_api(shop: Shop) -> bool:
+    """Read with the template by `shop_and_template`; asked here only when it was not."""
+    if not hasattr(shop, "has_cloud_api"):
+        from openpo.messaging.models import WhatsAppAccount
+
+        shop.has_cloud_api = WhatsAppAccount.objects.filter(shop=shop, is_active=True).exists()
+    return shop.has_cloud_api
+
+
+def _seller_sends(event: str, order: Order | None) -> bool:
+    """Whether a WhatsApp message is worth the seller's tap: a buyer who ordered on the web
+    page (or through the API) is already looking at their order page, so "order received"
+    only goes to buyers whose order the seller took (chat, phone, import)."""
+    return not (
+        event == "order_received"
+        and order is not None
+        and order.channel in (Order.Channel.WEB, Order.Channel.API)
+    )
 
 
 def _save(rows: list[OutboxMessage]) -> int:

@@ -6,7 +6,7 @@ default) in the shop's message language. Money is `Rp 150.000`, times are the sh
 import re
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
@@ -14,7 +14,7 @@ from django.utils.translation import override
 from openpo.catalog.models import Campaign, Shop
 from openpo.core.errors import DomainError
 from openpo.core.money import format_rupiah
-from openpo.messaging.models import MessageTemplate
+from openpo.messaging.models import MessageTemplate, WhatsAppAccount
 from openpo.messaging.templates_default import EVENTS, default_template
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -73,20 +73,27 @@ def shop_template(event: str, shop: Shop) -> tuple[str, str]:
 
 
 def shop_and_template(campaign, event: str) -> tuple[Shop, tuple[str, str]]:
-    """The campaign's shop and its wording of `event` in one query (the shop is read with its
-    own template when the campaign did not bring the shop along)."""
-    if Campaign.shop.is_cached(campaign):
-        return campaign.shop, shop_template(event, campaign.shop)
+    """The campaign's shop and its wording of `event`, in one query, which also tells whether
+    the shop sends WhatsApp through the Cloud API (`shop.has_cloud_api`)."""
     own = MessageTemplate.objects.filter(
         shop_id=OuterRef("pk"), event=event, language=OuterRef("message_language")
     )
-    shop = Shop.objects.annotate(
-        own_subject=Subquery(own.values("subject")[:1]),
-        own_body=Subquery(own.values("body")[:1]),
-    ).get(pk=campaign.shop_id)
+    found = (
+        Shop.objects.filter(pk=campaign.shop_id)
+        .annotate(
+            own_subject=Subquery(own.values("subject")[:1]),
+            own_body=Subquery(own.values("body")[:1]),
+            cloud_api=Exists(
+                WhatsAppAccount.objects.filter(shop_id=OuterRef("pk"), is_active=True)
+            ),
+        )
+        .get()
+    )
+    shop = campaign.shop if Campaign.shop.is_cached(campaign) else found
     campaign.shop = shop
-    if shop.own_body is not None:
-        return shop, (shop.own_subject, shop.own_body)
+    shop.has_cloud_api = found.cloud_api
+    if found.own_body is not None:
+        return shop, (found.own_subject, found.own_body)
     return shop, default_template(event, shop.message_language or "id")
 
 

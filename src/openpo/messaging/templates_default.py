@@ -112,8 +112,7 @@ EVENTS: dict[str, EventSpec] = {
             ),
             "en": (
                 "{po} closes {tenggat}",
-                "Hi {nama},\n\n{po} by {toko} closes {tenggat}. "
-                "Don't miss it: {link}\n\n{toko}",
+                "Hi {nama},\n\n{po} by {toko} closes {tenggat}. Don't miss it: {link}\n\n{toko}",
             ),
         },
     ),
