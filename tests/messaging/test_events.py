@@ -27,10 +27,13 @@ def _order(
     phone="0813 2222 3333",
     email="sari@example.com",
     channel=Order.Channel.MANUAL,
+    wants_updates=False,
 ):
     """An order the seller took (by phone): its buyer is not looking at the order page."""
     variant = campaign.variants.order_by("position").first()
-    buyer = BuyerDetails(name=name, phone=phone, email=email, address="Jl. Melati 5")
+    buyer = BuyerDetails(
+        name=name, phone=phone, email=email, address="Jl. Melati 5", wants_updates=wants_updates
+    )
     return place_order(
         campaign=campaign,
         buyer=buyer,
@@ -182,15 +185,17 @@ def test_sign_ups_hear_once_when_the_po_opens(shop, now):
     assert "PO Kaos Agustus" in OutboxMessage.objects.filter(event="po_opens").first().subject
 
 
-def test_past_buyers_hear_24_hours_before_a_new_po_closes_once(shop, now):
+def test_past_buyers_who_asked_hear_24_hours_before_a_new_po_closes_once(shop, now):
     old = make_campaign(shop, now=now, slug="old")
-    _order(old, now)
+    _order(old, now, wants_updates=True)
+    _order(old, now, name="Budi", phone="0813 9999 0000", email="budi@example.com")
     new = make_campaign(shop, now=now, slug="new", closes_at=now + timedelta(days=2))
 
     assert remind_po_events(now) == 0  # not within 24 h yet
     assert remind_po_events(new.closes_at - timedelta(hours=23)) == 1
     assert remind_po_events(new.closes_at - timedelta(hours=22)) == 0
 
+    # Budi did not tick "tell me about the next PO": he hears nothing.
     assert _messages(event="po_closing_soon") == [
         ("po_closing_soon", "email", "sari@example.com", "queued"),
         ("po_closing_soon", "whatsapp", "+6281322223333", "manual"),

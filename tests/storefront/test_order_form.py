@@ -2,7 +2,7 @@
 
 import pytest
 
-from openpo.orders.models import Order
+from openpo.orders.models import Customer, Order
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,20 @@ def test_the_form_needs_a_csrf_token(campaign, form_data):
     response = _post(Client(enforce_csrf_checks=True), campaign, form_data)
     assert response.status_code == 403
     assert Order.objects.count() == 0
+
+
+# A buyer hears about a shop's next POs only when they ticked the box for it.
+def test_a_buyer_who_ticks_the_box_opts_in(client, campaign, form_data):
+    _post(client, campaign, {**form_data, "wants_updates": "on"})
+    assert Customer.objects.get().reminders_opt_in is True
+
+
+def test_no_tick_means_no_news_and_a_later_order_without_it_keeps_the_choice(
+    client, campaign, form_data
+):
+    _post(client, campaign, form_data)
+    assert Customer.objects.get().reminders_opt_in is False
+
+    _post(client, campaign, {**form_data, "wants_updates": "on", "idempotency_key": "k2"})
+    _post(client, campaign, {**form_data, "idempotency_key": "k3"})
+    assert Customer.objects.get().reminders_opt_in is True

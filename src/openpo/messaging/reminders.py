@@ -103,7 +103,8 @@ def _notify_signups(campaign: Campaign, now: datetime) -> int:
 
 
 def _closing_soon(campaign: Campaign, now: datetime) -> int:
-    """Sign-ups and the shop's past buyers (not yet ordering in this PO) hear it closes soon."""
+    """Sign-ups and the shop's past buyers who asked to hear about new POs (and have not
+    ordered in this one) hear it closes soon."""
     shop = campaign.shop
     template = shop_template("po_closing_soon", shop)
     base = {
@@ -116,7 +117,7 @@ def _closing_soon(campaign: Campaign, now: datetime) -> int:
         people.setdefault((signup.email, signup.phone), "")
     ordered_here = Order.objects.filter(campaign=campaign).values("customer_id")
     past = (
-        Order.objects.filter(shop_id=shop.pk)
+        Order.objects.filter(shop_id=shop.pk, customer__reminders_opt_in=True)
         .exclude(campaign=campaign)
         .exclude(customer_id__in=ordered_here)
         .order_by("customer_id", "-created_at")

@@ -20,6 +20,8 @@ class Customer(models.Model):
     phone = models.CharField(_("WhatsApp number"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
     email = models.EmailField(_("email"), blank=True)
+    # The buyer ticked "tell me about this shop's next POs" (never assumed).
+    reminders_opt_in = models.BooleanField(_("wants to hear about new POs"), default=False)
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
 

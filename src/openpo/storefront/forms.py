@@ -47,6 +47,9 @@ class OrderForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    wants_updates = forms.BooleanField(
+        label=_("Tell me on WhatsApp or email when this shop opens its next PO."), required=False
+    )
     terms = forms.BooleanField(label=_("I have read and accept the PO terms."), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
@@ -88,6 +91,7 @@ class OrderForm(forms.Form):
             province=data["province"],
             postal_code=data["postal_code"],
             notes=data.get("notes", ""),
+            wants_updates=data.get("wants_updates", False),
         )
 
     def add_domain_error(self, error: DomainError) -> None:

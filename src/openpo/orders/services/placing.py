@@ -56,6 +56,7 @@ class BuyerDetails:
     province: str = ""
     postal_code: str = ""
     notes: str = ""
+    wants_updates: bool = False  # "tell me about this shop's next POs"
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def _clean_buyer(buyer: BuyerDetails, errors: dict[str, list]) -> tuple[BuyerDet
         province=" ".join(buyer.province.split()),
         postal_code=postal_code,
         notes=buyer.notes.strip(),
+        wants_updates=buyer.wants_updates,
     )
     return cleaned, phone
 
@@ -265,6 +267,8 @@ def _reserve(campaign: Campaign, prepared: _Prepared) -> None:
 def _upsert_customer(campaign: Campaign, prepared: _Prepared, now: datetime) -> Customer:
     buyer = prepared.buyer
     update_fields = ["name", "updated_at"] + (["email"] if buyer.email else [])
+    if buyer.wants_updates:  # a tick opts in; no tick on a later order does not opt out
+        update_fields.append("reminders_opt_in")
     (customer,) = Customer.objects.bulk_create(
         [
             Customer(
@@ -272,6 +276,7 @@ def _upsert_customer(campaign: Campaign, prepared: _Prepared, now: datetime) -> 
                 phone=prepared.phone,
                 name=buyer.name,
                 email=buyer.email,
+                reminders_opt_in=buyer.wants_updates,
                 created_at=now,
                 updated_at=now,
             )
