@@ -140,6 +140,10 @@ MAIN_PAGES = {
     "cashflow": "/dashboard/cashflow/",
     "po-cashflow": "/dashboard/po/{campaign}/cashflow/",
     "buyer-order": "/o/{secret}/",
+    "whatsapp": "/dashboard/messages/whatsapp/",
+    "broadcast": "/dashboard/po/{campaign}/broadcast/",
+    "order-messages": "/dashboard/orders/{order}/messages/",
+    "message-templates": "/dashboard/messages/templates/",
     "settings": "/dashboard/settings/",
     "team": "/dashboard/team/",
 }
