@@ -23,9 +23,10 @@ from openpo.catalog.services.editing import (
 )
 from openpo.catalog.services.setup import create_campaign
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.dashboard import editor_products
 from openpo.dashboard.access import get_shop_object, shop_member_required
-from openpo.dashboard.editor_forms import CampaignForm, add_domain_error
+from openpo.dashboard.editor_forms import CampaignForm
 from openpo.dashboard.editor_page import SETTINGS, preview_context, render_edit_page
 
 

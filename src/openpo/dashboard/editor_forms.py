@@ -12,23 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.editing import split_values
 from openpo.catalog.services.setup import PHOTO_FORMATS
-from openpo.core.errors import DomainError
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 PHOTO_ACCEPT = ",".join(f"image/{kind.lower()}" for kind in PHOTO_FORMATS)
-
-
-def add_domain_error(
-    form: forms.Form, error: DomainError, aliases: dict[str, str] | None = None
-) -> None:
-    """Put a service's field errors on the form's fields (the rest on the whole form);
-    `aliases` maps a service's field name to the form's (e.g. image → photo)."""
-    for field, problems in error.field_errors.items():
-        field = (aliases or {}).get(field, field)
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, str(problem))
-    if not error.field_errors:
-        form.add_error(None, error.message)
 
 
 def _numeric(attrs: dict | None = None) -> forms.TextInput:

@@ -27,6 +27,7 @@ from openpo.catalog.services.editing import (
     update_variant,
 )
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.editor_forms import (
     AddProductForm,
@@ -35,7 +36,6 @@ from openpo.dashboard.editor_forms import (
     ProductForm,
     VariantForm,
     VariantsForm,
-    add_domain_error,
 )
 from openpo.dashboard.editor_page import ADD_PRODUCT, prefix, render_edit_page
 

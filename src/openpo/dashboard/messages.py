@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.messaging import broadcasts
 from openpo.messaging.models import Broadcast, Channel, OutboxMessage
@@ -202,11 +203,7 @@ def broadcast(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as error:
-            for field, errors in error.field_errors.items():
-                for text in errors:
-                    form.add_error(field if field in form.fields else None, text)
-            if not error.field_errors:
-                form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             flash.success(
                 request,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from openpo.catalog.models import Variant
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.core.models import AuditEvent
 from openpo.core.money import format_rupiah
 from openpo.dashboard.access import get_shop_object, shop_member_required
@@ -172,15 +173,6 @@ def _money_context(request: HttpRequest, order: Order) -> dict:
     }
 
 
-def _show_errors(form, error: DomainError) -> None:
-    """Put a service's field errors on the form's fields, the rest above the form."""
-    for field, errors in error.field_errors.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, error.message)
-
-
 @require_http_methods(["GET", "POST"])
 @shop_member_required
 def edit_buyer(request: HttpRequest, order_id: int) -> HttpResponse:
@@ -190,7 +182,7 @@ def edit_buyer(request: HttpRequest, order_id: int) -> HttpResponse:
         try:
             update_buyer_details(order=found, buyer=form.buyer(), actor=request.user)
         except DomainError as error:
-            _show_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Buyer details saved."))
             return redirect("dashboard:order", found.pk)

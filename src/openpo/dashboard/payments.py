@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.editor_forms import RupiahField
@@ -229,11 +230,7 @@ def record_manual(request: HttpRequest, order_id: int) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as error:
-            for field, errors in error.field_errors.items():
-                for text in errors:
-                    form.add_error(field if field in form.fields else None, text)
-            if not error.field_errors:
-                form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,

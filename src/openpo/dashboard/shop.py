@@ -22,6 +22,7 @@ from openpo.catalog.services.shop_settings import (
     update_shop_settings,
 )
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.core.phone import format_phone_local
 from openpo.dashboard import shop_accounts, team
 from openpo.dashboard.access import owner_required
@@ -191,7 +192,7 @@ def settings(request: HttpRequest) -> HttpResponse:
                 **{name: data[name] for name in SETTINGS_FIELDS},
             )
         except DomainError as error:
-            shop_accounts.add_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Shop settings saved."))
             if shop.slug != old_slug:
@@ -218,7 +219,7 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
         try:
             update_payment_settings(shop=request.shop, actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            shop_accounts.add_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Payment settings saved."))
             return redirect(reverse("dashboard:settings") + "#payments")
@@ -235,7 +236,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
                 shop=request.shop, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            shop_accounts.add_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Bank account %(account)s added.") % {"account": account})
             return redirect("dashboard:settings")

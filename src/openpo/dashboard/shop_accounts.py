@@ -20,6 +20,7 @@ from openpo.catalog.services.shop_settings import (
     update_bank_account,
 )
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.dashboard.access import get_shop_object, owner_required
 
 
@@ -37,14 +38,6 @@ class BankAccountForm(forms.Form):
     account_holder = forms.CharField(label=gettext_lazy("Account holder"), max_length=100)
 
 
-def add_errors(form: forms.Form, error: DomainError) -> None:
-    for field, problems in error.field_errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, str(problem))
-    if not error.field_errors:
-        form.add_error(None, error.message)
-
-
 @owner_required
 @require_http_methods(["GET", "POST"])
 def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
@@ -60,7 +53,7 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
             update_bank_account(account=account, actor=request.user, **form.cleaned_data)
         except DomainError as error:
             account.refresh_from_db()
-            add_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Bank account saved."))
             return redirect("dashboard:settings")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.core.ratelimit import rate_limit
 from openpo.orders.models import Order
@@ -178,11 +179,7 @@ def _save_refund_account(request: HttpRequest, order: Order) -> HttpResponse:
         try:
             set_refund_account(order=order, **form.cleaned_data)
         except DomainError as error:
-            for field, errors in error.field_errors.items():
-                for text in errors:
-                    form.add_error(field if field in form.fields else None, text)
-            if not error.field_errors:
-                form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Thank you! The seller will send your refund there."))
             return redirect(reverse("order_page", args=[order.secret]) + "#refund")
