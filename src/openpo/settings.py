@@ -233,6 +233,12 @@ WHATSAPP_API_URL = os.environ.get("OPENPO_WHATSAPP_API_URL", "https://graph.face
 WHATSAPP_API_VERSION = os.environ.get("OPENPO_WHATSAPP_API_VERSION", "v21.0")
 
 LOGIN_URL = "/accounts/login/"
+# Every log-in (the site's, the admin's) goes through the lockout (core/login_guard.py): five
+# wrong passwords per username and address, twenty per address across usernames, then a wait.
+AUTHENTICATION_BACKENDS = ["openpo.core.login_guard.LockoutBackend"]
+LOGIN_FAILURES_PER_USER = int(os.environ.get("OPENPO_LOGIN_FAILURES_PER_USER", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("OPENPO_LOGIN_FAILURES_PER_ADDRESS", "20"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("OPENPO_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/"
 

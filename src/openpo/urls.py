@@ -12,6 +12,8 @@ from openpo.dashboard import accounts, team_invitation
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # One log-in for everyone, with its lockout and its messages: the admin's form sends there.
+    path("admin/login/", accounts.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/login/", accounts.LockoutLoginView.as_view(), name="login"),

@@ -22,6 +22,7 @@ logged: a broken limiter must not stop every buyer from ordering.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import ipaddress
@@ -87,6 +88,39 @@ def hit(
     return RateLimitResult(
         allowed=count <= limit, remaining=max(0, limit - count), retry_after=retry_after
     )
+
+
+def take(scope: str, key: str, *, limit: int, timeout: int) -> bool:
+    """Reserve one of `limit` attempts of `key` in `scope` before the attempt is made (a
+    password checked, say), counted atomically as above; the count lasts `timeout` seconds
+    from its first attempt. False when none is left: then do not make the attempt."""
+    return _count(_counter_key(scope, key), limit=limit, timeout=timeout) <= limit
+
+
+def give_back(scope: str, key: str, *, timeout: int, forget: bool = False) -> None:
+    """Return an attempt that `take` reserved (it went well), or `forget` the whole count;
+    `timeout` is `take`'s, for caches that can only write a count with its expiry."""
+    cache = caches[CACHE_ALIAS]
+    cache_key = _counter_key(scope, key)
+    try:
+        if forget:
+            cache.delete(cache_key)
+        elif type(cache).incr is not BaseCache.incr:
+            with contextlib.suppress(ValueError):  # already expired: nothing to give back
+                cache.decr(cache_key)
+        elif isinstance(cache, DatabaseCache):
+            database = router.db_for_write(cache.cache_model_class)
+            with transaction.atomic(using=database):
+                _queue_per_key(database, cache_key)
+                if count := cache.get(cache_key):
+                    cache.set(cache_key, count - 1, timeout)
+    except Exception:
+        logger.exception("rate limit %r: an attempt was not given back", scope)
+
+
+def _counter_key(scope: str, key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{KEY_PREFIX}:{scope}:{digest}"
 
 
 def _count(cache_key: str, *, limit: int, timeout: int) -> int:

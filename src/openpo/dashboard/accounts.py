@@ -1,62 +1,45 @@
 """Seller accounts: log-in with a lockout after repeated failures, and sign-up, which makes the
 user and their first shop in one step."""
 
-import hashlib
-
 from django import forms
-from django.contrib.auth import get_user_model, login, password_validation
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, login, password_validation
 from django.contrib.auth.views import LoginView
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from openpo.catalog.services import create_shop
 from openpo.catalog.services.setup import shop_slug_problem
-from openpo.core.client_ip import client_ip
 from openpo.core.errors import DomainError
+from openpo.core.login_guard import locked_out_message, lockout_seconds
 from openpo.core.ratelimit import rate_limit
-
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 15 * 60
-
-
-def _failure_key(request: HttpRequest) -> str:
-    username = request.POST.get("username", "").strip().lower()
-    digest = hashlib.sha256(f"{username}|{client_ip(request)}".encode()).hexdigest()[:32]
-    return f"login-failures:{digest}"
 
 
 class LockoutLoginView(LoginView):
-    """Django's log-in, refusing a username from one address after five wrong passwords."""
-
-    def post(self, request, *args, **kwargs):
-        if (cache.get(_failure_key(request)) or 0) >= MAX_FAILURES:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None,
-                _("Too many wrong passwords. Wait %(minutes)s minutes, or reset your password.")
-                % {"minutes": LOCKOUT_SECONDS // 60},
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
+    """Django's log-in; past the lockout (core/login_guard.py) it answers 429 and says why."""
 
     def form_invalid(self, form):
-        key = _failure_key(self.request)
-        cache.add(key, 0, LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, LOCKOUT_SECONDS)
+        if message := locked_out_message(self.request):
+            form.errors.clear()
+            form.add_error(None, message)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(lockout_seconds())
+            return response
         return super().form_invalid(form)
 
-    def form_valid(self, form):
-        cache.delete(_failure_key(self.request))
-        return super().form_valid(form)
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's log-in page sends to the site's, keeping where the admin was going."""
+    target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:index")
+    return redirect(f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 
 
 class SignupForm(forms.Form):
@@ -118,7 +101,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 for message in messages:
                     form.add_error(target if target in form.fields else None, str(message))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect("dashboard:index")
     status = 422 if request.method == "POST" else 200
     return render(request, "registration/signup.html", {"form": form}, status=status)

@@ -4,6 +4,7 @@ the same step. Links that expired, were withdrawn or were used already say so pl
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, password_validation
 from django.db import transaction
@@ -126,5 +127,5 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             accept_invitation(invitation=invitation, user=user)
     except DomainError as error:
         return _page(request, invitation, problem=error.message, status=error.http_status)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     return _joined(request, invitation)
