@@ -28,6 +28,9 @@ OWNER_ONLY = {
     "team_invite",
     "team_member_role",
     "team_member_remove",
+    "message_templates",
+    "message_template_edit",
+    "message_template_reset",
 }
 
 

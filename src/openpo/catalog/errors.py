@@ -44,3 +44,9 @@ class InvalidShop(DomainError):
     code = "invalid_shop"
     http_status = 422
     default_message = _("Please correct the shop details.")
+
+
+class OwnersOnly(DomainError):
+    code = "owners_only"
+    http_status = 403
+    default_message = _("Only the shop's owners can do this.")

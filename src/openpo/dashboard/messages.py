@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
-from openpo.dashboard.access import get_shop_object, shop_member_required
+from openpo.dashboard.access import get_shop_object, owner_required, shop_member_required
 from openpo.messaging import broadcasts
 from openpo.messaging.models import Broadcast, Channel, OutboxMessage
 from openpo.orders.models import Customer, Order
@@ -189,7 +189,7 @@ def _broadcast_form(request: HttpRequest, campaign: Campaign, data=None) -> Broa
 
 
 @require_http_methods(["GET", "POST"])
-@shop_member_required
+@owner_required
 def broadcast(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = get_shop_object(request, Campaign, pk=campaign_id)
     form = _broadcast_form(request, campaign, request.POST if request.method == "POST" else None)
@@ -237,7 +237,7 @@ def broadcast(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @require_GET
-@shop_member_required
+@owner_required
 def broadcast_count(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The live count under the audience filter (an HTMX fragment)."""
     campaign = get_shop_object(request, Campaign, pk=campaign_id)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openpo.core.errors import DomainError
-from openpo.dashboard.access import get_shop_object, shop_member_required
+from openpo.dashboard.access import get_shop_object, owner_required
 from openpo.messaging import events
 from openpo.messaging.models import MessageTemplate
 from openpo.messaging.rendering import check_template, local_time, money
@@ -99,8 +99,8 @@ def _with_language(request: HttpRequest, language: str):
     return shop
 
 
+@owner_required  # first: staff get 403 whatever the method
 @require_GET
-@shop_member_required
 def template_list(request: HttpRequest) -> HttpResponse:
     own = set(MessageTemplate.objects.filter(shop=request.shop).values_list("event", "language"))
     rows = [
@@ -121,8 +121,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@owner_required
 @require_http_methods(["GET", "POST"])
-@shop_member_required
 def template_edit(request: HttpRequest) -> HttpResponse:
     event, language = _event_and_language(request)
     order = _preview_order(request)
@@ -179,7 +179,7 @@ def template_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
-@shop_member_required  # first, so a visitor who is not logged in is sent to log in
+@owner_required  # first, so a visitor who is not logged in is sent to log in
 @require_POST
 def template_reset(request: HttpRequest) -> HttpResponse:
     event, language = _event_and_language(request)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Campaign
+from openpo.catalog.permissions import require_owner
 from openpo.core.audit import audit_event
 from openpo.core.errors import DomainError
 from openpo.messaging.models import Broadcast, Channel, OutboxMessage, WhatsAppAccount
@@ -97,8 +98,10 @@ def send_broadcast(
     actor=None,
     now: datetime | None = None,
 ) -> Broadcast:
-    """Write one outbox message per buyer in the audience; nothing at all when refused."""
+    """Write one outbox message per buyer in the audience; nothing at all when refused.
+    Owners only: a broadcast speaks to every buyer in the shop's name."""
     now = now or timezone.now()
+    require_owner(campaign.shop_id, actor)
     body = body.strip()
     errors: dict[str, list] = {}
     if not body:

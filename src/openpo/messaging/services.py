@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Shop
+from openpo.catalog.permissions import require_owner
 from openpo.core.audit import audit_event
 from openpo.messaging.models import MessageTemplate
 from openpo.messaging.rendering import InvalidTemplate, check_template
@@ -27,8 +28,10 @@ def save_template(
     now: datetime | None = None,
 ) -> MessageTemplate:
     """Save the shop's wording of `event` in `language`; raises `InvalidTemplate` for
-    unknown or malformed placeholders (nothing is saved then)."""
+    unknown or malformed placeholders (nothing is saved then). Owners only: the texts carry
+    the payment instructions buyers follow."""
     now = now or timezone.now()
+    require_owner(shop, actor)
     subject, body = subject.strip(), body.strip().replace("\r\n", "\n")
     if language not in LANGUAGES:
         raise InvalidTemplate(field_errors={"language": [_("Choose Indonesian or English.")]})
@@ -60,6 +63,7 @@ def reset_template(
     now: datetime | None = None,
 ) -> bool:
     """Drop the shop's own wording: the default applies again. False if there was none."""
+    require_owner(shop, actor)
     deleted, _rows = MessageTemplate.objects.filter(
         shop=shop, event=event, language=language
     ).delete()
