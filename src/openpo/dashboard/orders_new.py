@@ -16,6 +16,7 @@ from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.orders_forms import ManualOrderForm, posted_quantities
+from openpo.orders.errors import IdempotencyMismatch
 from openpo.orders.models import Order
 from openpo.orders.services.placing import place_order
 
@@ -52,6 +53,8 @@ def new_order(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     idempotency_key=form.cleaned_data["idempotency_key"],
                     actor=request.user,
                 )
+            except IdempotencyMismatch:  # the form was sent, changed and sent again
+                form.add_error(None, IdempotencyMismatch.form_resent)
             except DomainError as error:
                 item_errors = [str(m) for m in error.field_errors.pop("items", [])]
                 for field, errors in error.field_errors.items():

@@ -32,6 +32,19 @@ class InvalidOrder(DomainError):
     default_message = _("Please correct the order.")
 
 
+class IdempotencyMismatch(DomainError):
+    """The idempotency key came with another order before: this request is refused, and the
+    other order is not shown (the key may have been guessed or copied)."""
+
+    code = "idempotency_mismatch"
+    http_status = 422
+    default_message = _("This Idempotency-Key was already used for a different order.")
+    # What the web forms (the buyer's and the seller's) show instead: their key is hidden.
+    form_resent = _(
+        "This form was already sent and made an order. Reload the page to place another order."
+    )
+
+
 class TooManyAwaitingPayment(DomainError):
     code = "busy"
     http_status = 503

@@ -122,6 +122,10 @@ class Order(models.Model):
 
     terms_accepted = models.TextField(_("PO terms as accepted"), blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # sha256 of what the request with that key asked for (buyer, items, channel): a replay of
+    # the key with another body is refused instead of answered with this order. Empty on
+    # orders placed before the check, which match any body.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("ordered at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"))
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)

@@ -22,6 +22,7 @@ from openpo.catalog.selectors import (
 from openpo.catalog.terms import po_terms
 from openpo.core.errors import DomainError
 from openpo.core.ratelimit import rate_limit
+from openpo.orders.errors import IdempotencyMismatch
 from openpo.orders.models import Order
 from openpo.orders.services import place_order, sign_up_for_reminder
 from openpo.storefront.forms import OrderForm, ReminderForm
@@ -92,6 +93,9 @@ def order_create(request: HttpRequest, shop_slug: str, campaign_slug: str) -> Ht
             idempotency_key=form.cleaned_data["idempotency_key"],
             terms_accepted=form.cleaned_data["terms"],
         )
+    except IdempotencyMismatch as error:  # the page was sent, changed and sent again
+        form.add_error(None, IdempotencyMismatch.form_resent)
+        return _render_campaign(request, campaign, form, status=error.http_status)
     except DomainError as error:
         form.add_domain_error(error)
         return _render_campaign(request, campaign, form, status=error.http_status)

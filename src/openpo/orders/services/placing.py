@@ -8,6 +8,8 @@ can never deadlock. Buyers of a variant that is visibly sold out are answered fr
 without joining the queue.
 """
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +33,7 @@ from openpo.orders.codes import new_order_code, new_order_secret
 from openpo.orders.errors import (
     CampaignClosed,
     CampaignNotOpen,
+    IdempotencyMismatch,
     InvalidOrder,
     SoldOut,
     TooManyAwaitingPayment,
@@ -294,6 +297,7 @@ def _build_order(
     *,
     channel: str,
     idempotency_key: str,
+    fingerprint: str,
     now: datetime,
 ) -> Order:
     buyer = prepared.buyer
@@ -321,6 +325,7 @@ def _build_order(
         deposit_due=deposit_due,
         payment_deadline=now + timedelta(hours=campaign.payment_window_hours),
         idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
         early_bird=prepared.early_bird,
         terms_accepted=prepared.terms,
         created_at=now,
@@ -363,6 +368,36 @@ def _build_expected_payment(
     )
 
 
+def fingerprint_request(
+    *, buyer: BuyerDetails, items: Iterable[OrderItem] | Mapping[int, int], channel: str
+) -> str:
+    """sha256 (hex) of what defines an order request: the buyer's details as given (stripped),
+    the items as (variant id, units) pairs sorted by id with repeated variants merged and empty
+    lines dropped, and the door it came through. The same order asked twice gives the same
+    fingerprint, whatever the order of its lines. The "tell me about next POs" tick is left
+    out: it is the customer's preference, not part of the order."""
+    pairs = (
+        items.items() if isinstance(items, Mapping) else ((i.variant_id, i.quantity) for i in items)
+    )
+    units: dict[int, int] = {}
+    unusable: list[str] = []  # quantities that are not whole numbers: kept, so they differ
+    for variant_id, quantity in pairs:
+        if isinstance(quantity, int) and not isinstance(quantity, bool):
+            if quantity:
+                units[int(variant_id)] = units.get(int(variant_id), 0) + quantity
+        else:
+            unusable.append(f"{variant_id}={quantity!r}")
+    fields = ("name", "phone", "email", "address", "city", "province", "postal_code", "notes")
+    request = {
+        "buyer": {name: str(getattr(buyer, name)).strip() for name in fields},
+        "items": sorted(units.items()),
+        "unusable": sorted(unusable),
+        "channel": str(channel),
+    }
+    text = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _existing_order(campaign: Campaign, idempotency_key: str) -> Order | None:
     if not idempotency_key:
         return None
@@ -372,6 +407,17 @@ def _existing_order(campaign: Campaign, idempotency_key: str) -> Order | None:
         .exclude(idempotency_key="")
         .first()
     )
+
+
+def _replayed_order(campaign: Campaign, idempotency_key: str, fingerprint: str) -> Order | None:
+    """The order an earlier request with this key made, or None if the key is new. A key that
+    came with another order raises IdempotencyMismatch and shows nothing of that order, so a
+    key cannot be used to read someone else's order. Orders from before fingerprints were
+    kept (empty fingerprint) match any request."""
+    existing = _existing_order(campaign, idempotency_key)
+    if existing and existing.request_fingerprint and existing.request_fingerprint != fingerprint:
+        raise IdempotencyMismatch()
+    return existing
 
 
 def place_order(
@@ -387,13 +433,20 @@ def place_order(
 ) -> Order:
     """Place an order on an open PO; every unit is reserved atomically and never sold twice.
 
-    A repeated `idempotency_key` returns the order the first request made, whatever happened
-    to the campaign since. Buyers ordering themselves (form, API) must accept the PO terms,
-    which are copied onto the order. Raises `CampaignClosed`, `SoldOut` or `InvalidOrder`.
+    A repeated `idempotency_key` with the same request (buyer details, items, channel: see
+    `fingerprint_request`) returns the order the first request made, whatever happened to the
+    campaign since; with another request it raises `IdempotencyMismatch`. Buyers ordering
+    themselves (form, API) must accept the PO terms, which are copied onto the order. Raises
+    `CampaignClosed`, `SoldOut`, `InvalidOrder` or `IdempotencyMismatch`.
     """
     now = now or timezone.now()
     idempotency_key = (idempotency_key or "").strip()[:64]
-    if existing := _existing_order(campaign, idempotency_key):
+    fingerprint = ""
+    if idempotency_key:
+        if not isinstance(items, Mapping):
+            items = list(items)  # read twice: for the fingerprint and for the order
+        fingerprint = fingerprint_request(buyer=buyer, items=items, channel=channel)
+    if existing := _replayed_order(campaign, idempotency_key, fingerprint):
         return existing
     _check_open(campaign, now)
     try:
@@ -409,6 +462,7 @@ def place_order(
             prepared,
             channel=channel,
             idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
             actor=actor,
             now=now,
         )
@@ -438,6 +492,7 @@ def _write_order(
     *,
     channel: str,
     idempotency_key: str,
+    fingerprint: str,
     actor: AbstractBaseUser | None,
     now: datetime,
 ) -> Order:
@@ -445,7 +500,12 @@ def _write_order(
     quota rows. An order code or transfer amount taken by a concurrent order is drawn again."""
     for _attempt in range(MAX_CODE_ATTEMPTS):
         order = _build_order(
-            campaign, prepared, channel=channel, idempotency_key=idempotency_key, now=now
+            campaign,
+            prepared,
+            channel=channel,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            now=now,
         )
         expected = _build_expected_payment(campaign, order, now)
         try:
@@ -483,8 +543,9 @@ def _write_order(
             _priced(prepared, early=False)  # the last early-bird units went meanwhile
             continue
         except IntegrityError:
-            # The same key committed by a concurrent request (a double tap): that order wins.
-            if existing := _existing_order(campaign, idempotency_key):
+            # The same key committed by a concurrent request (a double tap): that order wins,
+            # if it asked for the same order.
+            if existing := _replayed_order(campaign, idempotency_key, fingerprint):
                 return existing
             if _taken(campaign, order, expected):
                 continue  # a concurrent order took this code or transfer amount: draw again
