@@ -137,7 +137,7 @@ def test_invalid_input_answers_422_with_field_errors(client, campaign, variants)
 def test_an_unknown_sku_is_named(client, campaign):
     response = _post(client, campaign, _order_body([("NOPE-1", 1)]))
     assert response.status_code == 422
-    assert "NOPE-1" in response.json()["errors"]["items"][0]
+    assert "NOPE-1" in response.json()["errors"]["items.0.sku"][0]
 
 
 def test_too_many_orders_from_one_client_answer_429(client, campaign, variants, settings):

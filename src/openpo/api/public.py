@@ -23,7 +23,11 @@ from openpo.orders.services import BuyerDetails, place_order
 router = Router(tags=["public"])
 
 
-@router.get("/{shop}/{campaign}", response=CampaignOut, summary="A PO: status, times, stock")
+@router.get(
+    "/{shop}/{campaign}",
+    response={200: CampaignOut, 404: ErrorOut},
+    summary="A PO: status, times, stock",
+)
 def read_campaign(request: HttpRequest, shop: str, campaign: str):
     found = get_public_campaign(shop, campaign)
     variants = public_variants(found)
@@ -62,6 +66,25 @@ def read_campaign(request: HttpRequest, shop: str, campaign: str):
     }
 
 
+def _item_errors(
+    payload: OrderIn, by_sku: dict[str, int], *, limit: int | None
+) -> dict[str, list[str]]:
+    """What the schema cannot know, by the line it concerns: an SKU this PO does not sell, a
+    line above the PO's units per order. (The order's total against the limit, and the
+    stock, are the service's.)"""
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(payload.items):
+        if item.sku.upper() not in by_sku:
+            errors[f"items.{index}.sku"] = [
+                _("This PO has no item with SKU %(sku)s.") % {"sku": item.sku}
+            ]
+        if limit and item.quantity > limit:
+            errors[f"items.{index}.quantity"] = [
+                _("At most %(limit)s units per order.") % {"limit": limit}
+            ]
+    return errors
+
+
 def _error(error: DomainError) -> Status:
     if error.field_errors:
         return Status(
@@ -77,8 +100,17 @@ def _error(error: DomainError) -> Status:
 
 @router.post(
     "/{shop}/{campaign}/orders",
-    response={201: OrderCreated, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    response={
+        201: OrderCreated,
+        **{status: ErrorOut for status in (400, 404, 409, 413, 415, 422, 429, 503)},
+    },
     summary="Place an order",
+    description=(
+        "Send an `Idempotency-Key` header (up to 64 characters) to make retrying safe: the same "
+        "key with the same order answers the first order again; the same key with a different "
+        "order (buyer, items) is refused with 422 `idempotency_mismatch` and shows nothing of "
+        "the first."
+    ),
 )
 @rate_limit("order")
 def create_order(
@@ -90,17 +122,11 @@ def create_order(
 ):
     found, skus = get_orderable_campaign(shop, campaign)
     by_sku = {sku.upper(): pk for sku, pk in skus.items()}
-    items: dict[int, int] = {}
-    unknown = [item.sku for item in payload.items if item.sku.upper() not in by_sku]
-    if unknown:
+    if errors := _item_errors(payload, by_sku, limit=found.max_units_per_order):
         return Status(
-            422,
-            {
-                "code": "invalid",
-                "message": _("Please correct the order."),
-                "errors": {"items": [_("Unknown SKU: %(skus)s.") % {"skus": ", ".join(unknown)}]},
-            },
+            422, {"code": "invalid", "message": _("Please correct the order."), "errors": errors}
         )
+    items: dict[int, int] = {}
     for item in payload.items:
         variant_id = by_sku[item.sku.upper()]
         items[variant_id] = items.get(variant_id, 0) + item.quantity

@@ -3,6 +3,10 @@
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import BaseModel, field_validator
+from pydantic_core import PydanticCustomError
+
+from openpo.orders.services.placing import MAX_UNITS_PER_LINE
 
 
 class VariantOut(Schema):
@@ -45,9 +49,45 @@ class CampaignOut(Schema):
     variants: list[VariantOut]
 
 
-class ItemIn(Schema):
+class ItemIn(BaseModel):
+    # A plain pydantic model: ninja's Schema reads attributes of anything, so a line sent as
+    # a string would be "sku: missing" instead of "send an object".
+
     sku: str = Field(max_length=64)
-    quantity: int
+    quantity: int = Field(
+        ge=1,
+        le=MAX_UNITS_PER_LINE,
+        description=(
+            'Whole units: a JSON integer from 1. Strict: 1.0, "2" and true are refused, '
+            "each with its own message under `items.N.quantity`."
+        ),
+    )
+
+    @field_validator("quantity", mode="before")
+    @classmethod
+    def _whole_units(cls, value: object) -> int:
+        """Say what is wrong with a quantity (pydantic would take 1.0 and "2", and call -3
+        and "dua" alike "not an integer"); api.errors words each type."""
+        if isinstance(value, bool):
+            raise PydanticCustomError("quantity_boolean", "not a number of units")
+        if isinstance(value, float):
+            raise PydanticCustomError("quantity_fraction", "not a whole number")
+        if isinstance(value, str):
+            quoted = value.strip().lstrip("+-").isdigit()
+            raise PydanticCustomError(
+                "quantity_quoted" if quoted else "quantity_text", "not a number"
+            )
+        if not isinstance(value, int):
+            raise PydanticCustomError("int_type", "not a whole number")
+        if value == 0:
+            raise PydanticCustomError("quantity_zero", "at least 1")
+        if value < 0:
+            raise PydanticCustomError("quantity_negative", "negative")
+        if value > MAX_UNITS_PER_LINE:
+            raise PydanticCustomError(
+                "quantity_too_large", "at most {max}", {"max": MAX_UNITS_PER_LINE}
+            )
+        return value
 
 
 class OrderIn(Schema):
@@ -59,7 +99,9 @@ class OrderIn(Schema):
     province: str = Field(max_length=100)
     postal_code: str = Field(max_length=10)
     notes: str = Field("", max_length=2000)
-    items: list[ItemIn] = Field(max_length=200)
+    items: list[ItemIn] = Field(
+        max_length=200, description="One line per SKU; lines of the same SKU are added up."
+    )
 
 
 class OrderCreated(Schema):
@@ -73,6 +115,13 @@ class OrderCreated(Schema):
 
 
 class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, list[str]] | None = None
+    """Every refusal (4xx, and 503): the codes are listed in the API's description."""
+
+    code: str = Field(description="Stable, for programs: `invalid`, `sold_out`, `not_found`, …")
+    message: str = Field(
+        description="For people: in Indonesian, or English with the `django_language=en` cookie."
+    )
+    errors: dict[str, list[str]] | None = Field(
+        None,
+        description="With `invalid` only: problems by the field's path, e.g. `items.0.quantity`.",
+    )

@@ -1,42 +1,52 @@
-"""The API under /api/v1/: OpenAPI document at /api/v1/openapi.json, docs at /api/v1/docs."""
+"""The API under /api/v1/: OpenAPI document at /api/v1/openapi.json, docs at /api/v1/docs.
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+Every refusal comes in one shape (`api.errors`): the handlers below replace ninja's own
+`{"detail": ...}` answers, and the URL list answers a wrong method and an unknown address in
+that shape too.
+"""
+
+from django.urls import re_path
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
 
+from openpo.api import errors
 from openpo.api.public import router as public_router
 
-# Pydantic's messages for the common mistakes, in the reader's language.
-MESSAGES = {
-    "missing": gettext_lazy("This field is required."),
-    "string_too_long": gettext_lazy("This is too long."),
-    "int_parsing": gettext_lazy("Enter a whole number."),
-    "int_type": gettext_lazy("Enter a whole number."),
-    "string_type": gettext_lazy("Enter text."),
-}
+DESCRIPTION = (
+    """Open PO campaigns: read a PO and place orders. Money in rupiah (integers).
 
-api = NinjaAPI(
+Bodies are JSON objects sent with `Content-Type: application/json`. Every refusal answers
+`{"code", "message", "errors"}`: `code` is stable, `message` is for people, and `errors`
+(null unless the code is `invalid`) names each field by its path, e.g. `items.0.quantity`.
+
+"""
+    + errors.REFUSALS
+)
+
+
+# The routers' prefixes. Other apps have addresses under /api/v1/ too (the Midtrans
+# notification of payments.urls, included after this API), so only these are all ours.
+PUBLIC = "public/"
+
+
+class OpenPOApi(NinjaAPI):
+    """NinjaAPI whose URL list gives our shape to what ninja answers outside its handlers."""
+
+    @property
+    def urls(self) -> tuple[list, str, str]:
+        patterns, app_name, namespace = super().urls
+        patterns = [errors.in_shape(pattern) for pattern in patterns]
+        # Last, after every real path: any other address under a router's prefix.
+        patterns.append(re_path(rf"^{PUBLIC}", errors.unknown_address))
+        return patterns, app_name, namespace
+
+
+api = OpenPOApi(
     title="OpenPO API",
     version="1",
-    description="Open PO campaigns: read a PO and place orders. Money in rupiah (integers).",
+    description=DESCRIPTION,
     urls_namespace="api-v1",
+    parser=errors.JsonObjectParser(),
 )
-api.add_router("/public/", public_router)
-
-
-@api.exception_handler(ValidationError)
-def invalid_request(request, exc: ValidationError):
-    """A body that does not match the schema: 422 in our error shape, naming the fields."""
-    errors: dict[str, list[str]] = {}
-    for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-        message = MESSAGES.get(error.get("type", ""))
-        errors.setdefault(".".join(location) or "body", []).append(
-            str(message) if message else error.get("msg", "")
-        )
-    return api.create_response(
-        request,
-        {"code": "invalid", "message": _("Please correct the order."), "errors": errors},
-        status=422,
-    )
+for exception, handler in errors.HANDLERS.items():
+    api.add_exception_handler(exception, handler)
+api.add_router(f"/{PUBLIC}", public_router)
