@@ -227,6 +227,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MIDTRANS_SNAP_URL = os.environ.get(
     "OPENPO_MIDTRANS_SNAP_URL", "https://app.sandbox.midtrans.com"
 ).rstrip("/")
+# Midtrans' API, asked to confirm each notification that moves money (Get Status): the
+# sandbox by default; production is https://api.midtrans.com.
+MIDTRANS_API_URL = os.environ.get(
+    "OPENPO_MIDTRANS_API_URL", "https://api.sandbox.midtrans.com"
+).rstrip("/")
 
 # WhatsApp Business Cloud API, for shops that connect an account (else: the wa.me queue).
 WHATSAPP_API_URL = os.environ.get("OPENPO_WHATSAPP_API_URL", "https://graph.facebook.com")

@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from openpo.catalog.models import Campaign
+from openpo.catalog.models import Campaign, Membership
 from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.editor_forms import RupiahField
 from openpo.orders.models import Order
+from openpo.payments.gateways.refusals import recent_refusals
 from openpo.payments.models import Payment, PaymentProof
 from openpo.payments.services.recording import confirm_payment, record_payment, reject_payment
 from openpo.payments.uploads import EXTENSIONS
@@ -108,6 +109,10 @@ def _queue(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
             "back": request.get_full_path(),
             "confirm_form": ConfirmForm(),
             "reject_form": RejectForm(),
+            # Owners only: what was refused at the Midtrans door (forged or unconfirmed).
+            "refused_notifications": recent_refusals(request.shop, now=now)
+            if request.membership.role == Membership.Role.OWNER
+            else [],
         },
     )
 

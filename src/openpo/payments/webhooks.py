@@ -49,14 +49,18 @@ def _read_body(request: HttpRequest) -> bytes | None:
 
 # Midtrans' servers call this, not a browser: there is no session or cookie to protect, so
 # Django's CSRF check (which would refuse every call) does not apply. Each notification is
-# authenticated instead by its signature_key, a SHA512 over the payload and the shop's
-# secret server key, checked before anything is read or written.
+# authenticated instead by its signature_key, a SHA512 over part of the payload and the
+# shop's secret server key, checked before anything is read or written; money moves only as
+# Midtrans' Get Status API confirms it.
 @csrf_exempt
 @require_POST
 def midtrans_notification(request: HttpRequest, shop_slug: str) -> JsonResponse:
     """200 once handled, ignored or already seen (Midtrans retries anything else); 404 for
     an unknown shop or one with Midtrans off; 400 for a body that is not a notification;
-    401 for a bad signature; 413 for a body too large."""
+    401 for a bad signature, an amount not written as Midtrans writes it, or a status that
+    does not agree with the status code; 409 when Midtrans' status check does not confirm
+    it; 503 when the status check cannot be made (nothing written); 413 for a body too
+    large."""
     shop = Shop.objects.filter(slug=shop_slug).first()
     if shop is None or not shop.midtrans_server_key:
         return _error(GatewayOff())
@@ -72,8 +76,8 @@ def midtrans_notification(request: HttpRequest, shop_slug: str) -> JsonResponse:
     try:
         result = handle_midtrans_notification(shop=shop, payload=payload)
     except DomainError as error:
-        if error.http_status == 401:
-            logger.warning("Midtrans notification with a bad signature for shop %s", shop.slug)
+        if error.http_status in (401, 409, 503):
+            logger.warning("Midtrans notification for shop %s: %s", shop.slug, error.code)
         return _error(error)
     return JsonResponse({"status": "ok", "outcome": result.outcome})
 

@@ -1,11 +1,16 @@
 """Midtrans' protocol, with no database: the notification signature, reading and checking a
 notification payload, what each transaction status means for OpenPO, and a small client for
-the Snap API (the hosted payment page).
+the Snap API (the hosted payment page) and the Get Status API.
 
 Midtrans documents its HTTP notification as a JSON object whose `signature_key` is
 SHA512(order_id + status_code + gross_amount + server_key), hex-encoded; `gross_amount` is a
-string with two decimals ("150000.00"). Snap: POST {base}/snap/v1/transactions with HTTP Basic
-auth (the server key as user name, empty password) answers 201 with {"token", "redirect_url"}.
+string with two decimals ("150000.00"). The signature does not cover `transaction_status`,
+`transaction_id` or `fraud_status`, so a signed body can be replayed with those changed: the
+status has to agree with the signed `status_code`, and money is recorded only as the Get
+Status API tells it. Snap: POST {snap}/snap/v1/transactions; Get Status:
+GET {api}/v2/{order_id}/status; both with HTTP Basic auth (the server key as user name, empty
+password). Snap answers 201 with {"token", "redirect_url"}; Get Status answers the
+transaction as a notification describes it (without the signature), or status_code "404".
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -29,7 +35,10 @@ from django.utils.translation import gettext_lazy as _
 from openpo.core.errors import DomainError
 
 DEFAULT_SNAP_URL = "https://app.sandbox.midtrans.com"
+DEFAULT_API_URL = "https://api.sandbox.midtrans.com"
 SNAP_TIMEOUT_SECONDS = 15
+# Midtrans waits for the notification's answer; the status check must fit well inside that.
+STATUS_TIMEOUT_SECONDS = 8
 # Fields the signature covers, and the ones OpenPO needs to act; all strings in the payload.
 SIGNED_FIELDS = ("order_id", "status_code", "gross_amount", "signature_key")
 REQUIRED_FIELDS = (*SIGNED_FIELDS, "transaction_id", "transaction_status")
@@ -37,6 +46,33 @@ MAX_FIELD_LENGTH = 200
 MIDTRANS_TZ = ZoneInfo("Asia/Jakarta")
 # Beyond what a PositiveIntegerField holds: no real PO payment comes near it.
 MAX_AMOUNT = 2_000_000_000
+# gross_amount as Midtrans writes it for rupiah: whole rupiah, no sign, no leading zero, no
+# exponent or spaces, and exactly two decimals, always "00" ("150000.00"). [0-9], not \d,
+# which would also match other scripts' digits.
+AMOUNT_FORM = re.compile(r"[1-9][0-9]{0,9}\.00")
+# The transaction statuses Midtrans sends with each status_code (its "Code 2xx" reference and
+# notification samples): 200 success, 201 pending (and a card capture challenged by fraud
+# detection), 202 denied, cancelled, expired or failed; 407 is the expire API's own code for
+# an expired transaction. A status outside every set (one Midtrans adds later) moves no money
+# here, so it is not refused.
+STATUS_CODES = {
+    "200": frozenset(
+        {
+            "capture",
+            "settlement",
+            "authorize",
+            "cancel",
+            "refund",
+            "partial_refund",
+            "chargeback",
+            "partial_chargeback",
+        }
+    ),
+    "201": frozenset({"pending", "capture"}),
+    "202": frozenset({"deny", "cancel", "expire", "failure"}),
+    "407": frozenset({"expire"}),
+}
+KNOWN_STATUSES = frozenset().union(*STATUS_CODES.values())
 
 
 class GatewayOff(DomainError):
@@ -51,10 +87,50 @@ class InvalidNotification(DomainError):
     default_message = _("The notification is not a Midtrans payment notification.")
 
 
-class BadSignature(DomainError):
-    code = "bad_signature"
+class RefusedNotification(DomainError):
+    """A notification that does not prove itself: it is answered like a forged one, and the
+    seller sees it among the refused notifications."""
+
+    code = "refused_notification"
     http_status = 401
+    default_message = _("The notification was refused.")
+
+
+class BadSignature(RefusedNotification):
+    code = "bad_signature"
     default_message = _("The notification's signature does not match the shop's server key.")
+
+
+class StatusMismatch(RefusedNotification):
+    code = "status_mismatch"
+    default_message = _(
+        "The transaction status %(transaction_status)s does not go with status code "
+        "%(status_code)s."
+    )
+
+
+class BadAmount(RefusedNotification):
+    code = "bad_amount"
+    default_message = _(
+        "The amount %(gross_amount)s is not written as Midtrans writes rupiah (like 150000.00)."
+    )
+
+
+class Unconfirmed(RefusedNotification):
+    """Midtrans' Get Status API does not confirm the notification: nothing moves. Answered with
+    409, not 2xx, so that Midtrans tries again if its status only lagged behind."""
+
+    code = "unconfirmed"
+    http_status = 409
+    default_message = _(
+        "Midtrans' status check says %(confirmed_status)s, %(confirmed_amount)s, transaction "
+        "%(confirmed_transaction_id)s: not what the notification says."
+    )
+
+
+class UnknownTransaction(Unconfirmed):
+    code = "unknown_transaction"
+    default_message = _("Midtrans' status check does not know this transaction.")
 
 
 class GatewayUnavailable(DomainError):
@@ -64,8 +140,17 @@ class GatewayUnavailable(DomainError):
 
     def __init__(self, *, status: int | None = None, detail: list[str] | None = None) -> None:
         super().__init__()
-        self.status = status  # Snap's HTTP status, None when it could not be reached
-        self.detail = detail or []  # Snap's own words, for the log
+        self.status = status  # Midtrans' HTTP status, None when it could not be reached
+        self.detail = detail or []  # Midtrans' own words, for the log
+
+
+class StatusCheckUnavailable(GatewayUnavailable):
+    """The Get Status API could not be asked: the notification is answered 503 and nothing is
+    written, so Midtrans sends it again later."""
+
+    code = "status_check_unavailable"
+    http_status = 503
+    default_message = _("Midtrans' status check is not available right now; try again later.")
 
 
 class Action(enum.Enum):
@@ -125,8 +210,8 @@ class Notification:
 
     @property
     def amount(self) -> int:
-        """The gross amount in whole rupiah ("150000.00" → 150000)."""
-        return int(Decimal(self.gross_amount))
+        """The gross amount in whole rupiah ("150000.00" → 150000); the form was checked."""
+        return int(self.gross_amount.partition(".")[0])
 
     def summary(self) -> dict[str, str]:
         """What the audit trail keeps (never the signature)."""
@@ -150,10 +235,43 @@ def _text(payload: dict, name: str) -> str:
     return value
 
 
+def statuses_agree(*, status_code: str, transaction_status: str, fraud_status: str) -> bool:
+    """Whether Midtrans sends this transaction status with this status code (see
+    STATUS_CODES); a capture under 201 is one that fraud detection challenged."""
+    if transaction_status not in KNOWN_STATUSES:
+        return True  # a status OpenPO does not know only ever leaves a note
+    if transaction_status not in STATUS_CODES.get(status_code, ()):
+        return False
+    if transaction_status == "capture" and status_code == "201":
+        return fraud_status == "challenge"
+    return True
+
+
+def check_amount(gross_amount: str) -> None:
+    """Raise BadAmount unless the amount is written as Midtrans writes rupiah."""
+    if not AMOUNT_FORM.fullmatch(gross_amount) or int(gross_amount[:-3]) > MAX_AMOUNT:
+        raise BadAmount(gross_amount=gross_amount[:40])
+
+
+def check_form(
+    *, status_code: str, transaction_status: str, fraud_status: str, gross_amount: str
+) -> None:
+    """Raise BadAmount or StatusMismatch unless the fields are as Midtrans writes them."""
+    check_amount(gross_amount)
+    if not statuses_agree(
+        status_code=status_code, transaction_status=transaction_status, fraud_status=fraud_status
+    ):
+        raise StatusMismatch(
+            status_code=status_code[:40], transaction_status=transaction_status[:40]
+        )
+
+
 def parse_notification(payload: object, *, server_key: str) -> Notification:
     """The notification, once its signature is checked against `server_key`. Raises
     InvalidNotification for a payload that is not a Midtrans notification, BadSignature when
-    the signature does not match (checked before anything else is read)."""
+    the signature does not match (checked before anything else is read), BadAmount or
+    StatusMismatch when a signed field is not as Midtrans writes it or the unsigned status
+    does not agree with the signed status code."""
     if not isinstance(payload, dict):
         raise InvalidNotification()
     values = {name: _text(payload, name) for name in SIGNED_FIELDS}
@@ -180,18 +298,12 @@ def parse_notification(payload: object, *, server_key: str) -> Notification:
         raise InvalidNotification(
             field_errors={name: [_("This field is required.")] for name in missing}
         )
-    try:
-        amount = Decimal(values["gross_amount"])
-    except InvalidOperation:
-        amount = Decimal(-1)
-    if (
-        not amount.is_finite()
-        or not 1 <= amount <= MAX_AMOUNT
-        or amount != amount.to_integral_value()
-    ):
-        raise InvalidNotification(
-            field_errors={"gross_amount": [_("Expected a whole rupiah amount.")]}
-        )
+    check_form(
+        status_code=values["status_code"],
+        transaction_status=fields["transaction_status"],
+        fraud_status=fields["fraud_status"],
+        gross_amount=values["gross_amount"],
+    )
     return Notification(**values, **fields)
 
 
@@ -202,6 +314,15 @@ def split_order_id(order_id: str) -> tuple[str, int] | None:
     if not code or not expected_id.isdigit() or len(expected_id) > 18:
         return None
     return code, int(expected_id)
+
+
+def api_base_url() -> str:
+    """Where the Get Status API lives: `OPENPO_MIDTRANS_API_URL` (settings.MIDTRANS_API_URL
+    wins when set), by default Midtrans' sandbox; https://api.midtrans.com in production."""
+    url = getattr(settings, "MIDTRANS_API_URL", "") or os.environ.get(
+        "OPENPO_MIDTRANS_API_URL", DEFAULT_API_URL
+    )
+    return url.rstrip("/")
 
 
 def snap_base_url() -> str:
@@ -219,14 +340,15 @@ class SnapTransaction:
     redirect_url: str
 
 
-def create_snap_transaction(*, server_key: str, body: dict) -> SnapTransaction:
-    """POST the transaction to Snap; its hosted payment page's URL. Raises GatewayUnavailable
-    when Snap refuses or cannot be reached (`message_detail` keeps Snap's own words)."""
+def _call(url: str, *, server_key: str, body: dict | None, timeout: float) -> dict:
+    """One call to a Midtrans API (POST with `body`, else GET); its JSON answer. Raises
+    GatewayUnavailable when it refuses (`status`, and its `error_messages` or
+    `status_message` as `detail`) or cannot be reached."""
     credentials = base64.b64encode(f"{server_key}:".encode()).decode()
     request = urllib.request.Request(
-        f"{snap_base_url()}/snap/v1/transactions",
-        data=json.dumps(body).encode(),
-        method="POST",
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        method="GET" if body is None else "POST",
         headers={
             "Accept": "application/json",
             "Content-Type": "application/json",
@@ -234,17 +356,79 @@ def create_snap_transaction(*, server_key: str, body: dict) -> SnapTransaction:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=SNAP_TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = json.loads(response.read(64 * 1024) or b"{}")
     except urllib.error.HTTPError as exc:
         try:
-            detail = json.loads(exc.read(16 * 1024) or b"{}").get("error_messages", [])
+            said = json.loads(exc.read(16 * 1024) or b"{}")
+            detail = said.get("error_messages") or [said.get("status_message", "")]
         except (ValueError, AttributeError):
             detail = []
         raise GatewayUnavailable(status=exc.code, detail=[str(d) for d in detail][:5]) from exc
     except (OSError, ValueError) as exc:  # unreachable, timed out, or not JSON
         raise GatewayUnavailable(detail=[str(exc)[:200]]) from exc
+    if not isinstance(answer, dict):
+        raise GatewayUnavailable(detail=["Midtrans answered without a JSON object"])
+    return answer
+
+
+def create_snap_transaction(*, server_key: str, body: dict) -> SnapTransaction:
+    """POST the transaction to Snap; its hosted payment page's URL. Raises GatewayUnavailable
+    when Snap refuses or cannot be reached (`detail` keeps Snap's own words)."""
+    answer = _call(
+        f"{snap_base_url()}/snap/v1/transactions",
+        server_key=server_key,
+        body=body,
+        timeout=SNAP_TIMEOUT_SECONDS,
+    )
     token, redirect_url = answer.get("token"), answer.get("redirect_url")
     if not isinstance(redirect_url, str) or not redirect_url.startswith(("https://", "http://")):
         raise GatewayUnavailable(detail=["Snap answered without a redirect_url"])
     return SnapTransaction(token=str(token or ""), redirect_url=redirect_url)
+
+
+@dataclass(frozen=True)
+class TransactionStatus:
+    """A transaction as Midtrans' Get Status API tells it."""
+
+    order_id: str
+    status_code: str
+    transaction_id: str
+    transaction_status: str
+    gross_amount: str
+    fraud_status: str
+    payment_type: str
+    currency: str
+    transaction_time: str
+    settlement_time: str
+
+
+def get_transaction_status(*, server_key: str, order_id: str) -> TransactionStatus | None:
+    """Ask Midtrans' Get Status API about `order_id`; None when Midtrans does not know it.
+    Raises StatusCheckUnavailable when it cannot be asked, refuses the key, fails, or answers
+    something that is not a transaction as Midtrans writes it."""
+    url = f"{api_base_url()}/v2/{urllib.parse.quote(order_id, safe='')}/status"
+    try:
+        answer = _call(url, server_key=server_key, body=None, timeout=STATUS_TIMEOUT_SECONDS)
+    except GatewayUnavailable as error:
+        if error.status == 404:
+            return None
+        raise StatusCheckUnavailable(status=error.status, detail=error.detail) from error
+    if answer.get("status_code") == "404":
+        return None
+    try:
+        fields = {name: _text(answer, name) for name in TransactionStatus.__dataclass_fields__}
+        missing = [
+            name
+            for name in ("order_id", "status_code", "transaction_id", "transaction_status")
+            if not fields[name]
+        ]
+        if missing:
+            raise InvalidNotification()
+        # Midtrans' own answer (over TLS, to our key): only its amount must be readable.
+        check_amount(fields["gross_amount"])
+    except DomainError as error:
+        raise StatusCheckUnavailable(
+            status=200, detail=[f"Get Status answered {error.code}"]
+        ) from error
+    return TransactionStatus(**fields)

@@ -2,7 +2,20 @@
 the seller's check), and a buyer's "pay online" becomes a Snap payment page.
 
 Rules this module guarantees:
-- Nothing is read from a notification before its signature matches the shop's server key.
+- Nothing is read from a notification before its signature matches the shop's server key,
+  and a signed notification is taken only when its amount is written as Midtrans writes it
+  and its (unsigned) transaction status agrees with its signed status code.
+- Midtrans signs neither the transaction status nor the transaction id, so a notification
+  that would move money (a payment, confirmed or for review) is first confirmed with
+  Midtrans' Get Status API, outside any transaction: only what that answer says is recorded,
+  and its transaction id, status and amount must be the notification's. When they are not,
+  or Midtrans does not know the transaction, nothing moves (409, so a status that only lagged
+  is asked again at Midtrans' retry); when Midtrans cannot be asked, nothing is written (503,
+  Midtrans retries later). So a signed body replayed with a made-up transaction id makes
+  nothing, and one expected payment is paid by the gateway once: another transaction for
+  an expected payment that a confirmed gateway payment paid is only noted (`already_paid`).
+- A notification refused for its signature, its form or the status check is kept on the
+  shop's audit trail for its owners to see, within an hourly limit (`refusals`).
 - Money is applied automatically only when it is exactly what the order's open expected
   payment asks for, in rupiah, on an active order. Money for an expired or cancelled order,
   an expected payment already paid or replaced, a different amount, or a card payment
@@ -22,6 +35,7 @@ Rules this module guarantees:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -40,12 +54,17 @@ from openpo.core.errors import DomainError
 from openpo.core.models import AuditEvent
 from openpo.core.money import format_rupiah
 from openpo.orders.models import Order
+from openpo.payments.gateways import refusals
 from openpo.payments.gateways.midtrans import (
     Action,
     GatewayOff,
     Notification,
+    RefusedNotification,
+    Unconfirmed,
+    UnknownTransaction,
     action_for,
     create_snap_transaction,
+    get_transaction_status,
     parse_notification,
     split_order_id,
 )
@@ -69,7 +88,8 @@ class NothingToPay(DomainError):
 @dataclass(frozen=True)
 class NotificationResult:
     """`outcome`: recorded (money applied), review (waiting for the seller), noted (audit
-    only), duplicate (seen before, nothing written) or ignored (unknown order id)."""
+    only; `already_paid` when the gateway had paid the expected payment with another
+    transaction), duplicate (seen before, nothing written) or ignored (unknown order id)."""
 
     outcome: str
     payment: Payment | None = None
@@ -176,6 +196,15 @@ def _apply(
     existing = Payment.objects.filter(
         shop_id=order.shop_id, gateway_reference=notification.transaction_id
     ).first()
+    paid_by_gateway = (
+        Payment.objects.filter(expected_payment=expected, source=Payment.Source.GATEWAY)
+        .filter(status=Payment.Status.CONFIRMED)
+        .exclude(gateway_reference=notification.transaction_id)
+        .first()
+    )
+    if existing is None and paid_by_gateway is not None:
+        # Midtrans takes one payment per order id; a second one is a replay, never new money.
+        return NotificationResult("already_paid", paid_by_gateway)
     reason = _review_reason(order, expected, notification, action)
     if existing is not None:
         # The same transaction again under a new status: a challenged card payment that the
@@ -200,17 +229,72 @@ def _apply(
     return NotificationResult("recorded", payment)
 
 
-@transaction.atomic
 def handle_midtrans_notification(
     *, shop: Shop, payload: object, now: datetime | None = None
 ) -> NotificationResult:
     """Apply one Midtrans HTTP notification to the shop's books (see the module's rules).
-    Raises GatewayOff (Midtrans is off for the shop), InvalidNotification or BadSignature."""
+    Raises GatewayOff (Midtrans is off for the shop), InvalidNotification, a
+    RefusedNotification (BadSignature, BadAmount, StatusMismatch, Unconfirmed; kept on the
+    shop's audit trail) or StatusCheckUnavailable (nothing written)."""
     now = now or timezone.now()
     if not shop.midtrans_server_key:
         raise GatewayOff()
-    notification = parse_notification(payload, server_key=shop.midtrans_server_key)
-    order, expected = _find(shop, notification.order_id)
+    try:
+        notification = parse_notification(payload, server_key=shop.midtrans_server_key)
+        order, expected = _find(shop, notification.order_id)
+        action = action_for(notification.transaction_status, notification.fraud_status)
+        if order is not None and action is not Action.NOTE and not _seen(shop, notification):
+            # Outside the transaction: no row waits on Midtrans' answer.
+            notification = _confirmed(shop, notification)
+    except RefusedNotification as error:
+        refusals.keep_refusal(shop=shop, payload=payload, error=error, now=now)
+        raise
+    return _handle(shop, notification, order, expected, now)
+
+
+def _confirmed(shop: Shop, notification: Notification) -> Notification:
+    """The notification as Midtrans' Get Status API tells it; Unconfirmed when its
+    transaction id, status or amount differ (or Midtrans does not know the transaction)."""
+    status = get_transaction_status(
+        server_key=shop.midtrans_server_key, order_id=notification.order_id
+    )
+    if status is None:
+        raise UnknownTransaction()
+    if (
+        status.order_id,
+        status.transaction_id,
+        status.transaction_status,
+        status.gross_amount,
+    ) != (
+        notification.order_id,
+        notification.transaction_id,
+        notification.transaction_status,
+        notification.gross_amount,
+    ):
+        raise Unconfirmed(
+            confirmed_status=status.transaction_status,
+            confirmed_amount=status.gross_amount,
+            confirmed_transaction_id=status.transaction_id,
+        )
+    return dataclasses.replace(
+        notification,
+        status_code=status.status_code,
+        fraud_status=status.fraud_status,
+        payment_type=status.payment_type or notification.payment_type,
+        currency=status.currency or notification.currency,
+        transaction_time=status.transaction_time or notification.transaction_time,
+        settlement_time=status.settlement_time or notification.settlement_time,
+    )
+
+
+@transaction.atomic
+def _handle(
+    shop: Shop,
+    notification: Notification,
+    order: Order | None,
+    expected: ExpectedPayment | None,
+    now: datetime,
+) -> NotificationResult:
     if order is not None:
         # Repeated notifications queue here, so the second finds the first one's event.
         order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
