@@ -172,7 +172,7 @@ def test_it_answers_json_to_a_client_that_prefers_json():
     assert json.loads(response.content) == {
         "code": "rate_limited",
         "message": "Too many tries. Please wait a minute and try again.",
-        "fields": {},
+        "errors": None,
     }
     assert 1 <= int(response["Retry-After"]) <= WINDOW
 

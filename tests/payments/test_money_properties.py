@@ -36,6 +36,7 @@ from openpo.catalog.models import Campaign, Variant
 from openpo.core.errors import DomainError
 from openpo.orders.models import Order, OrderLine
 from openpo.orders.services import BuyerDetails, cancel_order, expire_due_orders, place_order
+from openpo.payments.errors import OverpaymentNotConfirmed
 from openpo.payments.models import ExpectedPayment, Payment, Refund
 from openpo.payments.services import (
     claim_payment,
@@ -71,6 +72,12 @@ def _run_settings() -> settings:
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
+
+
+def _kept(payment: Payment, amount: int) -> int:
+    """The kode unik a confirmation with `amount` keeps (only a full transfer carries it)."""
+    expected = payment.expected_payment
+    return expected.unique_code if expected and amount >= expected.amount else 0
 
 
 def expected_payment_status(order: Order, takes_deposit: bool) -> str:
@@ -150,8 +157,9 @@ class MoneyAndQuota(RuleBasedStateMachine):
         index=st.integers(0, 50),
         how=st.sampled_from(["exact", "less", "more"]),
         delta=st.integers(1, 200_000),
+        consent=st.booleans(),
     )
-    def confirm(self, index, how, delta):
+    def confirm(self, index, how, delta, consent):
         self._tick()
         claimed = list(Payment.objects.filter(status=Payment.Status.CLAIMED).order_by("pk"))
         payment = self._pick(claimed, index)
@@ -162,7 +170,23 @@ class MoneyAndQuota(RuleBasedStateMachine):
             amount = 1 + delta % (payment.amount - 1)
         elif how == "more":
             amount = payment.amount + delta
-        confirm_payment(payment=payment, amount=amount, actor=self.seller, now=self.clock)
+        order = Order.objects.get(pk=payment.order_id)
+        try:
+            confirm_payment(
+                payment=payment,
+                amount=amount,
+                allow_overpayment=consent,
+                actor=self.seller,
+                now=self.clock,
+            )
+        except OverpaymentNotConfirmed:
+            # Refused only when it really would over-pay a live order, and nothing changed.
+            assert not consent and order.status == Order.Status.ACTIVE
+            credited = (amount or payment.amount) - (
+                payment.unique_code if amount is None else _kept(payment, amount)
+            )
+            assert order.amount_paid + credited > order.total
+            assert Payment.objects.get(pk=payment.pk).status == Payment.Status.CLAIMED
 
     @rule(index=st.integers(0, 50))
     def reject(self, index):
@@ -172,18 +196,24 @@ class MoneyAndQuota(RuleBasedStateMachine):
         if payment:
             reject_payment(payment=payment, reason="Belum masuk", actor=self.seller, now=self.clock)
 
-    @rule(index=st.integers(0, 50), amount=st.integers(1, 400_000))
-    def record_manual(self, index, amount):
+    @rule(index=st.integers(0, 50), amount=st.integers(1, 400_000), consent=st.booleans())
+    def record_manual(self, index, amount, consent):
         self._tick()
         order = self._pick(self._orders(), index)
         if order:
-            record_payment(
-                order=order,
-                amount=amount,
-                source=Payment.Source.MANUAL,
-                actor=self.seller,
-                now=self.clock,
-            )
+            before = Payment.objects.count()
+            try:
+                record_payment(
+                    order=order,
+                    amount=amount,
+                    source=Payment.Source.MANUAL,
+                    allow_overpayment=consent,
+                    actor=self.seller,
+                    now=self.clock,
+                )
+            except OverpaymentNotConfirmed:
+                assert not consent and order.amount_paid + amount > order.total
+                assert Payment.objects.count() == before
 
     @rule(index=st.integers(0, 50))
     def record_from_statement(self, index):

@@ -76,7 +76,7 @@ def test_an_over_payment_is_shown_as_money_to_give_back(order, alice):
     payment = claim_payment(order=order)
     sent = order.open_expected_payment.amount + 10_000
 
-    confirm_payment(payment=payment, actor=alice, amount=sent)
+    confirm_payment(payment=payment, actor=alice, amount=sent, allow_overpayment=True)
 
     order = _fresh(order)
     assert order.payment_status == Order.PaymentStatus.PAID

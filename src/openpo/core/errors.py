@@ -33,8 +33,6 @@ class DomainError(Exception):
         return text % self.params if self.params else text
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "fields": {name: [str(m) for m in msgs] for name, msgs in self.field_errors.items()},
-        }
+        """The API's one error shape: `{"code", "message", "errors"}` (errors null or per field)."""
+        errors = {name: [str(m) for m in msgs] for name, msgs in self.field_errors.items()}
+        return {"code": self.code, "message": self.message, "errors": errors or None}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.editing import split_values
 from openpo.catalog.services.setup import PHOTO_FORMATS
+from openpo.core.money import AMOUNT_TOO_LARGE, COUNT_TOO_LARGE, MAX_AMOUNT, MAX_COUNT
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 PHOTO_ACCEPT = ",".join(f"image/{kind.lower()}" for kind in PHOTO_FORMATS)
@@ -26,8 +27,10 @@ class RupiahField(forms.IntegerField):
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_AMOUNT)
         kwargs.setdefault("widget", _numeric({"placeholder": "120.000"}))
         super().__init__(**kwargs)
+        self.error_messages["max_value"] = AMOUNT_TOO_LARGE
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -44,8 +47,10 @@ class RupiahField(forms.IntegerField):
 class CountField(forms.IntegerField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_COUNT)
         kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}))
         super().__init__(**kwargs)
+        self.error_messages["max_value"] = COUNT_TOO_LARGE
 
 
 def _datetime_field(label, **kwargs) -> forms.DateTimeField:

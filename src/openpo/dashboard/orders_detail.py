@@ -22,7 +22,7 @@ from openpo.core.models import AuditEvent
 from openpo.core.money import format_rupiah
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.orders_forms import BuyerForm, CancelForm, NoteForm, posted_quantities
-from openpo.dashboard.payments import ConfirmForm, ManualPaymentForm, RejectForm
+from openpo.dashboard.payments import ConfirmForm, ManualPaymentForm, RejectForm, describe_claim
 from openpo.orders.models import Order
 from openpo.orders.services.changing import (
     CHANGEABLE_PHASES,
@@ -31,6 +31,7 @@ from openpo.orders.services.changing import (
     update_buyer_details,
 )
 from openpo.orders.services.releasing import cancel_order
+from openpo.payments.models import Payment
 from openpo.payments.services.refunds import refund_owed
 
 EVENT_TITLES = {
@@ -163,7 +164,12 @@ def _money_context(request: HttpRequest, order: Order) -> dict:
     """The order's Payments section: what was asked, what came in, what went back."""
     return {
         "expected_payments": order.expected_payments.all(),
-        "payments": order.payments.select_related("proof", "decided_by", "expected_payment"),
+        "payments": [
+            describe_claim(payment, order) if payment.status == Payment.Status.CLAIMED else payment
+            for payment in order.payments.select_related(
+                "proof", "decided_by", "expected_payment"
+            ).prefetch_related("claim_proofs")
+        ],
         "refunds": order.refunds.select_related("created_by"),
         "refund_owed": refund_owed(order),
         "confirm_form": ConfirmForm(),

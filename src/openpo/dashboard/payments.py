@@ -37,6 +37,10 @@ class ConfirmForm(forms.Form):
     amount = RupiahField(
         label=gettext_lazy("Amount that arrived (if different)"), required=False, min_value=1
     )
+    second_transfer = forms.BooleanField(
+        label=gettext_lazy("This money really arrived on top of what the order already has"),
+        required=False,
+    )
 
 
 class RejectForm(forms.Form):
@@ -51,6 +55,10 @@ class RejectForm(forms.Form):
 
 class ManualPaymentForm(forms.Form):
     amount = RupiahField(label=gettext_lazy("Amount received (Rp)"), min_value=1)
+    more_than_owed = forms.BooleanField(
+        label=gettext_lazy("Yes, the buyer really paid more than the order owes"),
+        required=False,
+    )
     note = forms.CharField(
         label=gettext_lazy("Note"),
         required=False,
@@ -64,9 +72,31 @@ def claimed_payments(shop, campaign: Campaign | None = None) -> QuerySet[Payment
     found = Payment.objects.filter(shop=shop, status=Payment.Status.CLAIMED)
     if campaign is not None:
         found = found.filter(order__campaign=campaign)
-    return found.select_related("order", "order__campaign", "expected_payment", "proof").order_by(
-        "received_at", "id"
+    return (
+        found.select_related("order", "order__campaign", "expected_payment", "proof")
+        .prefetch_related("claim_proofs")
+        .order_by("received_at", "id")
     )
+
+
+def proofs_of_claim(payment: Payment) -> list[PaymentProof]:
+    """Every proof that supports a claim, first sent first (a claim made before proofs could
+    join one has only its own)."""
+    joined = sorted(payment.claim_proofs.all(), key=lambda proof: (proof.uploaded_at, proof.pk))
+    if not joined and payment.proof is not None:
+        return [payment.proof]
+    return joined
+
+
+def describe_claim(payment: Payment, order: Order) -> Payment:
+    """What a claim's card says: its proofs, what is still owed, and whether confirming it
+    would over-pay the order (then the seller must tick "a second transfer arrived")."""
+    payment.all_proofs = proofs_of_claim(payment)
+    payment.owed = max(0, order.total - order.amount_paid)
+    payment.would_overpay = order.status == Order.Status.ACTIVE and (
+        payment.amount - payment.unique_code > payment.owed
+    )
+    return payment
 
 
 def _queue_url(campaign: Campaign | None) -> str:
@@ -84,6 +114,7 @@ def _queue(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
         payment.expected_amount = expected.amount if expected else None
         payment.difference = payment.amount - expected.amount if expected else None
         payment.order_changed = bool(expected and expected.status == "void")
+        describe_claim(payment, payment.order)
     per_campaign = (
         Campaign.objects.filter(shop=request.shop)
         .annotate(
@@ -159,7 +190,12 @@ def confirm(request: HttpRequest, payment_id: int) -> HttpResponse:
         _say_errors(request, form)
         return _back(request, fallback)
     try:
-        confirm_payment(payment=payment, actor=request.user, amount=form.cleaned_data["amount"])
+        confirm_payment(
+            payment=payment,
+            actor=request.user,
+            amount=form.cleaned_data["amount"],
+            allow_overpayment=form.cleaned_data["second_transfer"],
+        )
     except DomainError as error:
         _say_errors(request, form, error)
     else:
@@ -232,6 +268,7 @@ def record_manual(request: HttpRequest, order_id: int) -> HttpResponse:
                 source=Payment.Source.MANUAL,
                 expected_payment=order.open_expected_payment,
                 note=form.cleaned_data["note"],
+                allow_overpayment=form.cleaned_data["more_than_owed"],
                 actor=request.user,
             )
         except DomainError as error:

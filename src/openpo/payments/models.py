@@ -89,6 +89,15 @@ class PaymentProof(models.Model):
     expected_payment = models.ForeignKey(
         ExpectedPayment, on_delete=models.SET_NULL, null=True, blank=True, related_name="proofs"
     )
+    # The claim this proof supports: a second proof sent while a claim waits joins it, so one
+    # transfer is never counted twice.
+    claim = models.ForeignKey(
+        "payments.Payment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claim_proofs",
+    )
     file = models.FileField(_("file"), upload_to=_proof_path, storage=_private_storage)
     content_type = models.CharField(_("file type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))

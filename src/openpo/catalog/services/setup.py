@@ -27,6 +27,7 @@ from openpo.catalog.models import (
 )
 from openpo.core.audit import audit_event
 from openpo.core.images import verified_image_format
+from openpo.core.money import amount_problem, count_problem
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.payments.qris import InvalidQris, validate_static
 
@@ -240,6 +241,13 @@ def campaign_settings_errors(*, shop: Shop, settings: dict) -> dict[str, list]:
         value = settings[field]
         if value is not None and value < 1:
             errors[field] = [_("Enter at least 1, or leave it empty.")]
+    for field in ("moq_units", "unit_cap", "max_units_per_order", "payment_window_hours"):
+        if problem := count_problem(settings[field]):
+            errors[field] = [problem]
+    if problem := count_problem(settings["early_bird_units"]):
+        errors["early_bird_units"] = [problem]
+    if problem := amount_problem(settings["shipping_fee"]):
+        errors["shipping_fee"] = [problem]
     errors.update(
         _early_bird_errors(
             settings["early_bird_until"],
@@ -359,6 +367,22 @@ def add_product(
     )
 
 
+def variant_errors(*, price: int, early_bird_price: int | None, quota: int | None) -> dict:
+    """Per-field problems of a variant's price, early-bird price and quota."""
+    errors: dict[str, list] = {}
+    if price < 0:
+        errors["price"] = [_("The price cannot be negative.")]
+    elif problem := amount_problem(price):
+        errors["price"] = [problem]
+    if quota is not None and quota < 0:
+        errors["quota"] = [_("The quota cannot be negative; leave it empty for unlimited.")]
+    elif problem := count_problem(quota):
+        errors["quota"] = [problem]
+    if early_bird_price is not None and not 0 <= early_bird_price < price:
+        errors["early_bird_price"] = [_("The early-bird price must be below the normal price.")]
+    return errors
+
+
 def add_variant(
     *,
     product: Product,
@@ -373,13 +397,7 @@ def add_variant(
     campaign = product.campaign
     require_editable(campaign)
     options = {str(k).strip(): str(v).strip() for k, v in (options or {}).items()}
-    errors: dict[str, list] = {}
-    if price < 0:
-        errors["price"] = [_("The price cannot be negative.")]
-    if quota is not None and quota < 0:
-        errors["quota"] = [_("The quota cannot be negative; leave it empty for unlimited.")]
-    if early_bird_price is not None and not 0 <= early_bird_price < price:
-        errors["early_bird_price"] = [_("The early-bird price must be below the normal price.")]
+    errors = variant_errors(price=price, early_bird_price=early_bird_price, quota=quota)
     sku = (sku or "-".join([slugify(product.name), *map(slugify, options.values())])).upper()[:64]
     if Variant.objects.filter(campaign=campaign, sku=sku).exists():
         errors["sku"] = [_("Another variant of this PO already has SKU %(sku)s.") % {"sku": sku}]

@@ -26,7 +26,7 @@ from openpo.catalog.models import Campaign, Variant
 from openpo.catalog.services import close_if_sold_out
 from openpo.catalog.terms import po_terms
 from openpo.core.audit import build_audit_event
-from openpo.core.money import percent_of
+from openpo.core.money import amount_problem, percent_of
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.messaging import events as message_events
 from openpo.orders.codes import new_order_code, new_order_secret
@@ -47,6 +47,7 @@ MAX_CODE_ATTEMPTS = 8
 # a partner's shop) shows the terms itself; the order keeps the text either way.
 SELF_SERVICE_CHANNELS = {Order.Channel.WEB}
 MAX_UNITS_PER_LINE = 10_000
+ORDER_TOO_LARGE = _("This order comes to more than Rp 1.000.000.000; order fewer units.")
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,10 @@ def _prepare(
         v.early_bird_price is not None for v in variants.values()
     )
     left = campaign.early_bird_units_left
-    return _priced(prepared, early=early and (left is None or units <= left))
+    prepared = _priced(prepared, early=early and (left is None or units <= left))
+    if amount_problem(prepared.subtotal + campaign.shipping_fee):
+        raise InvalidOrder(field_errors={"items": [ORDER_TOO_LARGE]})
+    return prepared
 
 
 def _priced(prepared: _Prepared, *, early: bool) -> _Prepared:

@@ -1,4 +1,5 @@
-"""A buyer submitting a payment proof ("bukti transfer"), which claims the open payment."""
+"""A buyer submitting a payment proof ("bukti transfer"), which claims the open payment, or joins
+the claim that still waits for the seller's check."""
 
 import secrets
 from datetime import datetime
@@ -8,21 +9,40 @@ from django.utils import timezone
 
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
-from openpo.payments.models import PaymentProof
+from openpo.payments.errors import TooManyProofs
+from openpo.payments.models import Payment, PaymentProof
 from openpo.payments.services.recording import claim_payment
 from openpo.payments.uploads import check_proof
 
+# A claim waiting for the seller gathers at most this many proofs (a blurry photo sent again,
+# a transfer split in two); an order keeps at most this many in all.
+MAX_PROOFS_PER_CLAIM = 5
+MAX_PROOFS_PER_ORDER = 20
+
+
+def _refuse_past_the_caps(order: Order) -> None:
+    proofs = PaymentProof.objects.filter(order=order)
+    waiting = proofs.filter(claim__status=Payment.Status.CLAIMED).count()
+    if waiting >= MAX_PROOFS_PER_CLAIM:
+        raise TooManyProofs(count=waiting)
+    total = proofs.count()
+    if total >= MAX_PROOFS_PER_ORDER:
+        raise TooManyProofs(count=total)
+
 
 def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -> PaymentProof:
-    """Keep a checked proof for the order's open payment and claim that payment; the seller
-    confirms or rejects the claim in the verification queue."""
+    """Keep a checked proof for the order's open payment and claim that payment (or join the
+    claim already waiting); the seller confirms or rejects the claim in the verification
+    queue. Past the caps nothing is kept."""
     now = now or timezone.now()
     checked = check_proof(upload)
-    expected = order.open_expected_payment
     with transaction.atomic():
+        # The order's row lock queues two uploads of one buyer, so the caps hold.
+        order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        _refuse_past_the_caps(order)
         proof = PaymentProof(
             order=order,
-            expected_payment=expected,
+            expected_payment=order.open_expected_payment,
             content_type=checked.content_type,
             size=checked.size,
             original_name=(upload.name or "")[:255],

@@ -16,9 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openpo.core.audit import audit_event
+from openpo.core.money import amount_problem, format_rupiah
 from openpo.messaging import events as message_events
 from openpo.orders.models import Order
-from openpo.payments.errors import InvalidPayment, PaymentAlreadyDecided
+from openpo.payments.errors import (
+    InvalidPayment,
+    OverpaymentNotConfirmed,
+    PaymentAlreadyDecided,
+)
 from openpo.payments.models import (
     ExpectedPayment,
     Payment,
@@ -144,6 +149,24 @@ def _code_kept(expected: ExpectedPayment | None, amount: int) -> int:
     return expected.unique_code
 
 
+def _check_amount(amount: int) -> None:
+    if amount < 1:
+        raise InvalidPayment(field_errors={"amount": [_("Enter the amount that arrived.")]})
+    if problem := amount_problem(amount):
+        raise InvalidPayment(field_errors={"amount": [problem]})
+
+
+def _refuse_unconfirmed_overpayment(order: Order, credited: int) -> None:
+    """Counting `credited` more must not over-pay the order unless the seller said it did."""
+    owed = max(0, order.total - order.amount_paid)
+    if credited <= owed:
+        return
+    extra = format_rupiah(credited - owed)
+    if owed == 0:
+        raise OverpaymentNotConfirmed(OverpaymentNotConfirmed.already_paid, extra=extra)
+    raise OverpaymentNotConfirmed(extra=extra, owed=format_rupiah(owed))
+
+
 def _close_expected(payment: Payment) -> None:
     if payment.expected_payment_id:
         ExpectedPayment.objects.filter(
@@ -159,9 +182,25 @@ def claim_payment(
     now: datetime | None = None,
 ) -> Payment | None:
     """The buyer says they paid the open expected payment (a proof was uploaded): a payment
-    waiting for the seller's check. None when nothing is expected now."""
+    waiting for the seller's check. A proof sent while an earlier claim still waits joins that
+    claim, so one transfer is never counted twice. None when nothing is expected now."""
     now = now or timezone.now()
     order = _locked(order)
+    waiting = (
+        Payment.objects.filter(order=order, status=Payment.Status.CLAIMED).order_by("id").first()
+    )
+    if waiting is not None:
+        if proof is not None:
+            PaymentProof.objects.filter(pk=proof.pk).update(claim=waiting)
+            audit_event(
+                action="payment.proof_joined",
+                subject=order,
+                shop_id=order.shop_id,
+                actor_label="buyer",
+                at=now,
+                data={"payment": waiting.pk, "proof": proof.pk},
+            )
+        return waiting
     expected = order.open_expected_payment
     if expected is None:
         return None
@@ -177,6 +216,8 @@ def claim_payment(
         received_at=now,
         created_at=now,
     )
+    if proof is not None:
+        PaymentProof.objects.filter(pk=proof.pk).update(claim=payment)
     ExpectedPayment.objects.filter(pk=expected.pk, claimed_at__isnull=True).update(claimed_at=now)
     audit_event(
         action="payment.claimed",
@@ -195,18 +236,25 @@ def confirm_payment(
     payment: Payment,
     actor: AbstractBaseUser | None = None,
     amount: int | None = None,
+    allow_overpayment: bool = False,
     now: datetime | None = None,
 ) -> Payment:
     """The seller saw the money arrive: the claimed payment counts (with the amount that
-    really arrived, when it differs). A payment is decided once."""
+    really arrived, when it differs). A payment is decided once, and one that would pay the
+    order more than it owes (a second proof of one transfer, say) needs `allow_overpayment`."""
     now = now or timezone.now()
-    if amount is not None and amount < 1:
-        raise InvalidPayment(field_errors={"amount": [_("Enter the amount that arrived.")]})
+    if amount is not None:
+        _check_amount(amount)
     order = _locked(payment.order)
     changes = {"status": Payment.Status.CONFIRMED, "decided_at": now, "decided_by": actor}
     if amount is not None:
         changes["amount"] = amount
         changes["unique_code"] = _code_kept(payment.expected_payment, amount)
+    if not allow_overpayment and order.status == Order.Status.ACTIVE:
+        arrived = changes.get("amount", payment.amount)
+        kept = changes.get("unique_code", payment.unique_code)
+        if Payment.objects.filter(pk=payment.pk, status=Payment.Status.CLAIMED).exists():
+            _refuse_unconfirmed_overpayment(order, arrived - kept)
     if not Payment.objects.filter(pk=payment.pk, status=Payment.Status.CLAIMED).update(**changes):
         raise PaymentAlreadyDecided()
     payment.refresh_from_db()
@@ -277,15 +325,16 @@ def record_payment(
     statement_line: StatementLine | None = None,
     gateway_reference: str = "",
     note: str = "",
+    allow_overpayment: bool = False,
     actor: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Payment:
     """A payment known to have arrived (a statement line, a gateway notification, cash the
     seller took): confirmed at once. One gateway reference or statement line is one payment,
-    however often it is recorded."""
+    however often it is recorded. Money the seller types (source manual) that would pay the
+    order more than it owes needs `allow_overpayment`: a slip of the keyboard is not money."""
     now = now or timezone.now()
-    if amount < 1:
-        raise InvalidPayment(field_errors={"amount": [_("Enter the amount that arrived.")]})
+    _check_amount(amount)
     # Checked under the order's lock, so a notification repeated at the same instant waits
     # for the first and then finds its payment.
     order = _locked(order)
@@ -299,6 +348,8 @@ def record_payment(
         existing := Payment.objects.filter(statement_line=statement_line).first()
     ):
         return existing
+    if source == Payment.Source.MANUAL and not allow_overpayment:
+        _refuse_unconfirmed_overpayment(order, amount - _code_kept(expected_payment, amount))
     payment = Payment.objects.create(
         shop_id=order.shop_id,
         order=order,

@@ -21,6 +21,7 @@ from openpo.catalog.services.setup import (
     add_product_photo,
     add_variant,
     require_editable,
+    variant_errors,
 )
 from openpo.core.audit import audit_event
 
@@ -207,13 +208,7 @@ def update_variant(
     """Change a variant's price, early-bird price, quota or availability; its quota never goes
     below the units already ordered."""
     require_editable(variant.campaign)
-    errors: dict[str, list] = {}
-    if price < 0:
-        errors["price"] = [_("The price cannot be negative.")]
-    if early_bird_price is not None and not 0 <= early_bird_price < price:
-        errors["early_bird_price"] = [_("The early-bird price must be below the normal price.")]
-    if quota is not None and quota < 0:
-        errors["quota"] = [_("The quota cannot be negative; leave it empty for unlimited.")]
+    errors = variant_errors(price=price, early_bird_price=early_bird_price, quota=quota)
     if errors:
         raise InvalidCampaign(field_errors=errors)
     rows = Variant.objects.filter(pk=variant.pk)
