@@ -11,6 +11,7 @@ import urllib.parse
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs page from ninja's own static files, not a CDN (CSP)
     "openpo.core",
     "openpo.catalog",
     "openpo.orders",
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "openpo.core.language.ShopLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,6 +196,32 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = _env_list("OPENPO_CSRF_TRUSTED_ORIGINS", "")
 if _env_bool("OPENPO_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every response (django-csp): scripts only from our static files
+# or an inline block that carries this response's nonce (`{{ request.csp_nonce }}`), styles only
+# from our stylesheets (no style="" attributes, no <style> blocks), no plugins, no <base>, never
+# framed. Forms post to the site itself, except the buyer's "pay online" button, whose answer
+# redirects to Midtrans Snap's payment page (the origin of OPENPO_MIDTRANS_SNAP_URL, read the
+# same way as the payment section below). The proof files answer with their own sandbox policy.
+_snap_url = urllib.parse.urlsplit(
+    os.environ.get("OPENPO_MIDTRANS_SNAP_URL", "https://app.sandbox.midtrans.com")
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # data: for the icons that the API docs' stylesheet (Swagger UI) draws as data: URLs.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, f"{_snap_url.scheme}://{_snap_url.netloc}"],
+    }
+}
+# Where browsers send reports of what the policy blocked (any collector's URL); none by default.
+if os.environ.get("OPENPO_CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = os.environ["OPENPO_CSP_REPORT_URI"]
 
 # --- Email ----------------------------------------------------------------------------------
 # OPENPO_EMAIL_URL=smtp://user:password@host:587 (smtp+ssl:// for port 465, `?tls=1` for

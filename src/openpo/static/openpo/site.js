@@ -1,5 +1,7 @@
-/* OpenPO's small page helpers (no build step): countdowns and the order form's live total.
-   Pages work without this file: the server renders the countdown text and the prices. */
+/* OpenPO's small page helpers (no build step): countdowns, the order form's live total, print
+   buttons and the first control to focus. Pages work without this file: the server renders
+   the countdown text and the prices. No page has inline scripts or onclick="" attributes: the
+   Content-Security-Policy refuses them, so page behaviour lives in static files like this. */
 (function () {
   "use strict";
   var lang = document.documentElement.lang || "id";
@@ -47,7 +49,16 @@
   document.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll("form[data-order-form]").forEach(updateTotal);
   });
+  // <button data-print>: print the page (the production recap).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
   document.addEventListener("DOMContentLoaded", function () {
+    // The first [data-autofocus] (the payments queue's first Confirm) gets the focus without
+    // scrolling past the heading above it, which `autofocus` would.
+    var first = document.querySelector("[data-autofocus]");
+    if (first) { first.focus({ preventScroll: true }); }
     document.querySelectorAll("form[data-order-form]").forEach(updateTotal);
     tick();
     setInterval(tick, 1000);
