@@ -1,9 +1,13 @@
 """Reading bank statements as the banks write them: amounts, dates, header lines, presets and
 detection, and files that cannot be read."""
 
+import io
+import re
+import zipfile
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from openpo.payments.services.statements import read_statement, resolve_mapping
 from openpo.payments.statements.errors import StatementError, UnknownStatementFormat
@@ -146,6 +150,61 @@ def test_a_broken_line_is_named_with_what_is_wrong(shop):
 def test_files_that_are_not_csv_or_xlsx_are_refused(data):
     with pytest.raises(StatementError):
         read_rows(data)
+
+
+def _sheet(rows: list[list[object]], *, declared: str | None = None) -> bytes:
+    """An XLSX of these rows; `declared` replaces the sheet's own dimension (A1:XFD…)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    if declared is None:
+        return out.getvalue()
+    source, rewritten = zipfile.ZipFile(out), io.BytesIO()
+    with zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{declared}"'.encode(), data
+                )
+            target.writestr(info, data)
+    return rewritten.getvalue()
+
+
+def test_a_line_longer_than_4000_characters_is_refused_by_its_number():
+    data = b"Tanggal,Keterangan,Jumlah\n01/11/2025,TRANSFER " + b"A" * 5000 + b",10000\n"
+    with translation.override("en"), pytest.raises(StatementError) as error:
+        read_rows(data)
+    assert "Line 2" in error.value.message and "4000 characters" in error.value.message
+
+
+def test_a_csv_with_more_than_50_columns_of_values_is_refused():
+    data = ",".join(str(n) for n in range(60)).encode() + b"\n"
+    with translation.override("en"), pytest.raises(StatementError) as error:
+        read_rows(data * 3)
+    assert "more than 50 columns" in error.value.message
+
+
+def test_empty_cells_past_column_50_are_dropped_not_refused():
+    line = b"01/11/2025,TRANSFER DARI SARI,135123" + b"," * 70 + b"\n"
+    rows = read_rows(line * 3)
+    assert rows[0][:3] == ["01/11/2025", "TRANSFER DARI SARI", "135123"]
+    assert max(len(row) for row in rows) == 50
+
+
+def test_an_xlsx_declaring_16384_columns_gives_rows_as_wide_as_their_cells():
+    rows = read_rows(_sheet([["Tanggal", "Jumlah"], ["01/11/2025", 135_123]], declared="A1:XFD2"))
+    assert rows == [["Tanggal", "Jumlah"], ["01/11/2025", 135_123]]
+
+
+def test_an_xlsx_with_a_value_in_column_51_is_refused():
+    with translation.override("en"), pytest.raises(StatementError) as error:
+        read_rows(_sheet([["Tanggal", "Jumlah"] + [None] * 48 + ["catatan"]]))
+    assert "more than 50 columns" in error.value.message
 
 
 def test_identical_lines_without_a_balance_get_distinct_stable_fingerprints():
