@@ -26,7 +26,13 @@ from openpo.catalog.models import (
     Variant,
 )
 from openpo.core.audit import audit_event
-from openpo.core.images import verified_image_format
+from openpo.core.images import (
+    MAX_PIXELS,
+    PictureRefused,
+    forget_metadata,
+    read_picture_header,
+    without_metadata,
+)
 from openpo.core.money import amount_problem, count_problem
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.payments.qris import InvalidQris, validate_static
@@ -420,19 +426,19 @@ def add_variant(
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 THUMBNAIL_WIDTH = 480
-# Phone cameras make at most ~50 megapixels; beyond that a small file is a decompression bomb.
-MAX_PHOTO_PIXELS = 60_000_000
+MAX_PHOTO_PIXELS = MAX_PIXELS
+TOO_MANY_PIXELS = _("The photo has too many pixels: make it smaller.")
+NOT_A_PHOTO = _("This file is not a photo we can show.")
 
 
 def photo_thumbnail(image: File) -> ContentFile:
-    """A JPEG of `image` at most THUMBNAIL_WIDTH px wide, upright, transparency on white."""
+    """A JPEG of `image` at most THUMBNAIL_WIDTH px wide, upright, transparency on white, with
+    no metadata."""
     image.seek(0)
     try:
         with Image.open(image) as picture:
             if picture.width * picture.height > MAX_PHOTO_PIXELS:
-                raise InvalidCampaign(
-                    field_errors={"image": [_("The photo has too many pixels: make it smaller.")]}
-                )
+                raise InvalidCampaign(field_errors={"image": [TOO_MANY_PIXELS]})
             # JPEG decodes straight at a smaller scale (still at least 480 px either way).
             picture.draft("RGB", (THUMBNAIL_WIDTH, THUMBNAIL_WIDTH))
             picture = ImageOps.exif_transpose(picture)
@@ -444,35 +450,35 @@ def photo_thumbnail(image: File) -> ContentFile:
                 height = max(1, round(picture.height * THUMBNAIL_WIDTH / picture.width))
                 picture = picture.resize((THUMBNAIL_WIDTH, height), Image.Resampling.LANCZOS)
             out = io.BytesIO()
-            picture.convert("RGB").save(out, "JPEG", quality=80, optimize=True, progressive=True)
+            thumbnail = forget_metadata(picture.convert("RGB"))
+            thumbnail.save(out, "JPEG", quality=80, optimize=True, progressive=True)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidCampaign(
-            field_errors={"image": [_("This file is not a photo we can show.")]}
-        ) from exc
+        raise InvalidCampaign(field_errors={"image": [NOT_A_PHOTO]}) from exc
     finally:
         image.seek(0)
     return ContentFile(out.getvalue())
 
 
 def add_product_photo(*, product: Product, image: File, alt_text: str = "") -> ProductPhoto:
-    """Attach a photo (JPEG, PNG or WebP, at most 5 MB, one that really opens as an image)
-    with a JPEG thumbnail at most 480 px wide for lists and the dashboard."""
+    """Attach a photo (JPEG, PNG or WebP, at most 5 MB and 60 megapixels, one that really opens
+    as an image), stored upright without its metadata (no EXIF GPS position, camera, XMP or
+    comments), with a JPEG thumbnail at most 480 px wide for lists and the dashboard."""
     if image.size > MAX_PHOTO_BYTES:
         raise InvalidCampaign(field_errors={"image": [_("The photo is too large: at most 5 MB.")]})
     try:
-        kind = verified_image_format(image)
-    except Image.DecompressionBombError:
-        kind = None
-    if kind is None:
-        raise InvalidCampaign(field_errors={"image": [_("This file is not a photo we can show.")]})
-    if kind not in PHOTO_FORMATS:
-        raise InvalidCampaign(field_errors={"image": [_("Upload a JPEG, PNG or WebP photo.")]})
+        kind = read_picture_header(image, max_pixels=MAX_PHOTO_PIXELS).format
+        if kind not in PHOTO_FORMATS:
+            raise InvalidCampaign(field_errors={"image": [_("Upload a JPEG, PNG or WebP photo.")]})
+        clean = without_metadata(image, max_pixels=MAX_PHOTO_PIXELS)
+    except PictureRefused as refused:
+        message = TOO_MANY_PIXELS if refused.too_many_pixels else NOT_A_PHOTO
+        raise InvalidCampaign(field_errors={"image": [message]}) from refused
     thumbnail = photo_thumbnail(image)
     name = secrets.token_hex(8)
     photo = ProductPhoto(
         product=product, alt_text=alt_text.strip()[:200], position=product.photos.count()
     )
-    photo.image.save(f"{name}.{PHOTO_FORMATS[kind]}", image, save=False)
+    photo.image.save(f"{name}.{PHOTO_FORMATS[kind]}", ContentFile(clean), save=False)
     photo.thumbnail.save(f"{name}-thumb.jpg", thumbnail, save=False)
     photo.save(force_insert=True)
     return photo

@@ -28,7 +28,7 @@ from openpo.catalog.errors import InvalidShop
 from openpo.catalog.models import BankAccount, Shop
 from openpo.catalog.services.setup import add_bank_account, shop_slug_problem
 from openpo.core.audit import audit_event
-from openpo.core.images import verified_image_format
+from openpo.core.images import PictureRefused, forget_metadata, read_picture_header
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.payments.qris import InvalidQris, validate_static
 
@@ -58,20 +58,25 @@ SETTINGS_FIELDS = (
 
 
 def _logo_file(upload: File) -> tuple[ContentFile, str]:
-    """The logo resized to at most 512 px: PNG when it has transparency, else JPEG."""
+    """The logo resized to at most 512 px, without metadata: PNG when it has transparency,
+    else JPEG."""
     if upload.size > MAX_LOGO_BYTES:
         raise InvalidShop(field_errors={"logo": [_("The logo is too large: at most 2 MB.")]})
-    kind = verified_image_format(upload)
-    if kind is None:
-        raise InvalidShop(field_errors={"logo": [_("This file is not a picture we can show.")]})
+    try:
+        kind = read_picture_header(upload, max_pixels=MAX_LOGO_PIXELS).format
+    except PictureRefused as refused:
+        if refused.too_many_pixels:
+            raise InvalidShop(
+                field_errors={"logo": [_("The picture is too large in pixels.")]}
+            ) from refused
+        raise InvalidShop(
+            field_errors={"logo": [_("This file is not a picture we can show.")]}
+        ) from refused
     if kind not in LOGO_FORMATS:
         raise InvalidShop(field_errors={"logo": [_("Upload a JPEG, PNG or WebP picture.")]})
     try:
         upload.seek(0)
         with Image.open(upload) as image:
-            width, height = image.size
-            if width * height > MAX_LOGO_PIXELS:
-                raise InvalidShop(field_errors={"logo": [_("The picture is too large in pixels.")]})
             image.draft("RGB", (LOGO_SIZE, LOGO_SIZE))  # JPEG: decode at a smaller scale
             picture = ImageOps.exif_transpose(image)
             picture.thumbnail((LOGO_SIZE, LOGO_SIZE), Image.Resampling.LANCZOS)
@@ -86,10 +91,10 @@ def _logo_file(upload: File) -> tuple[ContentFile, str]:
     )
     out = io.BytesIO()
     if transparent:
-        picture.convert("RGBA").save(out, "PNG", optimize=True)
+        forget_metadata(picture.convert("RGBA")).save(out, "PNG", optimize=True)
         extension = "png"
     else:
-        picture.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+        forget_metadata(picture.convert("RGB")).save(out, "JPEG", quality=88, optimize=True)
         extension = "jpg"
     return ContentFile(out.getvalue()), f"{secrets.token_hex(8)}.{extension}"
 
