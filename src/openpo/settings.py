@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A body over 10 MB is refused before anything reads it (core/uploads.py).
+    "openpo.core.uploads.UploadSizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -26,8 +26,10 @@ from openpo.catalog.services.editing import (
     update_product,
     update_variant,
 )
+from openpo.catalog.services.setup import MAX_PHOTO_BYTES
 from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
+from openpo.core.uploads import limit_upload
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.editor_forms import (
     AddProductForm,
@@ -69,6 +71,7 @@ def _submit(
 
 @require_POST
 @shop_member_required
+@limit_upload(MAX_PHOTO_BYTES)
 def product_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = get_shop_object(request, Campaign, pk=campaign_id)
     form = AddProductForm(request.POST, request.FILES, prefix=ADD_PRODUCT)
@@ -182,6 +185,7 @@ def variant_remove(request: HttpRequest, variant_id: int) -> HttpResponse:
 
 @require_POST
 @shop_member_required
+@limit_upload(MAX_PHOTO_BYTES)
 def photo_add(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_shop_object(request, Product, pk=product_id)
     form = PhotoForm(request.POST, request.FILES, prefix=prefix("ph", product.pk))

@@ -24,13 +24,14 @@ from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
 from openpo.core.money import format_rupiah
 from openpo.core.phone import format_phone_local
+from openpo.core.uploads import limit_upload
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.editor_forms import RupiahField
 from openpo.dashboard.orders_export import defuse
 from openpo.orders.models import Order
 from openpo.payments.models import Refund
 from openpo.payments.services.refunds import record_refund, refund_owed, refunds_due
-from openpo.payments.uploads import sniff_type
+from openpo.payments.uploads import MAX_PROOF_BYTES, sniff_type
 
 
 class RefundForm(forms.Form):
@@ -180,6 +181,7 @@ def campaign_refunds_csv(request: HttpRequest, campaign_id: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @shop_member_required
+@limit_upload(MAX_PROOF_BYTES)
 def record(request: HttpRequest, order_id: int) -> HttpResponse:
     order = get_shop_object(request, Order, pk=order_id)
     owed = refund_owed(order)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openpo.catalog.models import Shop
 from openpo.catalog.services.shop_settings import (
+    MAX_LOGO_BYTES,
     MAX_PAYMENT_WINDOW_HOURS,
     SETTINGS_FIELDS,
     add_shop_bank_account,
@@ -24,6 +25,7 @@ from openpo.catalog.services.shop_settings import (
 from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
 from openpo.core.phone import format_phone_local
+from openpo.core.uploads import limit_upload
 from openpo.dashboard import shop_accounts, team
 from openpo.dashboard.access import owner_required
 from openpo.payments.gateways.midtrans import snap_base_url
@@ -175,6 +177,7 @@ def render_settings(
 
 @owner_required
 @require_http_methods(["GET", "POST"])
+@limit_upload(MAX_LOGO_BYTES)
 def settings(request: HttpRequest) -> HttpResponse:
     shop: Shop = request.shop
     if request.method == "GET":

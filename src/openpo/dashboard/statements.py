@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openpo.core.errors import DomainError
+from openpo.core.uploads import limit_upload
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.statements_forms import (
     ColumnMappingForm,
@@ -35,7 +36,7 @@ from openpo.payments.services.statements import (
 )
 from openpo.payments.statements.errors import UnknownStatementFormat
 from openpo.payments.statements.presets import guess_columns, header_labels
-from openpo.payments.statements.reading import read_rows
+from openpo.payments.statements.reading import MAX_STATEMENT_BYTES, read_rows
 from openpo.payments.uploads import proof_storage
 
 PREVIEW_ROWS = 12
@@ -79,6 +80,7 @@ def _imported(request: HttpRequest, summary: dict) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @shop_member_required
+@limit_upload(MAX_STATEMENT_BYTES)
 def statements(request: HttpRequest) -> HttpResponse:
     """Upload a statement; the recent imports with what is left to review."""
     posted = request.method == "POST"

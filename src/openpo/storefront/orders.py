@@ -19,11 +19,13 @@ from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.core.ratelimit import rate_limit
+from openpo.core.uploads import limit_upload
 from openpo.orders.models import Order
 from openpo.payments.models import ExpectedPayment, Payment
 from openpo.payments.qris import qr_svg
 from openpo.payments.services import submit_payment_proof
 from openpo.payments.services.refunds import ENDED_CAMPAIGN, refund_owed, set_refund_account
+from openpo.payments.uploads import MAX_PROOF_BYTES
 
 
 class ProofForm(forms.Form):
@@ -159,6 +161,7 @@ def order_page(request: HttpRequest, secret: str) -> HttpResponse:
 
 @require_POST
 @rate_limit("proof")
+@limit_upload(MAX_PROOF_BYTES)
 def proof_upload(request: HttpRequest, secret: str) -> HttpResponse:
     order = _get_order(secret)
     form = ProofForm(request.POST, request.FILES)
