@@ -70,7 +70,7 @@ def test_it_shows_a_pos_cash_flow(seller, campaign, money):
     # Three days, three bars, and a table row for each day with money.
     assert html.count('class="cf-day"') == 3
     assert re.findall(r'data-day="([\d-]+)"', html) == ["2026-08-12", "2026-08-11", "2026-08-10"]
-    assert "height: 100%" in html  # the busiest day fills the chart
+    assert 'class="cf-in" width="100%" height="100%"' in html  # the busiest day fills the chart
     assert 'class="badge badge-open">' in html  # the PO's phase, as on its other pages
 
 

@@ -59,7 +59,13 @@ def test_it_edits_the_buyers_details(en, alice, order):
 
     response = en.post(
         url,
-        {"name": "Sari W.", "phone": "0813 2222 3333", "city": "Cimahi", "postal_code": "40511"},
+        {
+            "name": "Sari W.",
+            "phone": "0813 2222 3333",
+            "address": "Jl. Kenanga 3",
+            "city": "Cimahi",
+            "postal_code": "40511",
+        },
     )
 
     assert response.status_code == 302
@@ -71,7 +77,8 @@ def test_it_edits_the_buyers_details(en, alice, order):
 def test_a_bad_number_is_shown_on_its_field_and_nothing_changes(en, alice, order):
     en.force_login(alice)
     response = en.post(
-        f"/dashboard/orders/{order.pk}/edit/", {"name": "Sari", "phone": "12", "postal_code": "1"}
+        f"/dashboard/orders/{order.pk}/edit/",
+        {"name": "Sari", "phone": "12", "address": "Jl. Kenanga 3", "postal_code": "1"},
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -158,6 +165,7 @@ def _manual(campaign, variant, key="kunci-1", **extra):
     return {
         "name": "Dewi",
         "phone": "0812 3456 7890",
+        "address": "Jl. Anggrek 7, Bandung",
         "idempotency_key": key,
         f"qty_{variant.pk}": "2",
         **extra,

@@ -33,7 +33,7 @@ def orders(campaign, variants):
     )
     second = place_order(
         campaign=campaign,
-        buyer=BuyerDetails(name="Budi", phone="0812 5555 6666"),
+        buyer=BuyerDetails(address="Jl. Melati 2", name="Budi", phone="0812 5555 6666"),
         items={medium.pk: 1},
         terms_accepted=True,
     )

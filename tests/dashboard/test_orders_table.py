@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _order(campaign, name, phone, items, **changes):
     order = place_order(
         campaign=campaign,
-        buyer=BuyerDetails(name=name, phone=phone),
+        buyer=BuyerDetails(address="Jl. Melati 2", name=name, phone=phone),
         items=items,
         terms_accepted=True,
     )

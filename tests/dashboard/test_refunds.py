@@ -31,7 +31,9 @@ def _paid_order(campaign, buyer, now, amount=60_000) -> Order:
     order = place_order(
         terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: 1}, now=now
     )
-    record_payment(order=order, amount=amount, source=Payment.Source.MANUAL, now=now)
+    record_payment(
+        order=order, amount=amount, source=Payment.Source.MANUAL, allow_overpayment=True, now=now
+    )
     return Order.objects.get(pk=order.pk)
 
 

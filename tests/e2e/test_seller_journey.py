@@ -96,6 +96,7 @@ def test_a_seller_opens_a_po_and_handles_its_first_orders(new_page, screenshot, 
     page.locator(f"a[href$='/po/{campaign.pk}/orders/new/']").first.click()
     page.fill("#id_name", "Bu Wati")
     page.fill("#id_phone", "0857 1111 2222")
+    page.fill("#id_address", "Jl. Cempaka 9, Bandung")
     large = campaign.variants.get(product__name=PRODUCTS[1][0], options__Ukuran="L")
     page.fill(f"[name=qty_{large.pk}]", "1")
     page.locator("form button[type=submit]").last.click()

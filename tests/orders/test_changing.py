@@ -206,7 +206,7 @@ def test_bad_buyer_details_are_refused(campaign, variants, buyer, now):
         update_buyer_details(
             order=order, buyer=BuyerDetails(name="", phone="123", postal_code="9"), now=now
         )
-    assert set(caught.value.field_errors) == {"name", "phone", "postal_code"}
+    assert set(caught.value.field_errors) == {"name", "phone", "postal_code", "address"}
     order.refresh_from_db()
     assert order.buyer_name == "Sari Wulandari"
 
@@ -228,7 +228,10 @@ def test_many_orders_growing_at_once_never_oversell(shop, now, vendor, record_pr
     variant = campaign.variants.get()
     orders = [
         _place(
-            campaign, BuyerDetails(name=f"Pembeli {n}", phone=f"0812{n:08d}"), {variant.pk: 1}, now
+            campaign,
+            BuyerDetails(address="Jl. Melati 2", name=f"Pembeli {n}", phone=f"0812{n:08d}"),
+            {variant.pk: 1},
+            now,
         )
         for n in range(5)
     ]

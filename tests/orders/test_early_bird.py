@@ -20,7 +20,9 @@ def _early(campaign, price=100_000):
 
 
 def _order(campaign, number, variant, quantity=1, now=None):
-    buyer = BuyerDetails(name=f"Pembeli {number}", phone=f"0812{number:08d}")
+    buyer = BuyerDetails(
+        address="Jl. Melati 2", name=f"Pembeli {number}", phone=f"0812{number:08d}"
+    )
     return place_order(
         campaign=campaign,
         buyer=buyer,
@@ -72,7 +74,7 @@ def test_variants_without_an_early_bird_price_keep_their_price(shop, now):
 
     order = place_order(
         campaign=campaign,
-        buyer=BuyerDetails(name="Sari", phone="081233334444"),
+        buyer=BuyerDetails(address="Jl. Melati 2", name="Sari", phone="081233334444"),
         items={cheap.pk: 1, plain.pk: 1},
         terms_accepted=True,
     )

@@ -47,7 +47,7 @@ def test_it_keeps_one_customer_per_phone_number(campaign, variants, buyer, now):
     place_order(
         terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
     )
-    again = BuyerDetails(name="Sari W.", phone="+62 813-2222-3333")
+    again = BuyerDetails(address="Jl. Melati 2", name="Sari W.", phone="+62 813-2222-3333")
     second = place_order(
         terms_accepted=True, campaign=campaign, buyer=again, items={variants[0].pk: 1}, now=now
     )
@@ -289,7 +289,7 @@ def test_it_explains_every_invalid_buyer_field_at_once(campaign, variants, now):
         place_order(
             terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
         )
-    assert set(exc.value.field_errors) == {"name", "phone", "email", "postal_code"}
+    assert set(exc.value.field_errors) == {"name", "phone", "email", "postal_code", "address"}
     assert exc.value.http_status == 422
     assert Order.objects.count() == 0 and Customer.objects.count() == 0
 

@@ -29,7 +29,9 @@ def test_fifty_buyers_race_for_twenty_slots(shop, now, vendor, record_property):
         def press_order():
             # Like a request: load the campaign, then place the order.
             fresh = Campaign.objects.select_related("shop").get(pk=campaign.pk)
-            details = BuyerDetails(name=f"Pembeli {number}", phone=f"0812{number:08d}")
+            details = BuyerDetails(
+                address="Jl. Melati 2", name=f"Pembeli {number}", phone=f"0812{number:08d}"
+            )
             return place_order(
                 terms_accepted=True, campaign=fresh, buyer=details, items={variant.pk: 1}
             )

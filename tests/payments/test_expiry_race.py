@@ -36,7 +36,7 @@ def test_workers_expiring_the_same_orders_at_once_release_each_once(
     orders = [
         place_order(
             campaign=campaign,
-            buyer=BuyerDetails(name=f"Pembeli {n}", phone=f"0812{n:08d}"),
+            buyer=BuyerDetails(address="Jl. Melati 2", name=f"Pembeli {n}", phone=f"0812{n:08d}"),
             items={small.pk: 1 + n % 3, unlimited.pk: n % 2},
             channel=Order.Channel.MANUAL,
             now=now,
@@ -46,7 +46,7 @@ def test_workers_expiring_the_same_orders_at_once_release_each_once(
     # One more order, placed later, is not due yet and must stay.
     keep = place_order(
         campaign=campaign,
-        buyer=BuyerDetails(name="Pembeli baru", phone="081299999999"),
+        buyer=BuyerDetails(address="Jl. Melati 2", name="Pembeli baru", phone="081299999999"),
         items={small.pk: 2},
         channel=Order.Channel.MANUAL,
         now=now + timedelta(hours=23),
@@ -90,7 +90,7 @@ def test_a_proof_sent_as_the_worker_expires_never_leaves_a_claim_on_an_expired_o
     orders = [
         place_order(
             campaign=campaign,
-            buyer=BuyerDetails(name=f"Pembeli {n}", phone=f"0812{n:08d}"),
+            buyer=BuyerDetails(address="Jl. Melati 2", name=f"Pembeli {n}", phone=f"0812{n:08d}"),
             items={variant.pk: 1},
             channel=Order.Channel.MANUAL,
             now=now,

@@ -53,7 +53,7 @@ STEPS = int(os.environ.get("OPENPO_MONEY_STEPS", "25"))
 
 PAY = Order.PaymentStatus
 BUYERS = [
-    BuyerDetails(name=name, phone=phone)
+    BuyerDetails(address="Jl. Melati 2", name=name, phone=phone)
     for name, phone in [
         ("Sari", "0813 2222 3333"),
         ("Budi", "0812 4444 5555"),

@@ -27,7 +27,9 @@ def _dp_order(shop, now, number=1):
     )
     order = place_order(
         campaign=campaign,
-        buyer=BuyerDetails(name=f"Pembeli {number}", phone=f"0812{number:08d}"),
+        buyer=BuyerDetails(
+            address="Jl. Melati 2", name=f"Pembeli {number}", phone=f"0812{number:08d}"
+        ),
         items={campaign.variants.get().pk: 1},
         terms_accepted=True,
         now=now,

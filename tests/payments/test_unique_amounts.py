@@ -86,7 +86,9 @@ def test_concurrent_orders_never_share_a_transfer_amount(shop, now, vendor, reco
     def buyer(number):
         def order():
             fresh = Campaign.objects.select_related("shop").get(pk=campaign.pk)
-            details = BuyerDetails(name=f"Pembeli {number}", phone=f"0813{number:08d}")
+            details = BuyerDetails(
+                address="Jl. Melati 2", name=f"Pembeli {number}", phone=f"0813{number:08d}"
+            )
             return place_order(
                 terms_accepted=True, campaign=fresh, buyer=details, items={variant.pk: 1}
             )

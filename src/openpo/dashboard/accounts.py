@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from openpo.catalog.services import create_shop
 from openpo.catalog.services.setup import shop_slug_problem
 from openpo.core.errors import DomainError
+from openpo.core.forms import Form
 from openpo.core.login_guard import locked_out_message, lockout_seconds
 from openpo.core.ratelimit import rate_limit
 
@@ -42,7 +43,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 
 
-class SignupForm(forms.Form):
+class SignupForm(Form):
     username = forms.SlugField(label=gettext_lazy("Username"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("Email"))
     password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.editing import split_values
 from openpo.catalog.services.setup import PHOTO_FORMATS
+from openpo.core.forms import Form
 from openpo.core.money import AMOUNT_TOO_LARGE, COUNT_TOO_LARGE, MAX_AMOUNT, MAX_COUNT
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -70,7 +71,7 @@ def _date_field(label, **kwargs) -> forms.DateField:
     )
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(Form):
     """A PO's settings. Times are read and shown in the shop's time zone: the view activates it
     around validating and rendering."""
 
@@ -174,7 +175,7 @@ class CampaignForm(forms.Form):
         return data
 
 
-class VariantsForm(forms.Form):
+class VariantsForm(Form):
     """Variants to generate: every size × colour at one price (a size may have its own)."""
 
     price = RupiahField(label=_("Price (Rp)"))
@@ -263,21 +264,21 @@ class AddProductForm(VariantsForm):
         }
 
 
-class ProductForm(forms.Form):
+class ProductForm(Form):
     name = forms.CharField(label=_("Product name"), max_length=150)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class VariantForm(forms.Form):
+class VariantForm(Form):
     price = RupiahField(label=_("Price (Rp)"))
     early_bird_price = RupiahField(label=_("Early-bird price (Rp)"), required=False)
     quota = CountField(label=_("Quota"), required=False, help_text=_("Empty: unlimited."))
     is_active = forms.BooleanField(label=_("On sale"), required=False)
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(Form):
     image = forms.FileField(
         label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT})
     )
@@ -297,7 +298,7 @@ class DecimalText(forms.DecimalField):
         return super().to_python(value)
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(Form):
     name = forms.CharField(
         label=_("Material"),
         max_length=100,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
-from openpo.core.forms import add_domain_error
+from openpo.core.forms import Form, add_domain_error
 from openpo.dashboard.access import get_shop_object, owner_required, shop_member_required
 from openpo.messaging import broadcasts
 from openpo.messaging.models import Broadcast, Channel, OutboxMessage
@@ -134,7 +134,7 @@ def whatsapp_mark_sent(request: HttpRequest) -> HttpResponse:
 # Broadcasts -----------------------------------------------------------------------------------
 
 
-class BroadcastForm(forms.Form):
+class BroadcastForm(Form):
     payment = forms.ChoiceField(
         label=gettext_lazy("Payment"),
         required=False,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openpo.core.errors import DomainError
+from openpo.core.forms import Form
 from openpo.dashboard.access import get_shop_object, owner_required
 from openpo.messaging import events
 from openpo.messaging.models import MessageTemplate
@@ -44,7 +45,7 @@ PLACEHOLDER_HELP = {
 }
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(Form):
     subject = forms.CharField(label=gettext_lazy("Email subject"), max_length=200, required=False)
     body = forms.CharField(
         label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 10}), max_length=5000

@@ -269,5 +269,6 @@ def add_note(request: HttpRequest, order_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Note added."))
     else:
-        messages.error(request, _("Write a note first."))
+        for problem in form.errors.get("text", [_("Write a note first.")]):
+            messages.error(request, problem)
     return redirect(reverse("dashboard:order", args=[found.pk]) + "#notes")

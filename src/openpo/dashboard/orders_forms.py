@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Campaign
+from openpo.core.forms import Form
 from openpo.core.phone import format_phone_local
 from openpo.orders.services.placing import BuyerDetails
 
@@ -36,7 +37,7 @@ def _with_all(choices) -> list[tuple[str, str]]:
     return [("", _("All")), *choices]
 
 
-class OrderFilterForm(forms.Form):
+class OrderFilterForm(Form):
     """The table's GET parameters; an invalid value is ignored, the others still apply."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -71,7 +72,7 @@ class OrderFilterForm(forms.Form):
         return any(k != "sort" for k in self.filters())
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(Form):
     ACTIONS = [
         ("cancel", _("Cancel selected")),
         ("export_csv", _("Export selected (CSV)")),
@@ -100,12 +101,12 @@ class BulkActionForm(forms.Form):
 BUYER_FIELDS = ("name", "phone", "email", "address", "city", "province", "postal_code", "notes")
 
 
-class BuyerForm(forms.Form):
+class BuyerForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     phone = forms.CharField(label=_("Buyer's WhatsApp number"), max_length=30)
     email = forms.EmailField(label=_("Email"), required=False)
     address = forms.CharField(
-        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Address"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
     city = forms.CharField(label=_("City"), required=False, max_length=100)
     province = forms.CharField(label=_("Province"), required=False, max_length=100)
@@ -132,7 +133,7 @@ class BuyerForm(forms.Form):
         }
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=1000,
@@ -141,7 +142,7 @@ class CancelForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     text = forms.CharField(
         label=_("Internal note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

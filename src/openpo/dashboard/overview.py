@@ -33,6 +33,7 @@ from openpo.catalog.services.lifecycle import (
     start_shipping,
 )
 from openpo.core.errors import DomainError
+from openpo.core.forms import Form
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.orders.models import Order
 from openpo.payments.cashflow import campaign_cash_flow
@@ -204,7 +205,7 @@ def allowed_actions(campaign: Campaign, counters: Counters, now: datetime) -> li
     return [ACTIONS[name] for name in names if shown.get(name, True)]
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = forms.CharField(
         label=_("Reason (kept in the PO's history)"),
         required=False,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from openpo.catalog.models import Campaign, Membership
 from openpo.core.errors import DomainError
-from openpo.core.forms import add_domain_error
+from openpo.core.forms import Form, add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.editor_forms import RupiahField
@@ -33,7 +33,7 @@ from openpo.payments.uploads import EXTENSIONS
 QUEUE_PAGE = 30
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     amount = RupiahField(
         label=gettext_lazy("Amount that arrived (if different)"), required=False, min_value=1
     )
@@ -43,7 +43,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason (the buyer sees it)"),
         max_length=500,
@@ -53,7 +53,7 @@ class RejectForm(forms.Form):
     )
 
 
-class ManualPaymentForm(forms.Form):
+class ManualPaymentForm(Form):
     amount = RupiahField(label=gettext_lazy("Amount received (Rp)"), min_value=1)
     more_than_owed = forms.BooleanField(
         label=gettext_lazy("Yes, the buyer really paid more than the order owes"),

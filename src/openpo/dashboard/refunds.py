@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
+from openpo.core.forms import Form
 from openpo.core.money import format_rupiah
 from openpo.core.phone import format_phone_local
 from openpo.core.uploads import limit_upload
@@ -34,7 +35,7 @@ from openpo.payments.services.refunds import record_refund, refund_owed, refunds
 from openpo.payments.uploads import MAX_PROOF_BYTES, sniff_type
 
 
-class RefundForm(forms.Form):
+class RefundForm(Form):
     amount = RupiahField(label=gettext_lazy("Amount refunded (Rp)"), min_value=1)
     proof = forms.FileField(
         label=gettext_lazy("Transfer proof (photo, screenshot or PDF)"),

@@ -23,7 +23,7 @@ from openpo.catalog.services.shop_settings import (
     update_shop_settings,
 )
 from openpo.core.errors import DomainError
-from openpo.core.forms import add_domain_error
+from openpo.core.forms import Form, add_domain_error
 from openpo.core.phone import format_phone_local
 from openpo.core.uploads import limit_upload
 from openpo.dashboard import shop_accounts, team
@@ -32,7 +32,7 @@ from openpo.payments.gateways.midtrans import snap_base_url
 from openpo.payments.qris import InvalidQris, QrisInfo, validate_static
 
 
-class ShopSettingsForm(forms.Form):
+class ShopSettingsForm(Form):
     name = forms.CharField(label=gettext_lazy("Shop name"), max_length=100)
     slug = forms.CharField(
         label=gettext_lazy("Shop link"),
@@ -92,7 +92,7 @@ class ShopSettingsForm(forms.Form):
     )
 
 
-class PaymentSettingsForm(forms.Form):
+class PaymentSettingsForm(Form):
     auto_confirm_exact_matches = forms.BooleanField(
         label=gettext_lazy("Confirm exact bank-statement matches automatically"),
         required=False,

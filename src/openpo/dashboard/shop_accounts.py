@@ -20,11 +20,11 @@ from openpo.catalog.services.shop_settings import (
     update_bank_account,
 )
 from openpo.core.errors import DomainError
-from openpo.core.forms import add_domain_error
+from openpo.core.forms import Form, add_domain_error
 from openpo.dashboard.access import get_shop_object, owner_required
 
 
-class BankAccountForm(forms.Form):
+class BankAccountForm(Form):
     bank_name = forms.CharField(
         label=gettext_lazy("Bank"),
         max_length=50,

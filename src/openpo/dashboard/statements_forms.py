@@ -7,6 +7,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from openpo.core.forms import Form
 from openpo.payments.statements.presets import PRESETS, ColumnMapping
 from openpo.payments.statements.reading import MAX_STATEMENT_BYTES
 
@@ -23,7 +24,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
-class StatementUploadForm(forms.Form):
+class StatementUploadForm(Form):
     file = forms.FileField(
         label=_("Statement file"),
         help_text=_(
@@ -53,7 +54,7 @@ class StatementUploadForm(forms.Form):
         return upload
 
 
-class ColumnMappingForm(forms.Form):
+class ColumnMappingForm(Form):
     """Which column holds what, chosen by the seller from the first rows of the file."""
 
     upload = forms.CharField(widget=forms.HiddenInput, max_length=64)

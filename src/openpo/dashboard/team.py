@@ -24,10 +24,11 @@ from openpo.catalog.services.team import (
     revoke_invitation,
 )
 from openpo.core.errors import DomainError
+from openpo.core.forms import Form
 from openpo.dashboard.access import get_shop_object, owner_required, shop_member_required
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(
         label=gettext_lazy("Email"),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "nama@email.com"}),

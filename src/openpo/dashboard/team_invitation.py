@@ -18,11 +18,12 @@ from django.views.decorators.http import require_http_methods
 from openpo.catalog.models import Invitation
 from openpo.catalog.services.team import InvitationUnusable, accept_invitation, check_usable
 from openpo.core.errors import DomainError
+from openpo.core.forms import Form
 from openpo.core.ratelimit import rate_limit
 from openpo.dashboard.access import SESSION_KEY
 
 
-class JoinForm(forms.Form):
+class JoinForm(Form):
     """A new account for the invited person: a username and a password typed twice."""
 
     username = forms.SlugField(

@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Variant
 from openpo.core.errors import DomainError
+from openpo.core.forms import Form
 from openpo.core.regions import PROVINCES
 from openpo.orders.services import BuyerDetails
 
 MAX_QUANTITY = 999
 
 
-class OrderForm(forms.Form):
+class OrderForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     phone = forms.CharField(
         label=_("Your WhatsApp number"),
@@ -105,7 +106,7 @@ class OrderForm(forms.Form):
                 self.add_error(None if target == NON_FIELD_ERRORS else target, str(message))
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(Form):
     contact = forms.CharField(
         label=_("WhatsApp number or email"),
         max_length=254,

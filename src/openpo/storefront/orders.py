@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openpo.core.errors import DomainError
-from openpo.core.forms import add_domain_error
+from openpo.core.forms import Form, add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.core.ratelimit import rate_limit
 from openpo.core.uploads import limit_upload
@@ -28,14 +28,14 @@ from openpo.payments.services.refunds import ENDED_CAMPAIGN, refund_owed, set_re
 from openpo.payments.uploads import MAX_PROOF_BYTES
 
 
-class ProofForm(forms.Form):
+class ProofForm(Form):
     proof = forms.FileField(
         label=gettext_lazy("Photo, screenshot or PDF of your transfer"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
     )
 
 
-class RefundAccountForm(forms.Form):
+class RefundAccountForm(Form):
     bank_name = forms.CharField(
         label=gettext_lazy("Bank or e-wallet"),
         max_length=50,

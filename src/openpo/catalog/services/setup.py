@@ -35,6 +35,7 @@ from openpo.core.images import (
 )
 from openpo.core.money import amount_problem, count_problem
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
+from openpo.core.text import text_problem
 from openpo.payments.qris import InvalidQris, validate_static
 
 # First path segments that belong to OpenPO itself, so no shop can take them as its slug.
@@ -69,6 +70,8 @@ def create_shop(
     slug = slugify(slug)
     if not name.strip():
         errors["name"] = [_("Enter the shop's name.")]
+    elif problem := text_problem(name):
+        errors["name"] = [problem]
     if not slug:
         errors["slug"] = [_("Enter a short name for the shop's link.")]
     elif problem := shop_slug_problem(slug):

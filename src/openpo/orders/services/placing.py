@@ -28,6 +28,7 @@ from openpo.catalog.terms import po_terms
 from openpo.core.audit import build_audit_event
 from openpo.core.money import amount_problem, percent_of
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
+from openpo.core.text import text_problem
 from openpo.messaging import events as message_events
 from openpo.orders.codes import new_order_code, new_order_secret
 from openpo.orders.errors import (
@@ -47,6 +48,9 @@ MAX_CODE_ATTEMPTS = 8
 # a partner's shop) shows the terms itself; the order keeps the text either way.
 SELF_SERVICE_CHANNELS = {Order.Channel.WEB}
 MAX_UNITS_PER_LINE = 10_000
+# The buyer's text, checked for characters a database or a seller cannot use.
+TEXT_FIELDS = ("name", "phone", "email", "address", "city", "province", "postal_code", "notes")
+MULTILINE_FIELDS = {"address", "notes"}
 ORDER_TOO_LARGE = _("This order comes to more than Rp 1.000.000.000; order fewer units.")
 
 
@@ -129,6 +133,13 @@ def _clean_buyer(buyer: BuyerDetails, errors: dict[str, list]) -> tuple[BuyerDet
     for name_, limit in (("city", 100), ("province", 100), ("address", 1000), ("notes", 2000)):
         if len(getattr(buyer, name_)) > limit:
             errors[name_] = [_("This is too long.")]
+    # Every PO ships: an order without an address to send it to cannot be fulfilled.
+    if not buyer.address.strip():
+        errors.setdefault("address", [_("Enter the address to send the order to.")])
+    for field_name in TEXT_FIELDS:
+        problem = text_problem(getattr(buyer, field_name), multiline=field_name in MULTILINE_FIELDS)
+        if problem:
+            errors[field_name] = [problem]
     cleaned = BuyerDetails(
         name=name,
         phone=phone,
@@ -445,6 +456,8 @@ def place_order(
     """
     now = now or timezone.now()
     idempotency_key = (idempotency_key or "").strip()[:64]
+    if problem := text_problem(idempotency_key):
+        raise InvalidOrder(field_errors={"idempotency_key": [problem]})
     fingerprint = ""
     if idempotency_key:
         if not isinstance(items, Mapping):

@@ -2,12 +2,14 @@
 who host OpenPO for several sellers. Creates the owner when missing, then the shop."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from openpo.catalog.services import create_shop
 from openpo.core.errors import DomainError
+from openpo.core.text import text_problem
 
 
 class Command(BaseCommand):
@@ -23,6 +25,10 @@ class Command(BaseCommand):
         self, *args, slug: str, owner: str, password: str | None, name: str | None, **options
     ) -> None:
         users = get_user_model()
+        owner = owner.strip()
+        for option, value in (("--owner", owner), ("--name", name or "")):
+            if problem := text_problem(value):
+                raise CommandError(f"{option}: {problem}")
         try:
             with transaction.atomic():
                 user = users.objects.filter(username=owner).first()
@@ -32,6 +38,10 @@ class Command(BaseCommand):
                             _("User %(owner)s does not exist; give --password to create them.")
                             % {"owner": owner}
                         )
+                    try:
+                        users.username_validator(owner)
+                    except ValidationError as error:
+                        raise CommandError(f"--owner: {' '.join(error.messages)}") from error
                     user = users.objects.create_user(username=owner, password=password)
                 shop = create_shop(
                     name=name or slug.replace("-", " ").title(), slug=slug, owner=user
