@@ -48,7 +48,7 @@ def test_a_body_over_10_mb_is_refused_before_any_of_it_is_read(client, counting)
     response = upload.post(client, "/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 413
-    assert "at most 10 MB" in response.content.decode()
+    assert "maksimal 10 MB" in response.content.decode()
     assert upload.bytes_read == 0 and counting.kept == 0
 
 

@@ -179,14 +179,14 @@ def test_a_line_longer_than_4000_characters_is_refused_by_its_number():
     data = b"Tanggal,Keterangan,Jumlah\n01/11/2025,TRANSFER " + b"A" * 5000 + b",10000\n"
     with translation.override("en"), pytest.raises(StatementError) as error:
         read_rows(data)
-    assert "Line 2" in error.value.message and "4000 characters" in error.value.message
+    assert "Baris 2" in error.value.message and "4000 karakter" in error.value.message
 
 
 def test_a_csv_with_more_than_50_columns_of_values_is_refused():
     data = ",".join(str(n) for n in range(60)).encode() + b"\n"
     with translation.override("en"), pytest.raises(StatementError) as error:
         read_rows(data * 3)
-    assert "more than 50 columns" in error.value.message
+    assert "lebih dari 50 kolom" in error.value.message
 
 
 def test_empty_cells_past_column_50_are_dropped_not_refused():
@@ -204,7 +204,7 @@ def test_an_xlsx_declaring_16384_columns_gives_rows_as_wide_as_their_cells():
 def test_an_xlsx_with_a_value_in_column_51_is_refused():
     with translation.override("en"), pytest.raises(StatementError) as error:
         read_rows(_sheet([["Tanggal", "Jumlah"] + [None] * 48 + ["catatan"]]))
-    assert "more than 50 columns" in error.value.message
+    assert "lebih dari 50 kolom" in error.value.message
 
 
 def test_identical_lines_without_a_balance_get_distinct_stable_fingerprints():
@@ -215,3 +215,45 @@ def test_identical_lines_without_a_balance_get_distinct_stable_fingerprints():
     assert first[0] != first[1]
     assert first == again
     assert fingerprints(shop_id=2, transactions=[line]) != first[:1]
+
+
+def _generic(lines: str) -> bytes:
+    return ("Tanggal,Keterangan,Jumlah\n" + lines).encode()
+
+
+def test_a_line_past_the_largest_amount_is_named_and_nothing_is_read(shop, now):
+    data = _generic('01/08/2026,TRF SARI,150.000\n02/08/2026,SALAH KETIK,"99.999.999.999"\n')
+
+    with translation.override("en"), pytest.raises(StatementError) as refused:
+        read_statement(shop=shop, data=data, mapping="generic", now=now)
+
+    with translation.override("en"):
+        message = refused.value.message
+    assert "Line 3" in message and "Rp 99.999.999.999" in message
+
+
+@pytest.mark.parametrize("description", ["TRF \x1b[2J SARI", "\u202eIRAS FRT", "TRF\x07"])
+def test_a_description_with_a_control_character_is_named(shop, now, description):
+    data = _generic(f'01/08/2026,"{description}",150.000\n')
+
+    with translation.override("en"), pytest.raises(StatementError) as refused:
+        read_statement(shop=shop, data=data, mapping="generic", now=now)
+
+    with translation.override("en"):
+        message = refused.value.message
+    assert "Line 2" in message and "control character" in message
+
+
+def test_a_file_with_nul_bytes_is_not_read_as_text(shop, now):
+    with pytest.raises(StatementError):
+        read_statement(
+            shop=shop, data=_generic("01/08/2026,TRF\x00SARI,150.000\n"), mapping="generic", now=now
+        )
+
+
+def test_a_description_over_two_lines_reads_as_one(shop, now):
+    data = _generic('01/08/2026,"TRF SARI\nPO-7K3Q9",150.000\n')
+
+    _format, parsed = read_statement(shop=shop, data=data, mapping="generic", now=now)
+
+    assert parsed.transactions[0].description == "TRF SARI PO-7K3Q9"

@@ -10,6 +10,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from openpo.core.money import amount_problem, format_rupiah
+from openpo.core.text import text_problem
 from openpo.payments.statements.errors import StatementError
 from openpo.payments.statements.numbers import (
     CREDIT,
@@ -148,6 +150,12 @@ def parse_statement(
             continue
         if amount <= 0:
             continue  # a line with no money (a bank note, a zero-amount correction)
+        if amount_problem(amount):
+            errors.append(
+                _("Line %(line)s: %(amount)s is more than one payment can be.")
+                % {"line": line, "amount": format_rupiah(amount)}
+            )
+            continue
         try:
             balance, _sign = parse_amount(_cell(row, mapping.balance))
             balance = balance if mapping.balance is not None else None
@@ -156,6 +164,12 @@ def parse_statement(
         description = " ".join(
             text for column in mapping.description if (text := clean_text(_cell(row, column)))
         )
+        if text_problem(description, multiline=True):
+            errors.append(
+                _("Line %(line)s: the description holds a control character.") % {"line": line}
+            )
+            continue
+        description = " ".join(description.split())  # a cell's line breaks read as spaces
         parsed.transactions.append(
             Transaction(
                 line=line,
