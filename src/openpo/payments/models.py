@@ -197,6 +197,12 @@ class Payment(models.Model):
         return f"{self.order_id} {self.amount} {self.status}"
 
     @property
+    def time_known(self) -> bool:
+        """Whether `received_at` holds a real time of day: a bank statement gives the day only
+        (the payment is dated at noon), so pages show its date alone."""
+        return self.source != self.Source.STATEMENT
+
+    @property
     def credited(self) -> int:
         """What counts towards the order: the money minus the kode unik."""
         return self.amount - self.unique_code
