@@ -15,12 +15,16 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 # The worker (opens and closes POs on time, expires unpaid orders, sends messages) runs beside
-# the web server and stops with it.
+# the web server and stops with it. Links in messages point to the address served (PORT=8100
+# gives :8100 links) unless OPENPO_SITE_URL says otherwise. Ctrl-C reaches the worker too, so
+# stopping it again may find it gone: that is quiet.
 run: $(STAMP)
-	OPENPO_HTTPS=$${OPENPO_HTTPS:-0} $(BIN)/openpo demo
+	export OPENPO_SITE_URL=$${OPENPO_SITE_URL:-http://$(HOST):$(PORT)} \
+	  OPENPO_HTTPS=$${OPENPO_HTTPS:-0}; \
+	$(BIN)/openpo demo || exit $$?; \
 	$(BIN)/openpo worker & worker=$$!; \
-	trap 'kill -TERM $$worker; wait $$worker' EXIT INT TERM; \
-	OPENPO_HTTPS=$${OPENPO_HTTPS:-0} $(BIN)/openpo serve --host $(HOST) --port $(PORT)
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; trap - EXIT' EXIT INT TERM; \
+	$(BIN)/openpo serve --host $(HOST) --port $(PORT)
 
 worker: $(STAMP)
 	$(BIN)/openpo worker

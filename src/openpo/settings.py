@@ -57,6 +57,8 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_bool("OPENPO_DEBUG", False)
 ALLOWED_HOSTS = _env_list("OPENPO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 SITE_URL = os.environ.get("OPENPO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without OPENPO_SITE_URL, `openpo serve` points links at the address it serves (ops/serve.py).
+SITE_URL_IS_SET = bool(os.environ.get("OPENPO_SITE_URL", "").strip())
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -4,11 +4,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy
 from django.views.static import serve
 
 from openpo.api.urls import api
 from openpo.core.ratelimit import rate_limit
 from openpo.dashboard import accounts, team_invitation
+
+# The admin is for operators; its "View site" leads sellers back to their dashboard.
+admin.site.site_url = "/dashboard/"
+admin.site.site_header = admin.site.site_title = gettext_lazy("OpenPO administration")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -139,7 +139,11 @@ def test_demo_demo_logs_in_as_the_shops_owner_and_staff(demo):
 def test_it_reports_what_it_loaded(demo):
     assert "Loaded the demo shop" in demo
     assert "7 POs" in demo
-    assert "http://127.0.0.1:8000/admin/  (log in as demo / demo)" in demo
+    assert (
+        "Dashboard  http://127.0.0.1:8000/dashboard/  (sellers log in at "
+        "http://127.0.0.1:8000/accounts/login/ as demo / demo)"
+    ) in demo
+    assert "http://127.0.0.1:8000/admin/" in demo
 
 
 @pytest.mark.django_db

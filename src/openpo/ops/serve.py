@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.utils.translation import gettext as _
@@ -180,8 +181,24 @@ def gunicorn_settings(
     }
 
 
+def follow_served_address(options: ServeOptions) -> str:
+    """Links in messages and emails point to the address served, unless OPENPO_SITE_URL is
+    set: `openpo serve --port 8100` writes :8100 links. A wildcard host (0.0.0.0, ::) is no
+    address a buyer can open, so links then name this machine's loopback."""
+    if not settings.SITE_URL_IS_SET:
+        host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "[::]": "[::1]"}.get(
+            options.host, options.host
+        )
+        served = replace(options, host=host)
+        settings.SITE_URL = served.url
+        # The workers are forked from this process (preloaded), and see the same setting.
+        os.environ["OPENPO_SITE_URL"] = served.url
+    return settings.SITE_URL
+
+
 def serve(options: ServeOptions, announce: Callable[[str], None] | None = None) -> None:
     """Prepare the site, then serve it in the foreground until a signal stops the server."""
+    follow_served_address(options)
     prepare_site()
     # Built after collectstatic: WhiteNoise indexes the static files when the app is created.
     from openpo.wsgi import application

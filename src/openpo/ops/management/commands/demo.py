@@ -39,12 +39,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"The demo shop “{shop.name}” is already loaded; nothing changed.")
         self.stdout.write("")
-        self.stdout.write(f"  Home   {demo.site_url('/')}")
+        self.stdout.write(f"  Home       {demo.site_url('/')}")
         self.stdout.write(
-            f"  Admin  {demo.site_url('/admin/')}  (log in as {demo.USERNAME} / {demo.PASSWORD})"
+            f"  Dashboard  {demo.site_url('/dashboard/')}  (sellers log in at "
+            f"{demo.site_url('/accounts/login/')} as {demo.USERNAME} / {demo.PASSWORD})"
         )
+        self.stdout.write(f"  Admin      {demo.site_url('/admin/')}  (the same log-in)")
         self.stdout.write("")
-        self.stdout.write(f"  Shop   {demo.site_url(f'/{shop.slug}/')}")
+        self.stdout.write(f"  Shop       {demo.site_url(f'/{shop.slug}/')}")
         self.stdout.write("")
         self.stdout.write("  POs (public pages):")
         links = demo.campaign_links(shop, now=timezone.now())
