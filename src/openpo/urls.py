@@ -34,7 +34,7 @@ urlpatterns = [
     path("dashboard/", include("openpo.dashboard.urls")),
     # Product photos and shop logos are public; payment proofs live elsewhere
     # (PRIVATE_MEDIA_ROOT), unserved.
-    # On several machines, put photos in object storage instead (DESIGN.md, scaling out).
+    # On several machines, put photos in object storage instead (README, "Scaling out").
     re_path(
         r"^media/(?P<path>(?:photos|logos)/.+)$",
         serve,
