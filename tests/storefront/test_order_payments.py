@@ -89,7 +89,8 @@ def test_after_the_dp_the_page_asks_for_the_settlement_with_its_own_amount(
 
     assert "Pay the settlement" in html
     assert f'data-amount="{settlement.amount}"' in html
-    assert settlement.amount != deposit.amount
+    # Its own expected payment (the kode unik is drawn anew; by chance it may equal the DP's).
+    assert settlement.pk != deposit.pk and settlement.kind == "settlement"
     assert "Left to pay" in html and "Confirmed" in html
 
 
