@@ -188,3 +188,51 @@ def test_a_line_outside_the_payment_window_is_not_an_exact_match(shop, world):
     data = b"date,description,amount\n2025-10-20,Transfer lama,135123\n"
     summary = import_statement(shop=shop, file=data, apply=True, now=IMPORTED_AT)
     assert summary["unmatched"] == 1 and summary["applied"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "bank", "debits"), [("bri_ib.csv", "bri", 4), ("mandiri_livin.csv", "mandiri", 3)]
+)
+def test_bri_internet_banking_and_livin_exports_import_like_any_other(
+    shop, world, name, bank, debits
+):
+    summary = import_statement(shop=shop, file=sample(name), apply=True, now=IMPORTED_AT)
+
+    assert summary["format"] == bank
+    assert {k: summary[k] for k in ("credits", "matched", "ambiguous", "late", "unmatched")} == {
+        "credits": 4,
+        "matched": 1,
+        "ambiguous": 1,
+        "late": 1,
+        "unmatched": 1,
+    }
+    assert (summary["debits_skipped"], summary["credit_total"]) == (debits, 3_265_444)
+    assert summary["applied"] == 1
+    lines = lines_by_amount(shop)
+    assert lines[135_123].match == StatementLine.Match.APPLIED
+    assert "SARI WULANDARI" in lines[135_123].description.upper()
+    assert lines[375_321].match == StatementLine.Match.LATE
+    assert "CITRA LESTARI" in lines[375_321].description
+    assert lines[2_500_000].description.startswith(("SETORAN TUNAI", "Setoran Tunai"))
+    assert StatementImport.objects.get().bank_format == bank
+    world.sari.refresh_from_db()
+    assert world.sari.amount_paid == 135_000
+    # The same file again adds nothing (the joined descriptions are stable).
+    again = import_statement(shop=shop, file=sample(name), apply=True, now=IMPORTED_AT)
+    assert (again["duplicates"], again["applied"]) == (4, 0)
+    assert StatementLine.objects.count() == 4
+    assert Payment.objects.count() == 1
+
+
+def test_a_livin_statement_as_the_seller_uploads_it_imports_its_multi_line_remarks(shop, world):
+    import_statement(
+        shop=shop, file=sample("mandiri_livin.csv"), file_name="e-statement.csv", now=IMPORTED_AT
+    )
+
+    descriptions = sorted(StatementLine.objects.values_list("description", flat=True))
+    assert descriptions == [
+        "Setoran Tunai KCP Bandung Dago",
+        "Transfer BI-FAST Dari CITRA LESTARI BRI - 002101234567",
+        "Transfer BI-FAST Dari SARI WULANDARI BCA - 0123456789",
+        "Transfer dari BUDI SANTOSO PO BATIK 2 PCS Livin\u2019 by Mandiri",
+    ]

@@ -68,6 +68,7 @@ def test_it_refuses_words_as_an_amount():
         ("03-Nov-2025", date(2025, 11, 3)),
         ("03 Agu 2025", date(2025, 8, 3)),
         ("03 Des 2025", date(2025, 12, 3)),
+        ("03 Nopember 2025", date(2025, 11, 3)),
         ("02/11/25 08:10:11", date(2025, 11, 2)),
         ("02.11.2025", date(2025, 11, 2)),
         (45_964, date(2025, 11, 3)),
@@ -257,3 +258,377 @@ def test_a_description_over_two_lines_reads_as_one(shop, now):
     _format, parsed = read_statement(shop=shop, data=data, mapping="generic", now=now)
 
     assert parsed.transactions[0].description == "TRF SARI PO-7K3Q9"
+
+
+# Two more bank exports (issue 12, item 7): BRI Internet Banking's "Mutasi Rekening" CSV and a
+# Livin' by Mandiri e-statement saved as CSV by Excel, each detected and read without a column
+# choice, with the variations other real exports show.
+
+BRI_IB_FIRST = (
+    date(2025, 11, 2),
+    2_500_000,
+    "SETORAN TUNAI KCP BANDUNG DAGO Setoran Tunai di Teller KCP Bandung Dago",
+)
+BRI_IB_LAST = (
+    date(2025, 11, 5),
+    375_321,
+    "BIFAST CR 20251105CENAIDJA010O0212345678 CITRA LESTARI "
+    "Transfer BI-Fast Dari BANK CENTRAL ASIA - CITRA LESTARI",
+)
+LIVIN_FIRST = (date(2025, 11, 2), 2_500_000, "Setoran Tunai KCP Bandung Dago")
+LIVIN_LAST = (
+    date(2025, 11, 5),
+    375_321,
+    "Transfer BI-FAST Dari CITRA LESTARI BRI - 002101234567",
+)
+SHORT_CREDITS = [
+    (date(2025, 11, 3), 135_123, "TRANSFER DARI SARI WULANDARI"),
+    (date(2025, 11, 4), 255_000, "TRANSFER DARI BUDI SANTOSO"),
+]
+
+
+def read(shop, data: bytes, mapping=None):
+    return read_statement(shop=shop, data=data, mapping=mapping, now=IMPORTED_AT)
+
+
+def credits_of(parsed) -> list[tuple[date, int, str]]:
+    return [(t.posted_on, t.amount, t.description) for t in parsed.credits]
+
+
+def test_bri_internet_banking_csv_is_detected_and_read(shop):
+    format_name, parsed = read(shop, sample("bri_ib.csv"))
+
+    assert format_name == "bri"
+    credits = credits_of(parsed)
+    assert [(d, a) for d, a, _text in credits] == CREDITS
+    assert sum(a for _d, a, _text in credits) == 3_265_444
+    assert (credits[0], credits[-1]) == (BRI_IB_FIRST, BRI_IB_LAST)
+    # Each line's closing balance (SALDO_AKHIR_MUTASI), not its opening one.
+    assert [t.balance for t in parsed.credits] == [12_500_000, 12_625_123, 11_377_623, 11_752_944]
+    assert parsed.debits == 4
+    assert sum(t.amount for t in parsed.transactions if t.direction == DEBIT) == 1_558_000
+
+
+def test_bri_internet_banking_writes_a_remark_repeated_by_another_column_once(shop):
+    _format, parsed = read(shop, sample("bri_ib.csv"))
+    fee = next(t for t in parsed.transactions if t.amount == 10_000)
+    assert fee.description == "BIAYA ADM Biaya Administrasi Bulanan"
+    data = (
+        b'"TGL_TRAN","DESK_TRAN","MUTASI_DEBET","MUTASI_KREDIT","GLSIGN","REMARK_CUSTOM"\n'
+        b'"2025-11-03 10:21:45","TRANSFER DARI SARI WULANDARI",".00","135123.00","Cr",'
+        b'"Transfer dari Sari Wulandari"\n'
+        b'"2025-11-04 19:40:02","QRIS115320512004#9360000200122788552",".00","255000.00","Cr",'
+        b'"QRIS115320512004#9360000200122788552"\n'
+    )
+    _format, parsed = read(shop, data)
+    assert [t.description for t in parsed.credits] == [
+        "TRANSFER DARI SARI WULANDARI",
+        "QRIS115320512004#9360000200122788552",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The columns of the brief layout, with a D/K mark.
+        '"TGL_TRAN","DESK_TRAN","SALDO_AWAL_MUTASI","MUTASI_DEBET","MUTASI_KREDIT",'
+        '"SALDO_AKHIR_MUTASI","D/K"\n'
+        '"03/11/25 10:21:45","TRANSFER DARI SARI WULANDARI","12490000.00",".00","135123.00",'
+        '"12625123.00","K"\n'
+        '"03/11/25 13:02:10","TRANSFER KE CV KAIN JAYA","12625123.00","1500000.00",".00",'
+        '"11125123.00","D"\n'
+        '"04/11/25 19:40:02","TRANSFER DARI BUDI SANTOSO","11125123.00",".00","255000.00",'
+        '"11380123.00","K"\n',
+        # Indonesian labels and numbers, `;`, account lines above and a summary under.
+        "Mutasi Rekening;;;;;;\n"
+        "Nomor Rekening;0123-01-000123-30-1;;;;;\n"
+        "Periode;01/11/2025 - 05/11/2025;;;;;\n"
+        ";;;;;;\n"
+        "Tanggal Transaksi;Deskripsi Transaksi;Saldo Awal;Mutasi Debet;Mutasi Kredit;"
+        "Saldo Akhir;Cr/Db\n"
+        "03/11/2025 10:21:45;TRANSFER DARI SARI WULANDARI;12.490.000,00;0,00;135.123,00;"
+        "12.625.123,00;Cr\n"
+        "03/11/2025 13:02:10;TRANSFER KE CV KAIN JAYA;12.625.123,00;1.500.000,00;0,00;"
+        "11.125.123,00;Db\n"
+        "04/11/2025 19:40:02;TRANSFER DARI BUDI SANTOSO;11.125.123,00;0,00;255.000,00;"
+        "11.380.123,00;Cr\n"
+        ";;;;;;\n"
+        "Saldo Awal;12.490.000,00;;;;;\n"
+        "Mutasi Debet;1.500.000,00;;;;;\n"
+        "Mutasi Kredit;390.123,00;;;;;\n"
+        "Saldo Akhir;11.380.123,00;;;;;\n",
+        # Another column order: credit before debit, the remark first.
+        '"REMARK_CUSTOM","SALDO_AKHIR_MUTASI","MUTASI_KREDIT","MUTASI_DEBET","GLSIGN",'
+        '"TGL_TRAN","DESK_TRAN"\n'
+        '"","12625123.00","135123.00",".00","Cr","2025-11-03 10:21:45",'
+        '"TRANSFER DARI SARI WULANDARI"\n'
+        '"","11125123.00",".00","1500000.00","Db","2025-11-03 13:02:10",'
+        '"TRANSFER KE CV KAIN JAYA"\n'
+        '"","11380123.00","255000.00",".00","Cr","2025-11-04 19:40:02",'
+        '"TRANSFER DARI BUDI SANTOSO"\n',
+        # One amount column with its Cr/Db mark.
+        '"TGL_TRAN","DESK_TRAN","MUTASI","GLSIGN","SALDO_AKHIR_MUTASI"\n'
+        '"2025-11-03","TRANSFER DARI SARI WULANDARI","135123.00","Cr","12625123.00"\n'
+        '"2025-11-03","TRANSFER KE CV KAIN JAYA","1500000.00","Db","11125123.00"\n'
+        '"2025-11-04","TRANSFER DARI BUDI SANTOSO","255000.00","Cr","11380123.00"\n',
+    ],
+    ids=["brief-columns", "indonesian-labels", "column-order", "one-amount-column"],
+)
+def test_bri_internet_banking_variations_are_read(shop, text):
+    format_name, parsed = read(shop, text.encode())
+
+    assert format_name == "bri"
+    assert credits_of(parsed) == SHORT_CREDITS
+    assert parsed.debits == 1
+    assert [t.balance for t in parsed.credits] == [12_625_123, 11_380_123]
+
+
+def test_a_livin_estatement_saved_by_excel_is_detected_and_read(shop):
+    format_name, parsed = read(shop, sample("mandiri_livin.csv"))
+
+    assert format_name == "mandiri"
+    credits = credits_of(parsed)
+    assert [(d, a) for d, a, _text in credits] == CREDITS
+    assert sum(a for _d, a, _text in credits) == 3_265_444
+    assert (credits[0], credits[-1]) == (LIVIN_FIRST, LIVIN_LAST)
+    # A remark over three rows, the time row between; one quoted over two lines.
+    assert credits[1][2] == "Transfer BI-FAST Dari SARI WULANDARI BCA - 0123456789"
+    assert credits[2][2] == "Transfer dari BUDI SANTOSO PO BATIK 2 PCS Livin\u2019 by Mandiri"
+    assert parsed.debits == 3
+    debits = [(t.amount, t.description) for t in parsed.transactions if t.direction == DEBIT]
+    assert debits == [
+        (10_000, "Biaya Administrasi"),
+        (1_500_000, "Transfer ke CV KAIN JAYA Bank Mandiri - 1310098765432"),
+        (48_000, "Pembayaran QRIS TOKO KEMASAN SINAR - Bandung"),
+    ]
+    assert parsed.transactions[-1].balance == 11_707_444
+
+
+def livin(*lines: str) -> bytes:
+    """A Livin' statement saved by Excel: the lines joined, in Windows-1252."""
+    return "\r\n".join(lines).encode("cp1252")
+
+
+LIVIN_TOP = (
+    "e-Statement;;;;;;",
+    "Nama/Name;;: ALICE PRATIWI;;;;",
+    "Periode/Period;;: 01 Nov 2025 - 05 Nov 2025;;;;",
+    ";;;;;;",
+)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # No bilingual part, no time rows, no title.
+        (
+            "Tanggal;Keterangan;Debit;Kredit;Saldo",
+            "03/11/2025;TRANSFER DARI SARI WULANDARI;;135.123,00;12.625.123,00",
+            "03/11/2025;TRANSFER KE CV KAIN JAYA;1.500.000,00;;11.125.123,00",
+            "04/11/2025;TRANSFER DARI BUDI SANTOSO;;255.000,00;11.380.123,00",
+        ),
+        # A bilingual header over two rows, the time row under each date.
+        (
+            *LIVIN_TOP,
+            "No;Tanggal;Keterangan;;Debit;Kredit;Saldo",
+            ";Date;Remarks;;Debit;Credit;Balance",
+            "1;03 Nov 2025;TRANSFER DARI;;;135.123,00;12.625.123,00",
+            ";10:21:45 WIB;SARI WULANDARI;;;;",
+            "2;03 Nov 2025;TRANSFER KE;;1.500.000,00;;11.125.123,00",
+            ";13:02:10 WIB;CV KAIN JAYA;;;;",
+            "3;04 Nov 2025;TRANSFER DARI;;;255.000,00;11.380.123,00",
+            ";19:40:02 WIB;BUDI SANTOSO;;;;",
+        ),
+        # Another column order; the date and its time in one cell.
+        (
+            *LIVIN_TOP,
+            "Saldo / Balance;Kredit / Credit;Debit;Keterangan / Remarks;Tanggal / Date",
+            "12.625.123,00;135.123,00;0,00;TRANSFER DARI SARI WULANDARI;"
+            '"03 Nov 2025\n10:21:45 WIB"',
+            '11.125.123,00;0,00;1.500.000,00;TRANSFER KE CV KAIN JAYA;"03 Nov 2025\n13:02:10 WIB"',
+            '11.380.123,00;255.000,00;0,00;TRANSFER DARI BUDI SANTOSO;"04 Nov 2025\n19:40:02 WIB"',
+        ),
+        # One signed amount column (the e-statement as printed), an opening balance row and a
+        # trailing summary.
+        (
+            *LIVIN_TOP,
+            "No;Tanggal / Date;Keterangan / Remarks;Nominal (IDR) / Amount (IDR);"
+            "Saldo (IDR) / Balance (IDR)",
+            ";01 Nov 2025;Saldo Awal / Opening Balance;;12.490.000,00",
+            "1;03 Nov 2025;TRANSFER DARI SARI WULANDARI;+135.123,00;12.625.123,00",
+            ";10:21:45 WIB;;;",
+            "2;03 Nov 2025;TRANSFER KE CV KAIN JAYA;-1.500.000,00;11.125.123,00",
+            ";13:02:10 WIB;;;",
+            "3;04 Nov 2025;TRANSFER DARI BUDI SANTOSO;+255.000,00;11.380.123,00",
+            ";19:40:02 WIB;;;",
+            ";;;;",
+            "Saldo Akhir / Closing Balance;;;;11.380.123,00",
+            "Dana Masuk / Incoming;;;390.123,00;",
+            "Dana Keluar / Outgoing;;;1.500.000,00;",
+        ),
+        # Dana Masuk / Dana Keluar with the empty columns of merged cells, the remark over two
+        # rows without a time, the total under the table.
+        (
+            "Rekening Koran Bank Mandiri;;;;;;;;;;;",
+            ";;;;;;;;;;;",
+            "Tanggal;;;Uraian;;;Dana Masuk;;Dana Keluar;;Saldo;",
+            "03/11/2025;;;TRANSFER DARI;;;135.123,00;;;;12.625.123,00;",
+            ";;;SARI WULANDARI;;;;;;;;",
+            "03/11/2025;;;TRANSFER KE;;;;;1.500.000,00;;11.125.123,00;",
+            ";;;CV KAIN JAYA;;;;;;;;",
+            "04/11/2025;;;TRANSFER DARI;;;255.000,00;;;;11.380.123,00;",
+            ";;;BUDI SANTOSO;;;;;;;;",
+            "Total;;;;;;390.123,00;;1.500.000,00;;;",
+        ),
+        # A converter that put some values one column right of their merged header cell.
+        (
+            *LIVIN_TOP,
+            "No;Tanggal / Date;;Keterangan / Remarks;;Debit;;Kredit / Credit;;Saldo / Balance;",
+            "1;;03 Nov 2025;;TRANSFER DARI SARI WULANDARI;;;;135.123,00;;12.625.123,00",
+            "2;03 Nov 2025;;TRANSFER KE CV KAIN JAYA;;;1.500.000,00;;;11.125.123,00;",
+            "3;04 Nov 2025;;TRANSFER DARI BUDI SANTOSO;;;;255.000,00;;;11.380.123,00",
+        ),
+    ],
+    ids=[
+        "indonesian-only",
+        "two-row-header",
+        "column-order",
+        "signed-amount",
+        "dana-masuk-merged",
+        "shifted-cells",
+    ],
+)
+def test_livin_variations_are_read(shop, lines):
+    format_name, parsed = read(shop, livin(*lines))
+
+    assert format_name == "mandiri"
+    assert [(d, a, text.upper()) for d, a, text in credits_of(parsed)] == SHORT_CREDITS
+    assert parsed.debits == 1
+    assert [t.balance for t in parsed.credits] == [12_625_123, 11_380_123]
+
+
+def test_a_livin_estatement_saved_as_xlsx_with_merged_cells_is_read(shop):
+    from datetime import datetime, time
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["e-Statement"])
+    sheet.append(["Nama/Name", None, None, ": ALICE PRATIWI"])
+    sheet.append([])
+    header = ["No", "Tanggal / Date", None, "Keterangan / Remarks", None, "Debit", None]
+    sheet.append([*header, "Kredit / Credit", None, "Saldo / Balance"])
+    for cells in ("B4:C4", "D4:E4", "F4:G4", "H4:I4"):
+        sheet.merge_cells(cells)
+    lines = [
+        (datetime(2025, 11, 3), time(10, 21, 45), "TRANSFER DARI", "SARI WULANDARI", 0, 135_123),
+        (datetime(2025, 11, 3), time(13, 2, 10), "TRANSFER KE", "CV KAIN JAYA", 1_500_000, 0),
+        (datetime(2025, 11, 4), time(19, 40, 2), "TRANSFER DARI", "BUDI SANTOSO", 0, 255_000),
+    ]
+    balance = 12_490_000
+    for number, (day, at, remark, more, debit, credit) in enumerate(lines, start=1):
+        balance += credit - debit
+        sheet.append([number, day, None, remark, None, debit or None, None, credit or None])
+        sheet.cell(row=sheet.max_row, column=10, value=balance)
+        sheet.append([None, at, None, more])
+    out = io.BytesIO()
+    book.save(out)
+
+    format_name, parsed = read(shop, out.getvalue())
+
+    assert format_name == "mandiri"
+    assert [(d, a, text.upper()) for d, a, text in credits_of(parsed)] == SHORT_CREDITS
+    assert parsed.debits == 1
+
+
+def test_a_livin_page_break_with_numbers_in_its_lines_is_skipped(shop):
+    data = livin(
+        *LIVIN_TOP,
+        "No;Tanggal / Date;Keterangan / Remarks;Debit;Kredit / Credit;Saldo / Balance",
+        "1;03 Nov 2025;TRANSFER DARI SARI WULANDARI;;135.123,00;12.625.123,00",
+        ";10:21:45 WIB;;;;",
+        "2;03 Nov 2025;TRANSFER KE CV KAIN JAYA;1.500.000,00;;11.125.123,00",
+        ";;;;;",
+        "Halaman 1 dari 2 / Page 1 of 2;;;;;",
+        "Nomor Rekening/Account Number;;;;1370012345678;",
+        ";;;;;",
+        "No;Tanggal / Date;Keterangan / Remarks;Debit;Kredit / Credit;Saldo / Balance",
+        "3;04 Nov 2025;TRANSFER DARI BUDI SANTOSO;;255.000,00;11.380.123,00",
+        ";19:40:02 WIB;;;;",
+    )
+
+    _format, parsed = read(shop, data)
+
+    assert credits_of(parsed) == SHORT_CREDITS
+
+
+def test_the_account_lines_a_page_break_repeats_are_not_lines(shop):
+    data = livin(
+        "Tanggal / Date;Keterangan / Remarks;Debit;Kredit / Credit;Saldo / Balance",
+        "03/11/2025;TRANSFER DARI SARI WULANDARI;;135.123,00;12.625.123,00",
+        "03/11/2025;TRANSFER KE CV KAIN JAYA;1.500.000,00;;11.125.123,00",
+        ";;;;",
+        "Nomor Rekening/Account Number;;;: 1370012345678;",
+        "Saldo Awal/Opening Balance;;;12.490.000,00;",
+        "Tanggal / Date;Keterangan / Remarks;Debit;Kredit / Credit;Saldo / Balance",
+        "04/11/2025;TRANSFER DARI BUDI SANTOSO;;255.000,00;11.380.123,00",
+    )
+
+    format_name, parsed = read(shop, data)
+
+    assert format_name == "mandiri"
+    assert credits_of(parsed) == SHORT_CREDITS
+
+
+def test_a_row_under_a_line_with_its_own_amount_and_no_date_is_named(shop):
+    data = livin(
+        "No;Tanggal / Date;Keterangan / Remarks;Debit;Kredit / Credit;Saldo / Balance",
+        "1;03 Nov 2025;TRANSFER DARI SARI WULANDARI;;135.123,00;12.625.123,00",
+        ";10:21:45 WIB;TRANSFER DARI BUDI SANTOSO;;255.000,00;12.880.123,00",
+    )
+
+    with translation.override("en"), pytest.raises(StatementError) as refused:
+        read(shop, data)
+
+    with translation.override("en"):
+        assert "Line 3" in refused.value.message
+
+
+def test_a_wrong_date_after_a_page_break_is_still_named(shop):
+    data = livin(
+        "No;Tanggal / Date;Keterangan / Remarks;Debit;Kredit / Credit;Saldo / Balance",
+        "1;03 Nov 2025;TRANSFER DARI SARI WULANDARI;;135.123,00;12.625.123,00",
+        ";;;;;",
+        "Halaman 1 dari 2 / Page 1 of 2;;;;;",
+        "2;31/11/2025;TRANSFER DARI BUDI SANTOSO;;255.000,00;12.880.123,00",
+    )
+
+    with translation.override("en"), pytest.raises(StatementError) as refused:
+        read(shop, data)
+
+    with translation.override("en"):
+        assert "Line 5" in refused.value.message and "31/11/2025" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("Kredit / Credit", {"kredit / credit", "kredit", "credit"}),
+        ("Tanggal\nDate", {"tanggal date", "tanggal", "date"}),
+        ("Nominal (IDR)", {"nominal idr", "nominal"}),
+        ("TGL_TRAN", {"tgl tran"}),
+        ("D/K", {"d/k"}),
+        ("Db/Cr", {"db/cr"}),
+    ],
+)
+def test_header_cells_answer_to_each_of_their_names(cell, names):
+    from openpo.payments.statements.presets import header_names
+
+    assert header_names(cell) == names
+
+
+def test_a_bilingual_debet_kredit_cell_is_not_both_columns(shop):
+    data = b"Tanggal;Keterangan;Debet/Kredit;Saldo\n03/11/2025;TRANSFER;135.123,00;1\n"
+    with pytest.raises(UnknownStatementFormat):
+        read(shop, data)

@@ -46,6 +46,7 @@ MONTHS = {
     "oct": 10,
     "okt": 10,
     "nov": 11,
+    "nop": 11,
     "dec": 12,
     "des": 12,
 }

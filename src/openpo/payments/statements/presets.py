@@ -5,6 +5,12 @@ results when a file's header row is found.
 A preset is recognised by its header row, wherever it sits under the bank's header lines
 (account number, name, period). Without a preset every bank preset is tried in turn, then
 `generic`; when none fits, the seller maps the columns by hand (`ColumnMapping` with indexes).
+
+Header cells are compared by their names (`header_names`): `TGL_TRAN` reads as `tgl tran`, a
+bilingual cell (`Kredit / Credit`, or the two words on two lines of the cell) answers to each
+of its parts, and a currency after a name is dropped (`Nominal (IDR)` is `nominal`). When a
+spreadsheet's merged cells leave empty columns, each header cell spans the empty header cells
+to its right, and a line's value is read anywhere in that span (`ColumnMapping.ends`).
 """
 
 import re
@@ -23,13 +29,36 @@ from openpo.payments.statements.numbers import (
 )
 
 HEADER_SEARCH_ROWS = 60
+# The words of a bilingual cell are split at `/` only when each part is a word, not a marker
+# such as `D/K` or `Db/Cr`.
+_BILINGUAL_PART_CHARS = 4
+_CURRENCY = re.compile(r"(?:^|\s)(?:idr|rp|rupiah)(?=\s|$)")
 
 
 def header_key(value: object) -> str:
-    """A header cell as compared: lower case, without punctuation around or inside words."""
-    text = clean_text(value).lower()
+    """A header cell as compared: lower case, without punctuation around or inside words
+    (`TGL_TRAN` is `tgl tran`)."""
+    text = clean_text(value).lower().replace("_", " ")
     text = re.sub(r"[.:()\[\]*]", " ", text)
     return " ".join(text.split())
+
+
+def header_names(value: object) -> frozenset[str]:
+    """Every name a header cell answers to: the whole cell, each part of a bilingual cell
+    (`Tanggal / Date`, or `Tanggal` and `Date` on two lines of the cell), each without a
+    currency (`Saldo (IDR)` answers to `saldo`)."""
+    text = clean_text(value)
+    names = {header_key(text)}
+    lines = [header_key(line) for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        names.update(lines)
+    for name in list(names):
+        parts = [part.strip() for part in name.split("/")]
+        if len(parts) > 1 and all(len(part) >= _BILINGUAL_PART_CHARS for part in parts):
+            names.update(parts)
+    names.update(" ".join(_CURRENCY.sub(" ", name).split()) for name in list(names))
+    names.discard("")
+    return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -48,10 +77,19 @@ class ColumnMapping:
     # The header row's index; None when given by hand (the table starts at the first date).
     header_row: int | None = None
     marker_next_to_amount: bool = False
+    # (column, end): a header cell followed by empty header cells (a merged cell) spans the
+    # columns up to `end` (exclusive; None: to the end of the row). Columns not listed span
+    # only themselves.
+    ends: tuple[tuple[int, int | None], ...] = ()
 
     def columns(self) -> list[int]:
         roles = [self.date, self.amount, self.credit, self.debit, self.marker, self.balance]
         return [*self.description, *(c for c in roles if c is not None)]
+
+    def span(self, column: int, width: int) -> range:
+        """The columns of a row `width` cells wide that the header cell `column` covers."""
+        end = dict(self.ends).get(column, column + 1)
+        return range(column, width if end is None else min(width, end))
 
 
 @dataclass(frozen=True)
@@ -65,39 +103,82 @@ class Preset:
     debit: tuple[str, ...] = ()
     marker: tuple[str, ...] = ()
     balance: tuple[str, ...] = ()
-    # Header names that must all be present for the preset to recognise the file.
-    signature: tuple[str, ...] = ()
+    # The preset recognises a header row holding all the names of one of its signatures (a
+    # preset without signatures recognises any header row it can map) …
+    signatures: tuple[tuple[str, ...], ...] = ()
+    # … or, when a line above the header names the bank (`titles`), one of these.
+    titled_signatures: tuple[tuple[str, ...], ...] = ()
+    titles: "re.Pattern[str] | None" = None
     marker_next_to_amount: bool = False
 
-    def mapping_for(self, header: list[object], header_row: int) -> ColumnMapping | None:
-        """The mapping when `header` is this preset's header row, else None."""
-        keys = [header_key(cell) for cell in header]
-        if any(name not in keys for name in self.signature):
+    def recognises(self, names: set[str], above: list[list[object]]) -> bool:
+        if not self.signatures and not self.titled_signatures:
+            return True
+        if any(all(name in names for name in signature) for signature in self.signatures):
+            return True
+        if not self.titles or not any(
+            all(name in names for name in signature) for signature in self.titled_signatures
+        ):
+            return False
+        return any(self.titles.search(clean_text(cell).lower()) for row in above for cell in row)
+
+    def mapping_for(
+        self, header: list[object], header_row: int, above: list[list[object]] | None = None
+    ) -> ColumnMapping | None:
+        """The mapping when `header` is this preset's header row, else None. `above` are the
+        rows over it, where a bank may name itself."""
+        cells = [header_names(cell) for cell in header]
+        if not self.recognises(set().union(*cells), above or []):
             return None
+        # A cell that answers to a credit and a debit name (`Debet/Kredit`) is neither.
+        taken = {
+            index
+            for index, names in enumerate(cells)
+            if names & set(self.credit) and names & set(self.debit)
+        }
 
         def first(names: tuple[str, ...]) -> int | None:
             for name in names:  # in the preset's order of preference
-                if name in keys:
-                    return keys.index(name)
+                for index, found in enumerate(cells):
+                    if name in found and index not in taken:
+                        taken.add(index)
+                        return index
             return None
 
         date = first(self.date)
-        description = tuple(i for i, key in enumerate(keys) if key and key in self.description)
-        amount, credit = first(self.amount), first(self.credit)
+        credit = first(self.credit)
+        debit = first(self.debit) if credit is not None else None
+        amount = first(self.amount) if credit is None else None
+        marker = first(self.marker) if amount is not None else None
+        balance = first(self.balance)
+        description = tuple(
+            i
+            for i, names in enumerate(cells)
+            if i not in taken and any(name in names for name in self.description)
+        )
         if date is None or not description or (amount is None and credit is None):
             return None
+        filled = [i for i, cell in enumerate(header) if clean_text(cell)]
+        ends = tuple(
+            (column, following)
+            for column, following in zip(filled, [*filled[1:], None], strict=True)
+            if following is None or following > column + 1
+        )
         return ColumnMapping(
             date=date,
             description=description,
-            amount=None if credit is not None else amount,
+            amount=amount,
             credit=credit,
-            debit=first(self.debit) if credit is not None else None,
-            marker=first(self.marker) if credit is None else None,
-            balance=first(self.balance),
+            debit=debit,
+            marker=marker,
+            balance=balance,
             header_row=header_row,
             marker_next_to_amount=self.marker_next_to_amount,
+            ends=ends,
         )
 
+
+MANDIRI_TITLES = re.compile(r"\blivin\b|(?<!syariah )\bmandiri\b(?! syariah)")
 
 PRESETS: dict[str, Preset] = {
     preset.name: preset
@@ -113,32 +194,86 @@ PRESETS: dict[str, Preset] = {
             amount=("jumlah", "mutasi"),
             marker=("db/cr", "cr/db"),
             balance=("saldo",),
-            signature=("keterangan", "cabang"),
+            signatures=(("keterangan", "cabang"),),
             marker_next_to_amount=True,
         ),
-        # Livin' by Mandiri / Mandiri Cash Management (MCM): Account No, Posting Date, Remark,
-        # Reference No, Debit, Credit, Balance; English numbers, `01 Nov 2025` dates.
+        # Mandiri Cash Management (MCM): Account No, Posting Date, Remark, Reference No,
+        # Debit, Credit, Balance; English numbers, `01 Nov 2025` dates.
+        # Livin' by Mandiri e-statement, often saved as CSV by Excel (`;`, Indonesian numbers,
+        # empty columns left by merged cells): No, Tanggal / Date, Keterangan / Remarks, Debit,
+        # Kredit / Credit (or Dana Keluar, Dana Masuk; or one signed Nominal (IDR) / Amount
+        # (IDR)), Saldo / Balance; each line's time (`10:15:32 WIB`) and the rest of its remark
+        # on the rows under it; a repeated header after each page break.
         Preset(
             name="mandiri",
             label="Mandiri (Livin', MCM)",
-            date=("posting date", "post date", "transaction date", "tanggal", "date"),
-            description=("remark", "remarks", "description", "keterangan", "reference no"),
-            credit=("credit", "kredit"),
-            debit=("debit", "debet"),
-            balance=("balance", "saldo"),
-            signature=("credit", "debit"),
+            date=(
+                "posting date",
+                "post date",
+                "transaction date",
+                "tanggal transaksi",
+                "tanggal",
+                "tgl",
+                "date",
+            ),
+            description=(
+                "remark",
+                "remarks",
+                "description",
+                "keterangan",
+                "rincian transaksi",
+                "uraian transaksi",
+                "uraian",
+                "reference no",
+            ),
+            amount=("nominal", "amount", "jumlah", "mutasi"),
+            credit=("credit", "kredit", "dana masuk", "incoming", "uang masuk"),
+            debit=("debit", "debet", "dana keluar", "outgoing", "uang keluar"),
+            marker=("db/cr", "cr/db", "d/k"),
+            balance=("balance", "saldo", "saldo akhir", "closing balance"),
+            signatures=(
+                ("credit", "debit"),
+                ("kredit", "debit"),
+                ("dana masuk",),
+                ("remarks", "amount"),
+                ("rincian transaksi",),
+            ),
+            titled_signatures=(("kredit",), ("credit",), ("nominal",), ("amount",)),
+            titles=MANDIRI_TITLES,
         ),
-        # BRImo / Internet Banking BRI / IBBIZ: `;`-separated, Tanggal Transaksi, Uraian
-        # Transaksi, Teller, Debet, Kredit, Saldo with Indonesian numbers `1.500.000,00`.
+        # BRImo / IBBIZ: `;`-separated, Tanggal Transaksi, Uraian Transaksi, Teller, Debet,
+        # Kredit, Saldo with Indonesian numbers `1.500.000,00`.
+        # Internet Banking BRI "Mutasi Rekening" CSV: every field quoted, ID, NOREK, TGL_TRAN
+        # (`2025-11-03 10:21:45`), TGL_EFEKTIF, JAM_TRAN, SEQ, DESK_TRAN, SALDO_AWAL_MUTASI,
+        # MUTASI_DEBET, MUTASI_KREDIT, SALDO_AKHIR_MUTASI, GLSIGN (Cr/Db), TRUSER, KODE_TRAN, …,
+        # REMARK_CUSTOM; English numbers without thousands (`135123.00`, `.00`). The opening
+        # balance of each line is not its balance.
         Preset(
             name="bri",
-            label="BRI (BRImo, IBBIZ)",
-            date=("tanggal transaksi", "tgl transaksi", "tanggal"),
-            description=("uraian transaksi", "uraian", "keterangan"),
-            credit=("kredit",),
-            debit=("debet", "debit"),
-            balance=("saldo",),
-            signature=("kredit",),
+            label="BRI (BRImo, Internet Banking, IBBIZ)",
+            date=(
+                "tgl tran",
+                "tanggal tran",
+                "tanggal transaksi",
+                "tgl transaksi",
+                "tanggal",
+                "tgl",
+            ),
+            description=(
+                "desk tran",
+                "deskripsi transaksi",
+                "deskripsi",
+                "uraian transaksi",
+                "uraian",
+                "keterangan",
+                "remark custom",
+            ),
+            amount=("mutasi", "nominal", "jumlah"),
+            credit=("mutasi kredit", "kredit"),
+            debit=("mutasi debet", "mutasi debit", "debet", "debit"),
+            marker=("glsign", "d/k", "cr/db", "db/cr", "dk"),
+            balance=("saldo akhir mutasi", "saldo akhir", "saldo"),
+            signatures=(("kredit",), ("mutasi kredit",), ("desk tran",), ("tgl tran",)),
         ),
         # BNI Internet Banking / BNIDirect: Tanggal Transaksi, Uraian Transaksi, Tipe (Db/Cr),
         # Nominal, Saldo; `01-Nov-2025` dates, English numbers.
@@ -150,7 +285,7 @@ PRESETS: dict[str, Preset] = {
             amount=("nominal", "amount"),
             marker=("tipe", "type", "db/cr", "d/k"),
             balance=("saldo", "balance"),
-            signature=("nominal",),
+            signatures=(("nominal",),),
         ),
         # Any bank: a date, a description and a signed amount (or credit/debit columns).
         Preset(
@@ -184,12 +319,15 @@ PRESETS: dict[str, Preset] = {
     )
 }
 DETECTION_ORDER = ("bca", "mandiri", "bri", "bni", "generic")
+# What a table's date column is called: a row holding one of these where the date goes is a
+# header (repeated after a page break, or the English row of a bilingual header), not a line.
+DATE_LABELS = frozenset(name for preset in PRESETS.values() for name in preset.date)
 
 
 def find_mapping(rows: list[list[object]], preset: Preset) -> ColumnMapping | None:
     """The preset's mapping at the first row that is its header row, or None."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        mapping = preset.mapping_for(row, index)
+        mapping = preset.mapping_for(row, index, rows[:index])
         if mapping:
             return mapping
     return None
