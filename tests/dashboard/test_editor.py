@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from openpo.catalog.models import Campaign, Product, ProductPhoto, Variant
+from openpo.catalog.services import close_campaign
 from openpo.orders.services import place_order
 from tests.conftest import make_campaign
 
@@ -236,6 +237,26 @@ def test_open_this_po_again_makes_a_draft_copy(client, campaign, alice):
     assert response["Location"] == f"/dashboard/po/{copy.pk}/edit/"
     assert copy.status == Campaign.Status.DRAFT
     assert copy.variants.count() == 2
+
+
+def test_the_copy_button_says_what_fits_the_phase(client, campaign, alice, english):
+    client.force_login(alice)
+    url = f"/dashboard/po/{campaign.pk}/edit/"
+
+    html = client.get(url).content.decode()
+    assert "Copy into a new PO" in html and "Open this PO again" not in html
+
+    close_campaign(campaign=campaign, actor=alice)
+    html = client.get(url).content.decode()
+    assert "Open this PO again (new batch)" in html and "Copy into a new PO" not in html
+
+
+def test_the_copy_button_reads_naturally_in_indonesian(client, campaign, alice):
+    client.force_login(alice)
+    url = f"/dashboard/po/{campaign.pk}/edit/"
+    assert "Salin jadi PO baru" in client.get(url).content.decode()
+    close_campaign(campaign=campaign, actor=alice)
+    assert "Buka PO lagi (batch baru)" in client.get(url).content.decode()
 
 
 def test_the_preview_shows_the_buyers_page_with_a_banner_and_no_working_form(

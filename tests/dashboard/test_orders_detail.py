@@ -9,6 +9,7 @@ from openpo.core.models import AuditEvent
 from openpo.orders.models import Order, OrderNote
 from openpo.orders.services import place_order
 from openpo.orders.services.changing import add_order_note
+from openpo.payments.services.recording import claim_payment
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,22 @@ def test_the_order_page_shows_buyer_money_links_and_timeline(en, bob, order, ali
     assert order.open_expected_payment and html.count("Rp 255.") >= 2
     timeline = html[html.index('id="timeline"') :]
     assert timeline.index("Order placed") < timeline.index("Minta dibungkus kado")
+
+
+def test_the_history_says_what_happened_in_words_not_codes(client, en, bob, order):
+    claim_payment(order=order)
+    client.force_login(bob)
+
+    timeline = en.get(f"/dashboard/orders/{order.pk}/").content.decode()
+    timeline = timeline[timeline.index('id="timeline"') :]
+    assert "Payment reported, waiting for the seller&#x27;s check" in timeline
+    assert "· Buyer" in timeline
+    assert "payment.claimed" not in timeline
+
+    en.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    timeline = en.get(f"/dashboard/orders/{order.pk}/").content.decode()
+    assert "Pembayaran dilaporkan, menunggu dicek penjual" in timeline
+    assert "· Pembeli" in timeline
 
 
 def test_it_edits_the_buyers_details(en, alice, order):

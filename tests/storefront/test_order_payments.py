@@ -2,10 +2,13 @@
 each with its exact amount and deadline, a payment waiting for the seller, a rejected payment
 with the seller's reason, the refund account form and the refunds received."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.lifecycle import cancel_campaign
@@ -17,6 +20,12 @@ from openpo.payments.services.refunds import record_refund
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 60), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _rp(amount: int) -> str:
@@ -101,6 +110,48 @@ def test_a_payment_waiting_for_the_seller_is_said_so(english, order, now):
 
     assert "Your payment is waiting for the seller" in html
     assert "Waiting for the seller" in html
+
+
+def test_while_a_proof_waits_the_page_says_so_and_the_deadline_is_on_hold(client, order):
+    upload = SimpleUploadedFile("bukti.png", _png(), content_type="image/png")
+    client.post(f"/o/{order.secret}/proof/", {"proof": upload})
+
+    html = client.get(f"/o/{order.secret}/").content.decode()
+
+    page = html[html.index('<article class="order-page">') :]
+    header = page[: page.index("</header>")]
+    assert "Bukti transfer Anda sedang dicek penjual." in header
+    assert "tidak akan batal walau lewat batas bayar" in header
+    assert "data-countdown-to" not in html  # no countdown ticking towards the deadline
+    assert "ditunda selama penjual mengecek pembayaran Anda" in html
+    # What to pay again is folded away, the form for another proof still inside.
+    folded = html[html.index('<details class="pay-again"') : html.index("</details>")]
+    assert "Lihat lagi cara bayar" in folded and 'action="/o/' in folded
+
+
+def test_before_any_proof_the_deadline_counts_down(client, order):
+    html = client.get(f"/o/{order.secret}/").content.decode()
+
+    assert "data-countdown-to" in html
+    assert "sedang dicek penjual" not in html and "pay-again" not in html
+
+
+def test_a_paid_dp_says_paid_not_settled_in_full(client, dp_campaign, buyer, now):
+    order = _dp_order(dp_campaign, buyer, now)
+    deposit = order.open_expected_payment
+    record_payment(
+        order=order,
+        amount=deposit.amount,
+        source=Payment.Source.STATEMENT,
+        expected_payment=deposit,
+        now=now,
+    )
+
+    html = client.get(f"/o/{order.secret}/").content.decode()
+
+    dp_line = html[html.index("<li><span>DP</span>") :]
+    dp_line = dp_line[: dp_line.index("</li>")]
+    assert "Dibayar" in dp_line and "Lunas" not in dp_line
 
 
 def test_a_rejected_payment_shows_the_sellers_reason(english, order, alice, now):

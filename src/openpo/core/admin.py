@@ -3,15 +3,28 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from openpo.core.audit_labels import action_label
 from openpo.core.models import AuditEvent
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "subject_type", "subject_id", "actor_label", "shop"]
+    list_display = [
+        "created_at",
+        "what",
+        "action",
+        "subject_type",
+        "subject_id",
+        "actor_label",
+        "shop",
+    ]
     list_filter = ["action", "subject_type"]
     search_fields = ["subject_id", "action", "actor_label"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("what happened"))
+    def what(self, event: AuditEvent) -> str:
+        return action_label(event.action)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -5,6 +5,7 @@ the default cache (rate-limit counters shared by all web processes) lives in the
 from django.apps import AppConfig
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _create_cache_table(sender, using: str = "default", **kwargs) -> None:
@@ -18,7 +19,7 @@ def _create_cache_table(sender, using: str = "default", **kwargs) -> None:
 class CoreConfig(AppConfig):
     name = "openpo.core"
     label = "core"
-    verbose_name = "OpenPO core"
+    verbose_name = _("Audit trail")
 
     def ready(self) -> None:
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="openpo-cache-table")

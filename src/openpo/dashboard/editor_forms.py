@@ -139,7 +139,7 @@ class CampaignForm(Form):
     GROUPS = (
         ("po", _("The PO"), ("title", "description")),
         ("timeline", _("Timeline"), ("opens_at", "closes_at", "production_starts_on", "ships_on")),
-        ("units", _("Units"), ("moq_units", "unit_cap", "max_units_per_order")),
+        ("units", _("Minimum order and limits"), ("moq_units", "unit_cap", "max_units_per_order")),
         (
             "payment",
             _("Payment"),

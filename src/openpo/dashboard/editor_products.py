@@ -93,7 +93,8 @@ def product_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 "%(name)s added with %(count)s variants.",
                 count,
             ) % {"name": product.name, "count": count}
-            messages.success(request, f"{added} {_('Add the next product or preview the PO.')}")
+            next_step = _("Add the next product or preview the PO.")
+            messages.success(request, f"{added} {next_step}")
             return _back(campaign, f"product-{product.pk}")
     return render_edit_page(request, campaign, bound={ADD_PRODUCT: form}, status=422)
 

@@ -119,7 +119,7 @@ def _bulk_cancel(request: HttpRequest, selected, reason: str) -> None:
         elif cancel_order(order=order, reason=reason, actor=request.user).status == "cancelled":
             cancelled.append(order.code)
         else:
-            skipped.append(f"{order.code} ({_('changed meanwhile')})")
+            skipped.append(_("%(code)s (changed meanwhile)") % {"code": order.code})
     if cancelled:
         messages.success(
             request,

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openpo.catalog.models import Variant
+from openpo.core.audit_labels import action_label, actor_name
 from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
 from openpo.core.models import AuditEvent
@@ -34,18 +34,6 @@ from openpo.orders.services.releasing import cancel_order
 from openpo.payments.models import Payment
 from openpo.payments.services.refunds import refund_owed
 
-EVENT_TITLES = {
-    "order.placed": gettext_lazy("Order placed"),
-    "order.cancelled": gettext_lazy("Cancelled"),
-    "order.expired": gettext_lazy("Expired: not paid in time"),
-    "order.items_changed": gettext_lazy("Items changed"),
-    "order.buyer_updated": gettext_lazy("Buyer details corrected"),
-    "payment.confirmed": gettext_lazy("Payment confirmed"),
-    "payment.rejected": gettext_lazy("Payment rejected"),
-    "payment.recorded": gettext_lazy("Payment recorded"),
-    "payment.refunded": gettext_lazy("Refund sent"),
-    "order.refund_account_set": gettext_lazy("Buyer gave a refund account"),
-}
 # Shown through their own rows (the proof, the note), not twice.
 EVENTS_SHOWN_ELSEWHERE = {"order.note_added", "payment.proof_submitted"}
 
@@ -79,9 +67,9 @@ def timeline(order: Order) -> list[TimelineEntry]:
     entries = [
         TimelineEntry(
             at=event.created_at,
-            title=str(EVENT_TITLES.get(event.action, event.action)),
+            title=action_label(event.action),
             detail=_event_detail(event),
-            who=event.actor.get_username() if event.actor else "",
+            who=actor_name(event),
         )
         for event in AuditEvent.objects.filter(
             subject_type="orders.order", subject_id=str(order.pk)

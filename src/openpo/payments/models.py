@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExpectedPayment(models.Model):
@@ -22,7 +23,8 @@ class ExpectedPayment(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Awaiting transfer")
-        PAID = "paid", _("Paid")
+        # Not "Lunas": a paid DP leaves the order still to settle.
+        PAID = "paid", pgettext_lazy("a payment step", "Paid")
         VOID = "void", _("No longer due")
 
     shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+")
