@@ -71,9 +71,9 @@ def test_it_counts_orders_units_money_and_payment_states(seller, campaign, varia
     assert _stat(html, "stat-due") == "Rp 765.000"
     assert _stat(html, "stat-paid") == "Rp 355.000"
     assert _stat(html, "stat-outstanding") == "Rp 410.000"
-    assert re.search(r'id="count-unpaid"><strong>1<', html)
-    assert re.search(r'id="count-deposit-paid"><strong>1<', html)
-    assert re.search(r'id="count-paid"><strong>1<', html)
+    assert re.search(r'id="count-unpaid"><a [^>]+><strong>1<', html)
+    assert re.search(r'id="count-deposit-paid"><a [^>]+><strong>1<', html)
+    assert re.search(r'id="count-paid"><a [^>]+><strong>1<', html)
     assert "2 / 20" in html  # size S against its quota
     assert f'href="/dashboard/orders/{paid.pk}/"' in html
 
@@ -305,4 +305,6 @@ def test_a_failed_po_with_money_in_asks_for_refunds(seller, shop, now, alice):
     _step(seller, campaign, "fail")
     html = seller.get(f"/dashboard/po/{campaign.pk}/").content.decode()
     assert _offered(seller, campaign) == set()
-    assert "Buyers have paid Rp 135.000 for it: refund them." in html
+    warning = re.search(r'id="refund-warning">(.*?)</p>', html, re.S).group(1)
+    assert "Rp 135.000 paid for 1 order is still to be refunded." in warning
+    assert f'href="/dashboard/po/{campaign.pk}/refunds/"' in warning

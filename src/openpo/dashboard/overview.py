@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -36,6 +36,12 @@ from openpo.core.errors import DomainError
 from openpo.core.forms import Form
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.orders.models import Order
+from openpo.payments.balances import (
+    Balance,
+    campaign_balance,
+    campaign_goes_ahead,
+    order_balance,
+)
 from openpo.payments.cashflow import campaign_cash_flow
 
 S = Campaign.Status
@@ -65,23 +71,33 @@ class VariantCount:
 
 @dataclass(frozen=True)
 class Counters:
-    """What a seller checks many times a day while a PO runs (active orders only)."""
+    """What a seller checks many times a day while a PO runs: active orders and their payment
+    states; the money is `payments.balances` (a failed or cancelled PO owes nothing, what it
+    holds is to refund)."""
 
     orders: int
     buyers: int
     units: int
     moq_units: int
-    due: int
-    paid: int
     awaiting_payment: int
+    partly_paid: int
     deposit_paid: int
     paid_in_full: int
-    refunded: int
     variants: list[VariantCount]
+    balance: Balance
+    goes_ahead: bool
+
+    @property
+    def due(self) -> int:
+        return self.balance.due
+
+    @property
+    def paid(self) -> int:
+        return self.balance.paid
 
     @property
     def outstanding(self) -> int:
-        return max(self.due - self.paid, 0)
+        return self.balance.owed
 
     @property
     def moq_percent(self) -> int:
@@ -93,7 +109,7 @@ class Counters:
 
     @property
     def money_percent(self) -> int:
-        return _percent(self.paid, self.due)
+        return self.balance.paid_percent
 
 
 def campaign_counters(campaign: Campaign) -> Counters:
@@ -102,12 +118,10 @@ def campaign_counters(campaign: Campaign) -> Counters:
     totals = Order.objects.filter(campaign=campaign, status=Order.Status.ACTIVE).aggregate(
         orders=Count("id"),
         buyers=Count("customer", distinct=True),
-        due=Sum("total", default=0),
-        paid=Sum("amount_paid", default=0),
         awaiting_payment=Count("id", filter=Q(payment_status=PAY.UNPAID)),
+        partly_paid=Count("id", filter=Q(payment_status=PAY.PARTIAL)),
         deposit_paid=Count("id", filter=Q(payment_status=PAY.DEPOSIT_PAID)),
         paid_in_full=Count("id", filter=Q(payment_status=PAY.PAID)),
-        refunded=Count("id", filter=Q(payment_status=PAY.REFUNDED)),
     )
     variants = (
         Variant.objects.filter(campaign=campaign)
@@ -119,6 +133,8 @@ def campaign_counters(campaign: Campaign) -> Counters:
         units=units,
         moq_units=campaign.moq_units,
         variants=[VariantCount(v, v.reserved_units, v.quota) for v in variants],
+        balance=campaign_balance(campaign),
+        goes_ahead=campaign_goes_ahead(campaign),
         **totals,
     )
 
@@ -230,18 +246,33 @@ def live_context(request: HttpRequest, campaign: Campaign) -> dict[str, object]:
     """What the overview shows and refreshes: counters, cash flow, next steps, latest orders."""
     now = timezone.now()
     counters = campaign_counters(campaign)
-    latest = (
+    latest = list(
         Order.objects.filter(campaign=campaign, status=Order.Status.ACTIVE)
         .order_by("-created_at", "-id")
-        .only("pk", "code", "buyer_name", "created_at", "payment_status", "total", "units")
+        .only(
+            "pk",
+            "campaign",
+            "code",
+            "buyer_name",
+            "created_at",
+            "status",
+            "payment_status",
+            "total",
+            "units",
+            "amount_paid",
+            "amount_refunded",
+        )[:LATEST_ORDERS]
     )
+    for order in latest:
+        order.campaign = campaign  # the one already read, for its status
+        order.balance = order_balance(order)
     return {
         "shop": request.shop,
         "campaign": campaign,
         "phase": campaign.phase(now),
         "counters": counters,
         "actions": allowed_actions(campaign, counters, now),
-        "latest_orders": latest[:LATEST_ORDERS],
+        "latest_orders": latest,
         "cash_flow": campaign_cash_flow(campaign),
     }
 

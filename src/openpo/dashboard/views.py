@@ -3,7 +3,7 @@
 The overview's counters, live refresh and lifecycle steps live in `dashboard.overview`.
 """
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +14,7 @@ from openpo.dashboard.access import SESSION_KEY, get_shop_object, shop_member_re
 from openpo.dashboard.overview import live_context
 from openpo.dashboard.payments import claimed_payments
 from openpo.orders.models import Order
+from openpo.payments.balances import Balance, balance_by_campaign, campaign_goes_ahead
 
 LIVE = Q(orders__status=Order.Status.ACTIVE)
 
@@ -21,18 +22,20 @@ LIVE = Q(orders__status=Order.Status.ACTIVE)
 @require_GET
 @shop_member_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The shop's POs, newest first, each with its phase, dates, orders, units and money."""
+    """The shop's POs, newest first, each with its phase, dates, orders, units and money
+    (paid of due while it goes ahead; to refund and refunded once it failed or was cancelled)."""
     now = timezone.now()
     campaigns = (
         Campaign.objects.filter(shop=request.shop)
-        .annotate(
-            live_orders=Count("orders", filter=LIVE),
-            due=Sum("orders__total", filter=LIVE, default=0),
-            paid=Sum("orders__amount_paid", filter=LIVE, default=0),
-        )
+        .annotate(live_orders=Count("orders", filter=LIVE))
         .order_by("-opens_at", "-id")
     )
-    rows = [(c, c.phase(now)) for c in campaigns]
+    balances = balance_by_campaign(Order.objects.filter(shop=request.shop))
+    rows = []
+    for campaign in campaigns:
+        campaign.balance = balances.get(campaign.pk, Balance())
+        campaign.goes_ahead = campaign_goes_ahead(campaign)
+        rows.append((campaign, campaign.phase(now)))
     memberships = (
         Membership.objects.filter(user=request.user).select_related("shop").order_by("shop__name")
     )

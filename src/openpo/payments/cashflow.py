@@ -6,9 +6,10 @@ day in the shop's time zone.
   unik, which only identified the transfer; the kode unik kept is shown on its own.
 - Collected before production counts payments received before the PO's
   `production_started_at`; while production has not started, all of them.
-- Outstanding is what live orders still owe (`Order.amount_outstanding`), leaving out orders of
-  a failed or cancelled PO, which owe nothing any more.
-- Refunded is every refund paid out. Collected minus refunded is what the seller holds.
+- Outstanding (what buyers still owe), to refund (what the seller holds that must go back) and
+  refunded are `payments.balances`: orders that are cancelled or expired, or of a failed or
+  cancelled PO, owe nothing; what they hold is to refund.
+- Collected minus refunded is what the seller holds.
 """
 
 from dataclasses import dataclass
@@ -20,12 +21,17 @@ from django.db.models.functions import TruncDate
 
 from openpo.catalog.models import Campaign, Shop
 from openpo.orders.models import Order
+from openpo.payments.balances import (
+    Balance,
+    balance_by_campaign,
+    balance_of,
+    campaign_goes_ahead,
+)
 from openpo.payments.models import Payment, Refund
 
 # Days without money are filled in (zero bars) when the series spans at most this many days;
 # a longer history lists only the days something happened.
 MAX_FILLED_DAYS = 62
-ENDED = (Campaign.Status.FAILED, Campaign.Status.CANCELLED)
 CREDITED = F("amount") - F("unique_code")
 BEFORE_PRODUCTION = Q(order__campaign__production_started_at__isnull=True) | Q(
     received_at__lt=F("order__campaign__production_started_at")
@@ -51,8 +57,11 @@ class CashFlow:
     unique_codes: int
     collected_before_production: int
     outstanding: int
+    to_refund: int
     refunded: int
     days: list[DayFlow]
+    # A failed or cancelled PO: nothing is outstanding, what it holds is to refund.
+    ended: bool = False
 
     @property
     def received(self) -> int:
@@ -71,7 +80,11 @@ class CashFlow:
 
 
 def _cash_flow(
-    payments: QuerySet[Payment], refunds: QuerySet[Refund], orders: QuerySet[Order], tz: ZoneInfo
+    payments: QuerySet[Payment],
+    refunds: QuerySet[Refund],
+    orders: QuerySet[Order],
+    tz: ZoneInfo,
+    ended: bool = False,
 ) -> CashFlow:
     confirmed = payments.filter(status=Payment.Status.CONFIRMED).order_by()
     money_in = confirmed.aggregate(
@@ -79,13 +92,7 @@ def _cash_flow(
         unique_codes=Sum("unique_code", default=0),
         before=Sum(CREDITED, filter=BEFORE_PRODUCTION, default=0),
     )
-    refunded = refunds.order_by().aggregate(total=Sum("amount", default=0))["total"]
-    outstanding = (
-        orders.filter(status=Order.Status.ACTIVE, amount_paid__lt=F("total"))
-        .exclude(campaign__status__in=ENDED)
-        .order_by()
-        .aggregate(total=Sum(F("total") - F("amount_paid"), default=0))["total"]
-    )
+    balance = balance_of(orders)
     collected_by_day = dict(
         confirmed.annotate(day=TruncDate("received_at", tzinfo=tz))
         .values("day")
@@ -103,9 +110,11 @@ def _cash_flow(
         collected=money_in["collected"],
         unique_codes=money_in["unique_codes"],
         collected_before_production=money_in["before"],
-        outstanding=outstanding,
-        refunded=refunded,
+        outstanding=balance.owed,
+        to_refund=balance.to_refund,
+        refunded=balance.refunded,
         days=_series(collected_by_day, refunded_by_day),
+        ended=ended,
     )
 
 
@@ -121,8 +130,9 @@ def campaign_cash_flow(campaign: Campaign) -> CashFlow:
     return _cash_flow(
         Payment.objects.filter(shop_id=campaign.shop_id, order__campaign=campaign),
         Refund.objects.filter(shop_id=campaign.shop_id, order__campaign=campaign),
-        Order.objects.filter(campaign=campaign),
+        Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign),
         campaign.shop.tzinfo,
+        ended=not campaign_goes_ahead(campaign),
     )
 
 
@@ -144,11 +154,17 @@ class CampaignCash:
     collected: int
     collected_before_production: int
     outstanding: int
+    to_refund: int
     refunded: int
+
+    @property
+    def ended(self) -> bool:
+        return not campaign_goes_ahead(self.campaign)
 
 
 def cash_by_campaign(shop: Shop) -> list[CampaignCash]:
-    """Each PO of the shop with money in, out or owed, newest first (three grouped reads)."""
+    """Each PO of the shop with money in, out, owed or to refund, newest first (two grouped
+    reads)."""
     money_in = {
         row["order__campaign"]: row
         for row in Payment.objects.filter(shop=shop, status=Payment.Status.CONFIRMED)
@@ -159,30 +175,18 @@ def cash_by_campaign(shop: Shop) -> list[CampaignCash]:
             before=Sum(CREDITED, filter=BEFORE_PRODUCTION, default=0),
         )
     }
-    refunded = dict(
-        Refund.objects.filter(shop=shop)
-        .order_by()
-        .values("order__campaign")
-        .annotate(total=Sum("amount"))
-        .values_list("order__campaign", "total")
-    )
-    outstanding = dict(
-        Order.objects.filter(shop=shop, status=Order.Status.ACTIVE, amount_paid__lt=F("total"))
-        .exclude(campaign__status__in=ENDED)
-        .order_by()
-        .values("campaign")
-        .annotate(total=Sum(F("total") - F("amount_paid")))
-        .values_list("campaign", "total")
-    )
-    ids = set(money_in) | set(refunded) | set(outstanding)
+    balances = balance_by_campaign(Order.objects.filter(shop=shop))
+    moved = {pk for pk, b in balances.items() if b.owed or b.to_refund or b.refunded}
+    ids = set(money_in) | moved
     campaigns = Campaign.objects.filter(shop=shop, pk__in=ids).order_by("-opens_at", "-id")
     return [
         CampaignCash(
             campaign=c,
             collected=money_in.get(c.pk, {}).get("collected", 0),
             collected_before_production=money_in.get(c.pk, {}).get("before", 0),
-            outstanding=outstanding.get(c.pk, 0),
-            refunded=refunded.get(c.pk, 0),
+            outstanding=balances.get(c.pk, Balance()).owed,
+            to_refund=balances.get(c.pk, Balance()).to_refund,
+            refunded=balances.get(c.pk, Balance()).refunded,
         )
         for c in campaigns
     ]

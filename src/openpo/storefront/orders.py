@@ -2,7 +2,10 @@
 amount, dynamic QRIS), the proof upload and the WhatsApp confirmation link; what was paid and
 what is left (the DP and the settlement each with its own amount and deadline), payments waiting
 for the seller's check or rejected with the seller's reason, and, when money may go back, the
-account for the refund (posted to the page itself) and the refunds received."""
+account for the refund (posted to the page itself) and the refunds received. Once the order no
+longer goes ahead (cancelled, expired, or its PO failed or was cancelled) the page asks for no
+payment and shows what happens to the buyer's money instead of the production timeline; the
+figures are `payments.balances`."""
 
 from urllib.parse import quote
 
@@ -21,10 +24,11 @@ from openpo.core.money import format_rupiah
 from openpo.core.ratelimit import rate_limit
 from openpo.core.uploads import limit_upload
 from openpo.orders.models import Order
+from openpo.payments.balances import goes_ahead, order_balance
 from openpo.payments.models import ExpectedPayment, Payment
 from openpo.payments.qris import qr_svg
 from openpo.payments.services import submit_payment_proof
-from openpo.payments.services.refunds import ENDED_CAMPAIGN, refund_owed, set_refund_account
+from openpo.payments.services.refunds import set_refund_account
 from openpo.payments.uploads import MAX_PROOF_BYTES
 
 
@@ -60,10 +64,9 @@ def _get_order(secret: str) -> Order:
 
 def _refund_may_be_due(order: Order, payments: list[Payment]) -> bool:
     """Money is (or, once a waiting payment is confirmed, would be) owed back to the buyer."""
-    if refund_owed(order) > 0 or order.amount_refunded:
+    if order_balance(order).to_refund > 0 or order.amount_refunded:
         return True
-    ended = not order.is_active or order.campaign.status in ENDED_CAMPAIGN
-    return ended and any(p.status == Payment.Status.CLAIMED for p in payments)
+    return not goes_ahead(order) and any(p.status == Payment.Status.CLAIMED for p in payments)
 
 
 def _settlement_plan(order: Order, expected_payments: list[ExpectedPayment]) -> dict | None:
@@ -105,7 +108,10 @@ def _render(
     status: int = 200,
     refund_form: RefundAccountForm | None = None,
 ):
-    expected = order.open_expected_payment
+    ahead = goes_ahead(order)
+    # An order that no longer goes ahead takes no payment, whatever is still open for it.
+    expected = order.open_expected_payment if ahead else None
+    balance = order_balance(order)
     payments = list(order.payments.select_related("expected_payment"))
     expected_payments = list(order.expected_payments.all())
     rejected = [p for p in payments if p.status == Payment.Status.REJECTED]
@@ -117,7 +123,7 @@ def _render(
                 "account_holder": order.refund_account_holder or order.buyer_name,
             }
         )
-    qris_svg = qr_svg(order.dynamic_qris) if order.dynamic_qris else None
+    qris_svg = qr_svg(order.dynamic_qris) if expected and order.dynamic_qris else None
     context = {
         "order": order,
         "shop": order.shop,
@@ -135,11 +141,12 @@ def _render(
         "rejected": rejected[0]
         if rejected and not any(p.received_at > rejected[0].received_at for p in payments)
         else None,
-        "plan": _settlement_plan(order, expected_payments),
+        "plan": _settlement_plan(order, expected_payments) if ahead else None,
         "refund_form": refund_form,
         "show_refund": _refund_may_be_due(order, payments),
-        "campaign_ended": order.campaign.status in ENDED_CAMPAIGN,
-        "refund_owed": refund_owed(order),
+        "goes_ahead": ahead,
+        "balance": balance,
+        "refund_owed": balance.to_refund,
         "refunds": list(order.refunds.all()),
     }
     return render(request, "storefront/order.html", context, status=status)

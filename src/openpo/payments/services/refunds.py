@@ -1,5 +1,6 @@
-"""Refunds: where the buyer wants their money back, who is owed a refund, and recording one
-(with the seller's transfer proof), after which the order's paid amount goes down."""
+"""Refunds: where the buyer wants their money back and recording one (with the seller's transfer
+proof), after which the order's paid amount goes down. Who is owed a refund, and how much, is
+`payments.balances` (re-exported here as `refunds_due` and `refund_owed`)."""
 
 import re
 import secrets
@@ -7,39 +8,18 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openpo.catalog.models import Campaign
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
+from openpo.payments.balances import ENDED_CAMPAIGN, refund_owed, refunds_due
 from openpo.payments.errors import InvalidRefund
 from openpo.payments.models import Refund
 from openpo.payments.services.recording import _locked, settle_order
 from openpo.payments.uploads import check_proof
 
-ENDED_CAMPAIGN = (Campaign.Status.FAILED, Campaign.Status.CANCELLED)
-
-
-def refunds_due(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """Orders among `orders` that hold money they should give back: paid orders that were
-    cancelled or expired, every paid order of a failed or cancelled PO, and over-payments."""
-    return orders.filter(
-        Q(amount_paid__gt=0)
-        & (
-            ~Q(status=Order.Status.ACTIVE)
-            | Q(campaign__status__in=ENDED_CAMPAIGN)
-            | Q(amount_paid__gt=F("total"))
-        )
-    )
-
-
-def refund_owed(order: Order) -> int:
-    """How much of the order's paid money should go back to the buyer."""
-    if order.status != Order.Status.ACTIVE or order.campaign.status in ENDED_CAMPAIGN:
-        return order.amount_paid
-    return order.amount_overpaid
+__all__ = ["ENDED_CAMPAIGN", "record_refund", "refund_owed", "refunds_due", "set_refund_account"]
 
 
 @transaction.atomic
