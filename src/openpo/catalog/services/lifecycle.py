@@ -72,6 +72,8 @@ def _transition(
         campaign.status = target
         for name, value in fields.items():
             setattr(campaign, name, value)
+        if target in (S.FAILED, S.CANCELLED):
+            _stop_asking_for_money(campaign)
         audit_event(
             action=f"campaign.{action}",
             subject=campaign,
@@ -83,6 +85,17 @@ def _transition(
         )
         message_events.campaign_transition(campaign, action, now)
     return campaign
+
+
+def _stop_asking_for_money(campaign: Campaign) -> None:
+    """A PO that will not go ahead asks its buyers for no more money: the open payment requests
+    of its orders (a DP's settlement, an unpaid order's transfer) are void, so no reminder,
+    statement match or payment page asks for them; what was paid is refunded instead."""
+    from openpo.payments.models import ExpectedPayment  # payments builds on the catalog
+
+    ExpectedPayment.objects.filter(
+        order__campaign=campaign, status=ExpectedPayment.Status.OPEN
+    ).update(status=ExpectedPayment.Status.VOID)
 
 
 def units_ordered(campaign: Campaign) -> int:
