@@ -146,3 +146,11 @@ def test_staff_see_the_recap_and_other_shops_do_not(client, ordered, bob, charli
     client.force_login(charlie)
     assert client.get(f"/dashboard/po/{ordered.pk}/recap/").status_code == 404
     assert client.get(f"/dashboard/po/{ordered.pk}/recap.xlsx").status_code == 404
+
+
+def test_in_indonesian_the_paid_column_says_paid_not_settled_in_full(client, alice, ordered):
+    # A DP order counts as paid here, so "Lunas" (settled in full) would say too much.
+    client.force_login(alice)
+    html = client.get(f"/dashboard/po/{ordered.pk}/recap/").content.decode()
+    headers = re.findall(r'<th class="num">([^<]*)</th>', html)
+    assert headers.count("Sudah bayar") == 2 and "Lunas" not in headers
