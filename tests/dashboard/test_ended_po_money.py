@@ -113,10 +113,22 @@ def _buyer_pages(client, failed) -> tuple[int, int]:
     return to_refund, refunded
 
 
+def _order_pages(seller, failed) -> tuple[int, int]:
+    to_refund = refunded = 0
+    for order in failed.orders:
+        html = _get(seller, f"/dashboard/orders/{order.pk}/")
+        assert ">Outstanding<" not in html
+        to_refund += _rupiah(re.search(r"To refund</td><td class=\"num\">([^<]+)<", html)[1])
+        if match := re.search(r">Refunded</td><td class=\"num\">([^<]+)<", html):
+            refunded += _rupiah(match.group(1))
+    return to_refund, refunded
+
+
 def test_every_page_says_the_same_about_a_failed_pos_money(client, seller, failed):
     expected = (world.TO_REFUND, world.REFUNDED)
 
     figures = {
+        "order pages": _order_pages(seller, failed),
         "overview": _overview(seller, failed),
         "PO cash flow": _campaign_cash_flow(seller, failed),
         "PO list": _po_list(seller, failed),

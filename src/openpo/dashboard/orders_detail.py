@@ -31,8 +31,8 @@ from openpo.orders.services.changing import (
     update_buyer_details,
 )
 from openpo.orders.services.releasing import cancel_order
+from openpo.payments.balances import goes_ahead, order_balance, refund_owed
 from openpo.payments.models import Payment
-from openpo.payments.services.refunds import refund_owed
 
 # Shown through their own rows (the proof, the note), not twice.
 EVENTS_SHOWN_ELSEWHERE = {"order.note_added", "payment.proof_submitted"}
@@ -160,6 +160,8 @@ def _money_context(request: HttpRequest, order: Order) -> dict:
         ],
         "refunds": order.refunds.select_related("created_by"),
         "refund_owed": refund_owed(order),
+        "balance": order_balance(order),
+        "goes_ahead": goes_ahead(order),
         "confirm_form": ConfirmForm(),
         "reject_form": RejectForm(),
         "manual_form": ManualPaymentForm(),
