@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
-    "django_tasks_db",
+    "openpo.ops.tasks_app.BackgroundTasksConfig",  # django_tasks_db, named for the admin
     "ninja",  # the API docs page from ninja's own static files, not a CDN (CSP)
     "openpo.core",
     "openpo.catalog",

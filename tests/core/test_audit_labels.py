@@ -8,7 +8,8 @@ import itertools
 from pathlib import Path
 
 import pytest
-from django.utils import translation
+from django.conf import settings
+from django.utils import timezone, translation
 
 from openpo.core.audit_labels import ACTION_LABELS, action_label, actor_name
 from openpo.core.models import AuditEvent
@@ -173,3 +174,21 @@ def test_an_unknown_action_shows_words_not_its_code():
 def test_who_acted_is_said_in_words(actor_label, shown):
     with translation.override("en"):
         assert actor_name(AuditEvent(actor_label=actor_label)) == shown
+
+
+def test_the_admin_lists_events_in_words_beside_their_codes(admin_client, shop):
+    AuditEvent.objects.create(
+        shop=shop,
+        action="payment.claimed",
+        actor_label="buyer",
+        subject_type="orders.order",
+        subject_id="1",
+        created_at=timezone.now(),
+    )
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+
+    html = admin_client.get("/admin/core/auditevent/").content.decode()
+
+    assert "Pembayaran dilaporkan, menunggu dicek penjual" in html
+    assert "payment.claimed" in html  # staff can still filter and search by the code
+    assert "Apa yang terjadi" in html and shop.name in html

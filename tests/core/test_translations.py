@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from tests.conftest import IN_CI
@@ -161,3 +162,14 @@ def test_no_translatable_string_hides_in_an_f_string():
             ):
                 hidden.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert hidden == [], "xgettext cannot see a string inside an f-string; name it first"
+
+
+def test_the_admin_names_every_app_in_indonesian(admin_client):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+
+    html = admin_client.get("/admin/").content.decode()
+
+    for name in ("Catatan aktivitas", "Katalog", "Pesanan", "Pesan", "Tugas latar belakang"):
+        assert name in html
+    for code_name in ("Tasks Database Backend", "Task Results", "OpenPO core"):
+        assert code_name not in html

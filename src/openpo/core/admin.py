@@ -16,15 +16,21 @@ class AuditEventAdmin(admin.ModelAdmin):
         "subject_type",
         "subject_id",
         "actor_label",
-        "shop",
+        "shop_name",
     ]
     list_filter = ["action", "subject_type"]
     search_fields = ["subject_id", "action", "actor_label"]
     date_hierarchy = "created_at"
+    list_select_related = ["shop"]
 
     @admin.display(description=_("what happened"))
     def what(self, event: AuditEvent) -> str:
         return action_label(event.action)
+
+    # The field has no verbose name of its own (one would need a migration).
+    @admin.display(description=_("shop"), ordering="shop")
+    def shop_name(self, event: AuditEvent) -> str:
+        return str(event.shop) if event.shop_id else ""
 
     def has_add_permission(self, request) -> bool:
         return False
