@@ -21,7 +21,7 @@ from openpo.orders.models import Order
 from openpo.orders.services import place_order
 from openpo.payments.models import PaymentProof
 from tests.conftest import make_campaign
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -182,6 +182,79 @@ def test_it_keeps_the_buyer_on_the_form_until_the_terms_are_accepted(page, campa
     assert page.locator("#id_city").input_value() == BUYER["city"]
     expected_total = 2 * variant.price + campaign.shipping_fee
     assert page.locator("[data-live-total]").inner_text() == format_rupiah(expected_total)
+    assert not Order.objects.exists()
+
+
+def in_view(page, locator) -> bool:
+    """The element is wholly inside the window, where the buyer is looking."""
+    box = locator.bounding_box()
+    height = page.evaluate("window.innerHeight")
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_it_brings_a_buyer_at_the_button_to_the_first_missing_field(
+    new_page, campaign, screenshot, javascript
+):
+    """A phone at the button of a long form: the answer must not leave the buyer there with
+    every message far above (issue 12). With JavaScript the form is swapped by HTMX and
+    site.js scrolls; without, the browser scrolls to the field the server marked autofocus."""
+    page = new_page(**PHONE, java_script_enabled=javascript)
+    variant = campaign.variants.order_by("position").first()
+    page.goto(f"/{campaign.shop.slug}/{campaign.slug}/")
+    page.locator(f"#id_qty_{variant.pk}").fill("1")
+    fill_buyer(page)
+    page.locator("#id_city").fill("")
+    page.locator("#id_postal_code").fill("")
+    page.locator("#id_terms").check()
+    button = page.locator("#order-form button[type=submit]")
+    button.scroll_into_view_if_needed()
+
+    with page.expect_response(lambda r: r.url.endswith("/order/")) as answer:
+        button.click()
+    city = page.locator("#id_city[aria-invalid=true]")
+    city.wait_for()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_city'")
+    screenshot(page, "first-error")
+
+    assert answer.value.status == 422
+    assert in_view(page, city), "the first missing field is off the screen"
+    assert in_view(page, page.locator("#id_city-error"))
+    # Near the button too, each problem a link to its field.
+    summary = page.locator("#order-form .error-summary")
+    links = summary.locator("a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "#id_city",
+        "#id_postal_code",
+    ]
+    assert page.locator("#order-form .error-summary + button[type=submit]").count() == 1
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_it_shows_a_refusal_of_the_shop_where_the_buyer_is(
+    new_page, campaign, screenshot, javascript
+):
+    """More than is left is refused by place_order, not the form: the message lands in the
+    summary right above the button, which takes the focus."""
+    page = new_page(**PHONE, java_script_enabled=javascript)
+    variant = campaign.variants.order_by("position").first()  # quota 20
+    page.goto(f"/{campaign.shop.slug}/{campaign.slug}/")
+    page.locator(f"#id_qty_{variant.pk}").fill("21")
+    fill_buyer(page)
+    page.locator("#id_terms").check()
+
+    with page.expect_response(lambda r: r.url.endswith("/order/")) as answer:
+        page.locator("#order-form button[type=submit]").click()
+    summary = page.locator("#order-form .error-summary")
+    summary.wait_for()
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    screenshot(page, "refusal")
+
+    assert answer.value.status == 409
+    assert "20" in summary.inner_text()
+    assert in_view(page, summary)
+    assert in_view(page, page.locator("#order-form button[type=submit]"))
     assert not Order.objects.exists()
 
 

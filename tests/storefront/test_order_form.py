@@ -1,8 +1,10 @@
-"""Ordering through the public form: with and without HTMX, errors beside their fields."""
+"""Ordering through the public form: with and without HTMX, errors beside their fields and
+listed above the button, the first one taking the focus."""
 
 import pytest
 
 from openpo.orders.models import Customer, Order
+from tests.formpage import FormPage, summary_right_above_a_button
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +146,63 @@ def test_no_tick_means_no_news_and_a_later_order_without_it_keeps_the_choice(
     _post(client, campaign, {**form_data, "wants_updates": "on", "idempotency_key": "k2"})
     _post(client, campaign, {**form_data, "idempotency_key": "k3"})
     assert Customer.objects.get().reminders_opt_in is True
+
+
+# A buyer at the button sees that something needs fixing and is led to it, without JavaScript
+# too: the summary sits right above the button, the first problem takes the focus.
+def test_a_missing_field_is_listed_above_the_button_and_takes_the_focus(
+    client, campaign, form_data
+):
+    form_data["city"] = form_data["postal_code"] = ""
+    response = _post(client, campaign, form_data)
+
+    html = response.content.decode()
+    page = FormPage(html)
+    assert response.status_code == 422
+    assert summary_right_above_a_button(html)
+    assert page.summary_links == ["#id_city", "#id_postal_code"]
+    assert (page.focused, page.invalid) == ("id_city", ["city", "postal_code"])
+    assert not Order.objects.exists()
+
+
+def test_a_wrong_quantity_leads_first_as_it_comes_first_on_the_page(
+    client, campaign, variants, form_data
+):
+    form_data["name"] = ""
+    form_data[f"qty_{variants[1].pk}"] = "-1"
+    page = FormPage(_post(client, campaign, form_data).content.decode())
+
+    assert page.focused == f"id_qty_{variants[1].pk}"
+    assert page.summary_links == [f"#id_qty_{variants[1].pk}", "#id_name"]
+
+
+def test_more_than_is_left_is_said_above_the_button_which_takes_the_focus(
+    client, campaign, variants, form_data
+):
+    form_data[f"qty_{variants[0].pk}"] = "21"
+    response = _post(client, campaign, form_data)
+
+    html = response.content.decode()
+    page = FormPage(html)
+    assert response.status_code == 409
+    assert summary_right_above_a_button(html)
+    assert "hanya tersisa 20" in page.summary_text
+    assert page.autofocused == [page.summary]
+    assert not Order.objects.exists()
+
+
+def test_unaccepted_terms_lead_to_the_checkbox(client, campaign, form_data):
+    form_data.pop("terms")
+    page = FormPage(_post(client, campaign, form_data).content.decode())
+
+    assert (page.focused, page.invalid) == ("id_terms", ["terms"])
+    assert "Mohon baca dan setujui ketentuan PO." in page.summary_text
+
+
+def test_with_htmx_the_form_comes_back_with_the_same_summary_and_focus(client, campaign, form_data):
+    form_data["city"] = ""
+    response = _post(client, campaign, form_data, HX_Request="true")
+
+    html = response.content.decode()
+    assert summary_right_above_a_button(html)
+    assert FormPage(html).focused == "id_city"

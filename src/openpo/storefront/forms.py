@@ -70,6 +70,10 @@ class OrderForm(Form):
                 initial=0,
                 widget=forms.NumberInput(attrs=attrs),
             )
+        # The quantities come first on the page, so first in the form: the first error a
+        # buyer is led to (core.forms) is the first one on the page.
+        quantities = [self.quantity_field(v) for v in variants]
+        self.order_fields([*quantities, *(n for n in self.fields if n not in quantities)])
 
     @staticmethod
     def quantity_field(variant: Variant) -> str:

@@ -1,7 +1,9 @@
 /* OpenPO's small page helpers (no build step): countdowns, the order form's live total, print
-   buttons and the first control to focus. Pages work without this file: the server renders
-   the countdown text and the prices. No page has inline scripts or onclick="" attributes: the
-   Content-Security-Policy refuses them, so page behaviour lives in static files like this. */
+   buttons, the first control to focus and the first error of a form HTMX swapped back. Pages
+   work without this file: the server renders the countdown text and the prices, and a form
+   sent back with errors focuses its first one by `autofocus`. No page has inline scripts or
+   onclick="" attributes: the Content-Security-Policy refuses them, so page behaviour lives in
+   static files like this. */
 (function () {
   "use strict";
   var lang = document.documentElement.lang || "id";
@@ -49,6 +51,17 @@
   document.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll("form[data-order-form]").forEach(updateTotal);
   });
+  // A form swapped back with errors: bring its first error (the field or the box above the
+  // button that carries `autofocus`, core/forms.py) to the middle of the screen and focus it,
+  // so a buyer who pressed the button at the bottom sees what to fix.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var swapped = event.detail && event.detail.elt;
+    if (!swapped || !swapped.isConnected || !swapped.querySelector) { return; }
+    var first = swapped.matches("[autofocus]") ? swapped : swapped.querySelector("[autofocus]");
+    if (!first) { return; }
+    first.scrollIntoView({ block: "center" });
+    first.focus({ preventScroll: true });
+  });
   // <button data-print>: print the page (the production recap).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
@@ -57,8 +70,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     // The first [data-autofocus] (the payments queue's first Confirm) gets the focus without
     // scrolling past the heading above it, which `autofocus` would.
+    // A form sent back with errors leads with its own `autofocus`: that one wins.
     var first = document.querySelector("[data-autofocus]");
-    if (first) { first.focus({ preventScroll: true }); }
+    if (first && !document.querySelector("[autofocus]")) { first.focus({ preventScroll: true }); }
     document.querySelectorAll("form[data-order-form]").forEach(updateTotal);
     tick();
     setInterval(tick, 1000);
