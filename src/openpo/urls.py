@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy
 from django.views.static import serve
 
+from openpo import error_pages
 from openpo.api.urls import api
 from openpo.core.ratelimit import rate_limit
 from openpo.dashboard import accounts, team_invitation
@@ -44,3 +45,7 @@ urlpatterns = [
     path("", include("openpo.payments.urls")),  # Midtrans notification, "pay online"
     path("", include("openpo.storefront.urls")),
 ]
+
+# A page in the site's look that leads back (to the shop of a mistyped PO link, the dashboard,
+# home); the API keeps its JSON. Errors (500) show templates/500.html, static.
+handler404 = error_pages.page_not_found

@@ -7,6 +7,7 @@ from openpo.storefront import campaigns, orders, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("o/<str:secret>/", orders.order_page, name="order_page"),
     path("o/<str:secret>/proof/", orders.proof_upload, name="proof_upload"),
     path("<slug:shop_slug>/", campaigns.shop_page, name="shop"),
