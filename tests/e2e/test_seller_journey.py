@@ -1,6 +1,7 @@
 """A seller on a phone, in a real browser: signs up, opens a PO with two products of three
 sizes each, publishes it, sees a buyer's order arrive, cancels one order and exports the
-orders. Then every main dashboard page, on a phone and on a desktop, must fit the screen.
+orders. Then every main dashboard page, on a phone and on a desktop, must fit the screen with
+every menu item on it (the shop menu in at most two rows).
 
 Every form the seller submits is counted: the issue's promise is that opening a PO from
 scratch takes no more than a dozen. Screenshots land in var/test-artifacts/e2e/.
@@ -150,6 +151,24 @@ MAIN_PAGES = {
 }
 
 
+# Every item of the top bar and of each menu (the shop menu, a PO's tabs, the filters by PO)
+# must be on the screen: a menu that scrolled sideways hid three of a PO's tabs on a phone
+# with no hint (issue 12).
+MENU_ITEMS_OUT_OF_REACH = """() => {
+  const width = document.documentElement.clientWidth, out = [];
+  for (const item of document.querySelectorAll('.topbar a, .topbar button, nav a')) {
+    const box = item.getBoundingClientRect();
+    if (!box.width || box.left < 0 || box.right > width) { out.push(item.textContent.trim()); }
+  }
+  for (const menu of document.querySelectorAll('nav')) {
+    if (menu.scrollWidth > menu.clientWidth) { out.push(menu.className + ' scrolls sideways'); }
+  }
+  return out;
+}"""
+SHOP_MENU_ROWS = """() => new Set(Array.from(document.querySelectorAll('.dash-nav a'),
+  a => Math.round(a.getBoundingClientRect().top))).size"""
+
+
 @pytest.mark.parametrize("screen", ["phone", "desktop"])
 def test_every_main_dashboard_page_fits_the_screen(new_page, screenshot, screen):
     call_command("demo", stdout=io.StringIO())
@@ -162,11 +181,17 @@ def test_every_main_dashboard_page_fits_the_screen(new_page, screenshot, screen)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url("**/dashboard/")
 
-    too_wide = []
+    too_wide, out_of_reach, menu_rows = [], {}, {}
     for name, url in MAIN_PAGES.items():
         response = page.goto(url.format(campaign=campaign.pk, order=order.pk, secret=order.secret))
         assert response.status == 200, name
         screenshot(page, f"{screen}-{name}")
         if not fits_the_screen(page):
             too_wide.append(name)
+        if items := page.evaluate(MENU_ITEMS_OUT_OF_REACH):
+            out_of_reach[name] = items
+        if (rows := page.evaluate(SHOP_MENU_ROWS)) > 2:
+            menu_rows[name] = rows
     assert too_wide == []
+    assert out_of_reach == {}
+    assert menu_rows == {}, "the shop menu takes more than two rows"
