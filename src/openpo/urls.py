@@ -10,7 +10,7 @@ from django.views.static import serve
 from openpo import error_pages
 from openpo.api.urls import api
 from openpo.core.ratelimit import rate_limit
-from openpo.dashboard import accounts, team_invitation
+from openpo.dashboard.shop import invitation, signup
 
 # The admin is for operators; its "View site" leads sellers back to their dashboard.
 admin.site.site_url = "/dashboard/"
@@ -19,12 +19,12 @@ admin.site.site_header = admin.site.site_title = gettext_lazy("OpenPO administra
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # One log-in for everyone, with its lockout and its messages: the admin's form sends there.
-    path("admin/login/", accounts.admin_login, name="admin_login"),
+    path("admin/login/", signup.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("accounts/login/", accounts.LockoutLoginView.as_view(), name="login"),
-    path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/invite/<str:token>/", team_invitation.accept, name="invitation_accept"),
+    path("accounts/login/", signup.LockoutLoginView.as_view(), name="login"),
+    path("accounts/signup/", signup.signup, name="signup"),
+    path("accounts/invite/<str:token>/", invitation.accept, name="invitation_accept"),
     # Each reset request sends an email: limited, so nobody floods a seller's inbox from here.
     path(
         "accounts/password_reset/",

@@ -16,8 +16,8 @@ from django.core import mail
 from openpo.orders.services import place_order
 from openpo.payments.gateways.midtrans import snap_base_url
 from tests.conftest import make_campaign
+from tests.dashboard.money.test_verification import _claim
 from tests.dashboard.test_isolation import _alices_ids, _dashboard_patterns, _url_with_ids
-from tests.dashboard.test_verification import _claim
 from tests.ops.test_settings import _setting
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from openpo.orders.services import place_order
 from openpo.payments.services import claim_payment
-from tests.dashboard.test_editor import new_po_data
+from tests.dashboard.editor.test_editor import new_po_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,42 +1,24 @@
 """Seller URLs under /dashboard/. Every view here goes through `shop_member_required`.
 
-Each page module owns its `urlpatterns`; this list joins them (flat, so the isolation test sees
-every pattern).
+Each area package owns its `urlpatterns` (in its `urls.py`); this list joins them, flat, so the
+isolation test sees every pattern.
 """
 
-from django.urls import path
-
-from openpo.dashboard import (
-    cashflow,
-    editor,
-    messages,
-    messages_templates,
-    orders,
-    overview,
-    payments,
-    recap,
-    refunds,
-    share,
-    shop,
-    statements,
-    views,
-)
+from openpo.dashboard.campaigns import urls as campaigns
+from openpo.dashboard.editor import urls as editor
+from openpo.dashboard.messages import urls as messages
+from openpo.dashboard.money import urls as money
+from openpo.dashboard.orders import urls as orders
+from openpo.dashboard.share import urls as share
+from openpo.dashboard.shop import urls as shop
 
 app_name = "dashboard"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("po/<int:campaign_id>/", views.campaign_overview, name="campaign"),
-    path("switch/<slug:shop_slug>/", views.switch_shop, name="switch_shop"),
-    *overview.urlpatterns,
+    *campaigns.urlpatterns,
     *shop.urlpatterns,
     *editor.urlpatterns,
     *share.urlpatterns,
     *orders.urlpatterns,
-    *recap.urlpatterns,
-    *cashflow.urlpatterns,
-    *payments.urlpatterns,
-    *refunds.urlpatterns,
-    *statements.urlpatterns,
+    *money.urlpatterns,
     *messages.urlpatterns,
-    *messages_templates.urlpatterns,
 ]

@@ -1,0 +1,1 @@
+"""Talking to buyers: the WhatsApp queue, broadcasts, message logs and the message templates."""

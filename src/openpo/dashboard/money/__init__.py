@@ -1,0 +1,2 @@
+"""Money in and out: the payment verification queue, bank statement import and review, refunds and
+cash flow."""

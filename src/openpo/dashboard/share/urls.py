@@ -1,0 +1,7 @@
+"""The URLs of this area, joined from its page modules."""
+
+from openpo.dashboard.share import panel
+
+urlpatterns = [
+    *panel.urlpatterns,
+]

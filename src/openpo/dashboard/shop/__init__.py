@@ -1,0 +1,2 @@
+"""The shop itself: settings, bank accounts, payment settings, the team and invitations, sign-up
+and log-in."""

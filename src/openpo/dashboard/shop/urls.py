@@ -1,0 +1,9 @@
+"""The URLs of this area, joined from its page modules."""
+
+from openpo.dashboard.shop import bank_accounts, settings, team
+
+urlpatterns = [
+    *settings.urlpatterns,
+    *bank_accounts.urlpatterns,
+    *team.urlpatterns,
+]
