@@ -13,7 +13,7 @@ from django.template import loader
 
 from openpo.api.errors import not_found as api_not_found
 from openpo.catalog.models import Shop
-from openpo.catalog.services.setup import RESERVED_SHOP_SLUGS
+from openpo.catalog.services.shops import RESERVED_SHOP_SLUGS
 
 
 def _shop_named_in(path: str) -> Shop | None:

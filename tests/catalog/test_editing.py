@@ -12,19 +12,16 @@ from PIL import Image
 from openpo.catalog.errors import InvalidCampaign
 from openpo.catalog.models import Campaign, Material, Product, ProductPhoto, Variant
 from openpo.catalog.services import add_variant, create_campaign
-from openpo.catalog.services.editing import (
-    add_photo,
+from openpo.catalog.services.campaigns import default_timeline, publish_now, update_campaign
+from openpo.catalog.services.duplicating import duplicate_campaign
+from openpo.catalog.services.materials import set_material
+from openpo.catalog.services.photos import add_photo, remove_photo
+from openpo.catalog.services.products import (
     add_product_with_variants,
-    default_timeline,
-    duplicate_campaign,
     generate_variants,
-    publish_now,
-    remove_photo,
     remove_product,
     remove_variant,
-    set_material,
     split_values,
-    update_campaign,
     update_variant,
 )
 from openpo.core.models import AuditEvent

@@ -22,7 +22,7 @@ from django.utils import translation
 from PIL import Image
 
 from openpo.catalog.services import add_product
-from openpo.catalog.services.editing import add_photo
+from openpo.catalog.services.photos import add_photo
 from openpo.orders.services import place_order
 from openpo.payments.models import PaymentProof, StatementImport, StatementLine
 from openpo.payments.services.statements import import_statement

@@ -1,5 +1,6 @@
 """A shop's team: inviting people by a secret link (sent by email, shareable over WhatsApp),
-revoking and accepting invitations, changing roles and removing members.
+revoking and accepting invitations, giving someone a role directly, changing roles and
+removing members.
 
 A shop always keeps at least one owner: changes that would leave it without one are refused
 while the shop's row is locked, so two owners removing each other at once cannot both win.
@@ -197,6 +198,27 @@ def accept_invitation(
         actor=user,
         at=now,
         data={"user": user.get_username(), "role": membership.role},
+    )
+    return membership
+
+
+@transaction.atomic
+def add_member(
+    *, shop: Shop, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None = None
+) -> Membership:
+    """Give `user` a role in `shop` (or change the role they have)."""
+    if role not in Membership.Role.values:
+        raise InvalidShop(field_errors={"role": [_("Choose owner or staff.")]})
+    membership, _created = Membership.objects.update_or_create(
+        shop=shop, user=user, defaults={"role": role}
+    )
+    audit_event(
+        action="shop.member_set",
+        subject=membership,
+        shop_id=shop.pk,
+        actor=actor,
+        at=timezone.now(),
+        data={"user": user.get_username(), "role": role},
     )
     return membership
 

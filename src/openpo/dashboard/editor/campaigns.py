@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openpo.catalog.models import Campaign
-from openpo.catalog.services.editing import (
+from openpo.catalog.services.campaigns import (
+    create_campaign,
     default_timeline,
-    duplicate_campaign,
     publish_now,
     update_campaign,
 )
-from openpo.catalog.services.setup import create_campaign
+from openpo.catalog.services.duplicating import duplicate_campaign
 from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
 from openpo.dashboard.access import get_shop_object, shop_member_required

@@ -1,6 +1,7 @@
 """Forms of the campaign editor. They only parse what a seller types on a phone (prices like
 `Rp 120.000`, sizes like `S, M, L, XXL=135000`, local dates and times); every rule lives in
-`catalog.services.editing`, whose field errors the views place back on these forms."""
+`catalog.services` (campaigns, products, photos, materials), whose field errors the views
+place back on these forms."""
 
 from decimal import Decimal
 
@@ -9,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Campaign
-from openpo.catalog.services.editing import split_values
-from openpo.catalog.services.setup import PHOTO_FORMATS
+from openpo.catalog.services.photos import PHOTO_FORMATS
+from openpo.catalog.services.products import split_values
 from openpo.core.forms import Form
 from openpo.dashboard.fields import CountField, RupiahField
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Product, ProductPhoto, Variant
 from openpo.catalog.selectors import products_for_page, public_variants
-from openpo.catalog.services.setup import EDITABLE_STATUSES, SETTING_FIELDS
+from openpo.catalog.services.campaigns import EDITABLE_STATUSES, SETTING_FIELDS
 from openpo.dashboard.editor.forms import (
     AddProductForm,
     CampaignForm,

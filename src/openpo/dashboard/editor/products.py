@@ -14,19 +14,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openpo.catalog.models import Campaign, Material, Product, ProductPhoto, Variant
-from openpo.catalog.services.editing import (
-    add_photo,
+from openpo.catalog.services.materials import remove_material, set_material
+from openpo.catalog.services.photos import MAX_PHOTO_BYTES, add_photo, remove_photo
+from openpo.catalog.services.products import (
     add_product_with_variants,
     generate_variants,
-    remove_material,
-    remove_photo,
     remove_product,
     remove_variant,
-    set_material,
     update_product,
     update_variant,
 )
-from openpo.catalog.services.setup import MAX_PHOTO_BYTES
 from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
 from openpo.core.uploads import limit_upload

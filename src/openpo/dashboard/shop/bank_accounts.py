@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openpo.catalog.models import BankAccount
-from openpo.catalog.services.shop_settings import (
+from openpo.catalog.services.bank_accounts import (
     delete_bank_account,
     set_bank_account_active,
     update_bank_account,

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openpo.catalog.models import Shop
+from openpo.catalog.services.bank_accounts import add_shop_bank_account
 from openpo.catalog.services.shop_settings import (
     MAX_LOGO_BYTES,
     MAX_PAYMENT_WINDOW_HOURS,
     SETTINGS_FIELDS,
-    add_shop_bank_account,
     update_payment_settings,
     update_shop_settings,
 )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from openpo.catalog.services import create_shop
-from openpo.catalog.services.setup import shop_slug_problem
+from openpo.catalog.services.shops import shop_slug_problem
 from openpo.core.errors import DomainError
 from openpo.core.forms import Form
 from openpo.core.login_guard import locked_out_message, lockout_seconds

@@ -1,9 +1,8 @@
-"""A PO's products and variants: a product with a variant for every size × colour in one step
-(all or nothing), editing and removing them (one with orders is only taken off sale), and the
-bill of materials per variant."""
+"""A PO's products and variants: adding a product, a variant, or a product with a variant for
+every size × colour in one step (all or nothing), and editing and removing them (one with
+orders is only taken off sale)."""
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
@@ -13,21 +12,79 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.errors import InvalidCampaign
-from openpo.catalog.models import Campaign, Material, Product, Variant
-from openpo.catalog.services.editing.photos import delete_files_on_commit
-from openpo.catalog.services.setup import (
-    add_material,
-    add_product,
-    add_product_photo,
-    add_variant,
-    require_editable,
-    variant_errors,
-)
+from openpo.catalog.models import Campaign, Product, Variant
+from openpo.catalog.services.campaigns import require_editable
+from openpo.catalog.services.photos import add_product_photo, delete_files_on_commit
 from openpo.core.audit import audit_event
+from openpo.core.money import amount_problem, count_problem
 
 SIZE_KEY = "Ukuran"  # option names as Indonesian sellers write them (shown on order pages)
 COLOUR_KEY = "Warna"
 MAX_GENERATED_VARIANTS = 60
+
+
+def add_product(
+    *, campaign: Campaign, name: str, description: str = "", position: int | None = None
+) -> Product:
+    """Add a product to a campaign that has not closed yet."""
+    require_editable(campaign)
+    if not name.strip():
+        raise InvalidCampaign(field_errors={"name": [_("Enter the product's name.")]})
+    if position is None:
+        position = campaign.products.count()
+    return Product.objects.create(
+        campaign=campaign, name=name.strip(), description=description, position=position
+    )
+
+
+def variant_errors(*, price: int, early_bird_price: int | None, quota: int | None) -> dict:
+    """Per-field problems of a variant's price, early-bird price and quota."""
+    errors: dict[str, list] = {}
+    if price < 0:
+        errors["price"] = [_("The price cannot be negative.")]
+    elif problem := amount_problem(price):
+        errors["price"] = [problem]
+    if quota is not None and quota < 0:
+        errors["quota"] = [_("The quota cannot be negative; leave it empty for unlimited.")]
+    elif problem := count_problem(quota):
+        errors["quota"] = [problem]
+    if early_bird_price is not None and not 0 <= early_bird_price < price:
+        errors["early_bird_price"] = [_("The early-bird price must be below the normal price.")]
+    return errors
+
+
+def add_variant(
+    *,
+    product: Product,
+    price: int,
+    options: dict[str, str] | None = None,
+    sku: str = "",
+    quota: int | None = None,
+    position: int | None = None,
+    early_bird_price: int | None = None,
+) -> Variant:
+    """Add an orderable variant; its SKU is unique in the campaign (made from names if empty)."""
+    campaign = product.campaign
+    require_editable(campaign)
+    options = {str(k).strip(): str(v).strip() for k, v in (options or {}).items()}
+    errors = variant_errors(price=price, early_bird_price=early_bird_price, quota=quota)
+    sku = (sku or "-".join([slugify(product.name), *map(slugify, options.values())])).upper()[:64]
+    if Variant.objects.filter(campaign=campaign, sku=sku).exists():
+        errors["sku"] = [_("Another variant of this PO already has SKU %(sku)s.") % {"sku": sku}]
+    if errors:
+        raise InvalidCampaign(field_errors=errors)
+    if position is None:
+        position = product.variants.count()
+    return Variant.objects.create(
+        campaign=campaign,
+        product=product,
+        options=options,
+        sku=sku,
+        price=price,
+        early_bird_price=early_bird_price,
+        quota=quota,
+        position=position,
+    )
 
 
 def split_values(text: str) -> list[str]:
@@ -291,53 +348,3 @@ def remove_product(
         data={"name": product.name},
     )
     return not ordered
-
-
-@transaction.atomic
-def set_material(
-    *,
-    variant: Variant,
-    name: str,
-    quantity_per_unit: Decimal | int | str,
-    unit: str,
-    all_variants: bool = False,
-    actor: AbstractBaseUser | None = None,
-    now: datetime | None = None,
-) -> list[Material]:
-    """Record how much of a material one unit needs, for this variant or every variant of its
-    product; a material of the same name is replaced."""
-    require_editable(variant.campaign)
-    if not unit.strip():
-        raise InvalidCampaign(field_errors={"unit": [_("Enter the unit, e.g. m, pcs or gram.")]})
-    targets = list(variant.product.variants.all()) if all_variants else [variant]
-    materials = [
-        add_material(variant=v, name=name, quantity_per_unit=quantity_per_unit, unit=unit)
-        for v in targets
-    ]
-    audit_event(
-        action="material.set",
-        subject=variant.product,
-        shop_id=variant.campaign.shop_id,
-        actor=actor,
-        at=now or timezone.now(),
-        data={"name": name.strip(), "variants": [v.sku for v in targets]},
-    )
-    return materials
-
-
-@transaction.atomic
-def remove_material(
-    *, material: Material, actor: AbstractBaseUser | None = None, now: datetime | None = None
-) -> None:
-    """Drop a material from a variant's bill of materials."""
-    variant = material.variant
-    require_editable(variant.campaign)
-    material.delete()
-    audit_event(
-        action="material.removed",
-        subject=variant,
-        shop_id=variant.campaign.shop_id,
-        actor=actor,
-        at=now or timezone.now(),
-        data={"name": material.name},
-    )

@@ -7,10 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Material, Product, ProductPhoto, Variant
-from openpo.catalog.services.setup import (
-    SETTING_FIELDS,
-    free_campaign_slug,
-)
+from openpo.catalog.services.campaigns import SETTING_FIELDS, free_campaign_slug
 from openpo.core.audit import audit_event
 
 S = Campaign.Status
