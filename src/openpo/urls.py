@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy
 from django.views.static import serve
 
 from openpo import error_pages
-from openpo.api.urls import api
 from openpo.core.ratelimit import rate_limit
 from openpo.dashboard.shop import invitation, signup
 
@@ -21,7 +20,7 @@ urlpatterns = [
     # One log-in for everyone, with its lockout and its messages: the admin's form sends there.
     path("admin/login/", signup.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", include("openpo.api.urls")),  # ninja's API, the Midtrans notification
     path("accounts/login/", signup.LockoutLoginView.as_view(), name="login"),
     path("accounts/signup/", signup.signup, name="signup"),
     path("accounts/invite/<str:token>/", invitation.accept, name="invitation_accept"),
@@ -42,7 +41,6 @@ urlpatterns = [
         {"document_root": settings.MEDIA_ROOT},
         name="media",
     ),
-    path("", include("openpo.payments.urls")),  # Midtrans notification, "pay online"
     path("", include("openpo.storefront.urls")),
 ]
 

@@ -106,7 +106,7 @@ def test_an_unknown_address_of_the_api_answers_404_in_the_shape(client, campaign
 
 
 def test_other_apps_addresses_under_api_v1_are_not_taken():
-    """The Midtrans notification (payments.urls, included after the API) still reaches its
+    """The Midtrans notification (a plain view listed after ninja's routers) still reaches its
     view: the API answers unknown addresses under its own prefixes only."""
     match = resolve("/api/v1/payments/midtrans/toko-alice/notification")
     assert match.url_name == "midtrans_notification"

@@ -2,13 +2,14 @@
 
 Every refusal comes in one shape (`api.errors`): the handlers below replace ninja's own
 `{"detail": ...}` answers, and the URL list answers a wrong method and an unknown address in
-that shape too.
+that shape too. The Midtrans notification (`api.midtrans`) is a plain Django view beside
+ninja's routers, with Midtrans' answers rather than that shape.
 """
 
-from django.urls import re_path
+from django.urls import path, re_path
 from ninja import NinjaAPI
 
-from openpo.api import errors
+from openpo.api import errors, midtrans
 from openpo.api.public import router as public_router
 
 DESCRIPTION = (
@@ -23,8 +24,8 @@ Bodies are JSON objects sent with `Content-Type: application/json`. Every refusa
 )
 
 
-# The routers' prefixes. Other apps have addresses under /api/v1/ too (the Midtrans
-# notification of payments.urls, included after this API), so only these are all ours.
+# The routers' prefixes. The Midtrans notification has an address under /api/v1/ too (listed
+# after ninja's in `urlpatterns`), so only these prefixes are all ninja's.
 PUBLIC = "public/"
 
 
@@ -50,3 +51,13 @@ api = OpenPOApi(
 for exception, handler in errors.HANDLERS.items():
     api.add_exception_handler(exception, handler)
 api.add_router(f"/{PUBLIC}", public_router)
+
+# Mounted at /api/v1/ by the site's URL map.
+urlpatterns = [
+    path("", api.urls),
+    path(
+        "payments/midtrans/<slug:shop_slug>/notification",
+        midtrans.midtrans_notification,
+        name="midtrans_notification",
+    ),
+]

@@ -5,13 +5,15 @@ for the seller's check or rejected with the seller's reason, and, when money may
 account for the refund (posted to the page itself) and the refunds received. Once the order no
 longer goes ahead (cancelled, expired, or its PO failed or was cancelled) the page asks for no
 payment and shows what happens to the buyer's money instead of the production timeline; the
-figures are `payments.balances`."""
+figures are `payments.balances`. Its "pay online" button opens a Midtrans Snap payment page
+(`payments.gateways`)."""
 
+import logging
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,11 +27,15 @@ from openpo.core.ratelimit import rate_limit
 from openpo.core.uploads import limit_upload
 from openpo.orders.models import Order
 from openpo.payments.balances import goes_ahead, order_balance
+from openpo.payments.gateways.midtrans import GatewayOff, GatewayUnavailable
+from openpo.payments.gateways.notifications import start_midtrans_payment
 from openpo.payments.models import ExpectedPayment, Payment
 from openpo.payments.qris import qr_svg
 from openpo.payments.services import submit_payment_proof
 from openpo.payments.services.refunds import set_refund_account
 from openpo.payments.uploads import MAX_PROOF_BYTES
+
+logger = logging.getLogger(__name__)
 
 
 class ProofForm(Form):
@@ -196,3 +202,25 @@ def _save_refund_account(request: HttpRequest, order: Order) -> HttpResponse:
     response = _render(request, order, ProofForm(), status=422, refund_form=form)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@require_POST
+def midtrans_pay(request: HttpRequest, secret: str) -> HttpResponse:
+    """The buyer's "pay online": off to Snap's payment page, or back with a message."""
+    order = get_object_or_404(Order.objects.select_related("shop", "campaign"), secret=secret)
+    if not order.shop.midtrans_server_key:
+        error = GatewayOff()
+        return JsonResponse(
+            {"code": error.code, "message": error.message}, status=error.http_status
+        )
+    order_url = reverse("order_page", args=[secret])
+    try:
+        url = start_midtrans_payment(order=order, finish_url=request.build_absolute_uri(order_url))
+    except GatewayUnavailable as error:
+        logger.warning("Snap refused order %s: %s %s", order.code, error.status, error.detail)
+        messages.error(request, error.message)
+        return redirect(order_url + "#payment")
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(order_url + "#payment")
+    return redirect(url)

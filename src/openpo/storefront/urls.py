@@ -10,6 +10,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("o/<str:secret>/", orders.order_page, name="order_page"),
     path("o/<str:secret>/proof/", orders.proof_upload, name="proof_upload"),
+    path("o/<str:secret>/pay/midtrans/", orders.midtrans_pay, name="midtrans_pay"),
     path("<slug:shop_slug>/", campaigns.shop_page, name="shop"),
     path("<slug:shop_slug>/<slug:campaign_slug>/", campaigns.campaign_page, name="campaign"),
     path(

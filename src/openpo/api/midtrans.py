@@ -1,6 +1,11 @@
-"""HTTP adapters of the Midtrans gateway: the notification endpoint Midtrans calls
-(`/api/v1/payments/midtrans/<shop>/notification`) and the buyer's "pay online" button on the
-order page, which opens a Snap payment page. The rules live in `payments.gateways`.
+"""The Midtrans notification endpoint (`/api/v1/payments/midtrans/<shop>/notification`, the URL
+a seller pastes into the Midtrans dashboard): the HTTP side of `payments.gateways`, which holds
+the rules.
+
+A plain Django view beside ninja's routers, not a ninja endpoint: Midtrans, not a client of
+our API, reads its answers (200 once handled, anything else is retried), so it keeps its own
+statuses and bodies, reads at most MAX_NOTIFICATION_BYTES of the body, and answers a wrong
+method with Django's bare 405 rather than the API's error shape.
 """
 
 from __future__ import annotations
@@ -8,22 +13,15 @@ from __future__ import annotations
 import json
 import logging
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from openpo.catalog.models import Shop
 from openpo.core.errors import DomainError
-from openpo.orders.models import Order
-from openpo.payments.gateways.midtrans import GatewayOff, GatewayUnavailable, InvalidNotification
-from openpo.payments.gateways.notifications import (
-    handle_midtrans_notification,
-    start_midtrans_payment,
-)
+from openpo.payments.gateways.midtrans import GatewayOff, InvalidNotification
+from openpo.payments.gateways.notifications import handle_midtrans_notification
 
 logger = logging.getLogger(__name__)
 
@@ -80,22 +78,3 @@ def midtrans_notification(request: HttpRequest, shop_slug: str) -> JsonResponse:
             logger.warning("Midtrans notification for shop %s: %s", shop.slug, error.code)
         return _error(error)
     return JsonResponse({"status": "ok", "outcome": result.outcome})
-
-
-@require_POST
-def midtrans_pay(request: HttpRequest, secret: str) -> HttpResponse:
-    """The buyer's "pay online": off to Snap's payment page, or back with a message."""
-    order = get_object_or_404(Order.objects.select_related("shop", "campaign"), secret=secret)
-    if not order.shop.midtrans_server_key:
-        return _error(GatewayOff())
-    order_url = reverse("order_page", args=[secret])
-    try:
-        url = start_midtrans_payment(order=order, finish_url=request.build_absolute_uri(order_url))
-    except GatewayUnavailable as error:
-        logger.warning("Snap refused order %s: %s %s", order.code, error.status, error.detail)
-        messages.error(request, error.message)
-        return redirect(order_url + "#payment")
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(order_url + "#payment")
-    return redirect(url)
