@@ -28,9 +28,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from openpo.messaging.delivery import deliver_outbox
 from openpo.messaging.models import OutboxMessage
 from openpo.messaging.outbox import queue_message
-from openpo.ops.scheduler import deliver_outbox
 from tests.concurrency import run_at_once
 from tests.smtpserver import (
     SMTPServer,

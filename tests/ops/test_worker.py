@@ -19,10 +19,11 @@ from django_tasks import TaskResultStatus
 
 from openpo.catalog.models import Campaign
 from openpo.core.models import AuditEvent
-from openpo.messaging import tasks
+from openpo.messaging import tasks as messaging_tasks
 from openpo.messaging.models import OutboxMessage
 from openpo.messaging.outbox import queue_message
 from openpo.ops import scheduler
+from openpo.ops import tasks as ops_tasks
 from openpo.ops.management.commands.worker import DEFAULT_TICK
 from openpo.ops.scheduler import run_tick
 from tests.conftest import make_campaign
@@ -133,7 +134,7 @@ def test_a_tick_delivers_the_outbox(shop, smtp_server):
 @pytest.mark.django_db(transaction=True)
 def test_worker_once_runs_a_tick_and_the_queued_tasks(campaign, shop, smtp_server):
     _queue(shop)
-    result = tasks.run_scheduled.enqueue()
+    result = ops_tasks.run_scheduled.enqueue()
     assert result.status == TaskResultStatus.READY
 
     call_command("worker", "--once", verbosity=0)
@@ -148,7 +149,7 @@ def test_worker_once_runs_a_tick_and_the_queued_tasks(campaign, shop, smtp_serve
 @pytest.mark.django_db(transaction=True)
 def test_the_deliver_outbox_task_sends_what_is_due(shop, smtp_server):
     _queue(shop)
-    result = tasks.deliver_outbox.enqueue()
+    result = messaging_tasks.deliver_outbox.enqueue()
 
     call_command("worker", "--once", verbosity=0)
 

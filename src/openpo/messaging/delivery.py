@@ -5,9 +5,14 @@ SQLite's write lock serialises claims), marking the messages `sending` with a le
 is marked `sent` right after its channel accepted it. A worker that dies mid-batch leaves its
 unsent messages `sending` until the lease ends; then any worker takes them again. Failures are
 retried with exponential backoff, then marked `failed` for the seller to see.
+
+`deliver_outbox` is what the worker runs (every few seconds, at the end of each scheduler tick,
+and as the `messaging.tasks.deliver_outbox` task): small batches, one after another, until
+nothing due is left or the worker is stopping.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -22,6 +27,11 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 BATCH = 50
+# `deliver_outbox` claims a few messages at a time: a worker stopping (SIGTERM) finishes its
+# batch first, and one killed leaves at most this many waiting for their lease to end.
+OUTBOX_BATCH = 10
+# At most this many batches per `deliver_outbox` call, so one call never runs for ever.
+MAX_OUTBOX_BATCHES = 100
 
 
 def backoff(attempts: int) -> timedelta:
@@ -79,4 +89,21 @@ def deliver_due_messages(*, now: datetime | None = None, limit: int = BATCH) -> 
     sent = 0
     for message in OutboxMessage.objects.filter(pk__in=ids).select_related("shop").order_by("pk"):
         sent += deliver(message, now=now)
+    return sent
+
+
+def deliver_outbox(
+    *, now: datetime | None = None, keep_going: Callable[[], bool] = lambda: True
+) -> int:
+    """Deliver due outbox messages batch after batch while `keep_going()` (bounded); returns
+    how many were sent. A batch that sent nothing (empty, or every message failed and was put
+    back with a backoff) ends it."""
+    sent = 0
+    for _ in range(MAX_OUTBOX_BATCHES):
+        if not keep_going():
+            break
+        batch = deliver_due_messages(now=now, limit=OUTBOX_BATCH)
+        sent += batch
+        if not batch:
+            break
     return sent

@@ -6,7 +6,7 @@ One tick (`run_tick`) does, in order:
    and closed campaigns past their closing time that missed their minimum → `advance_campaign`;
 2. unpaid orders past their payment deadline → `expire_due_orders`;
 3. settlement (pelunasan) reminders due within a day → `remind_settlements_due`;
-4. the outbox → `deliver_due_messages`, until nothing due is left (bounded).
+4. the outbox → `deliver_outbox` (messaging.delivery), until nothing due is left (bounded).
 
 Why each step is idempotent and safe with several workers at once:
 
@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.lifecycle import advance_campaign
-from openpo.messaging.delivery import deliver_due_messages
+from openpo.messaging.delivery import deliver_outbox
 from openpo.messaging.reminders import remind_payments_due, remind_po_events
 from openpo.orders.services.releasing import expire_due_orders
 from openpo.payments.services.reminders import remind_settlements_due
@@ -42,11 +42,6 @@ from openpo.payments.services.reminders import remind_settlements_due
 log = logging.getLogger(__name__)
 
 S = Campaign.Status
-# The outbox is claimed a few messages at a time: a worker stopping (SIGTERM) finishes its
-# batch first, and one killed leaves at most this many waiting for their lease to end.
-OUTBOX_BATCH = 10
-# At most this many outbox batches per call, so one tick never runs for ever.
-MAX_OUTBOX_BATCHES = 100
 
 
 def campaigns_due(now: datetime):
@@ -71,23 +66,6 @@ def advance_due_campaigns(*, now: datetime) -> int:
         campaign = advance_campaign(campaign=campaign, now=now)
         changed += campaign.status != before
     return changed
-
-
-def deliver_outbox(
-    *, now: datetime | None = None, keep_going: Callable[[], bool] = lambda: True
-) -> int:
-    """Deliver due outbox messages batch after batch while `keep_going()` (bounded); returns
-    how many were sent. A batch that sent nothing (empty, or every message failed and was put
-    back with a backoff) ends it."""
-    sent = 0
-    for _ in range(MAX_OUTBOX_BATCHES):
-        if not keep_going():
-            break
-        batch = deliver_due_messages(now=now, limit=OUTBOX_BATCH)
-        sent += batch
-        if not batch:
-            break
-    return sent
 
 
 def run_tick(

@@ -25,7 +25,8 @@ from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
 
-from openpo.ops.scheduler import deliver_outbox, run_tick
+from openpo.messaging.delivery import deliver_outbox
+from openpo.ops.scheduler import run_tick
 
 log = logging.getLogger(__name__)
 
