@@ -6,6 +6,10 @@ production; a PO closed early or sold out may reopen until its closing time.
 
 Each transition is one conditional UPDATE on the status it leaves, so two callers racing for
 the same step cannot both take it, plus an audit event in the same transaction.
+
+The rule of which step a PO may take when lives here too: `phase_allows` (by its phase alone)
+and `allowed_steps` (adding the minimum order and the closing time), which the pages ask
+before they offer a step.
 """
 
 from datetime import datetime
@@ -29,17 +33,27 @@ from openpo.messaging import events as message_events
 
 S = Campaign.Status
 
-# action → (statuses it may leave, status it reaches)
+# action → (statuses it may leave, status it reaches), the likeliest next step first
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "publish": (frozenset({S.DRAFT}), S.SCHEDULED),
     "open": (frozenset({S.SCHEDULED}), S.OPEN),
     "close": (frozenset({S.SCHEDULED, S.OPEN}), S.CLOSED),
+    "start_production": (frozenset({S.CLOSED}), S.PRODUCING),
     "reopen": (frozenset({S.CLOSED}), S.OPEN),
     "fail": (frozenset({S.CLOSED}), S.FAILED),
-    "start_production": (frozenset({S.CLOSED}), S.PRODUCING),
     "start_shipping": (frozenset({S.PRODUCING}), S.SHIPPING),
     "complete": (frozenset({S.SHIPPING}), S.COMPLETED),
     "cancel": (frozenset({S.DRAFT, S.SCHEDULED, S.OPEN, S.CLOSED}), S.CANCELLED),
+}
+
+# The steps a seller takes by hand, each with the phases that allow it: the statuses its
+# transition leaves, except that closing by hand needs a PO taking orders (a scheduled one is
+# closed by the clock only). Publishing belongs to the editor (it checks the PO's content);
+# opening, and closing at the closing time, to the clock (`advance_campaign`).
+SELLER_STEPS: dict[str, frozenset[str]] = {
+    step: frozenset({S.OPEN}) if step == "close" else sources
+    for step, (sources, _target) in TRANSITIONS.items()
+    if step not in ("publish", "open")
 }
 
 
@@ -103,6 +117,44 @@ def units_ordered(campaign: Campaign) -> int:
     return Campaign.objects.values_list("reserved_units", flat=True).get(pk=campaign.pk)
 
 
+def minimum_reached(campaign: Campaign, units: int) -> bool:
+    """With `units` ordered, the PO may go into production (a PO without a minimum always may);
+    below it, it may only fail."""
+    return units >= campaign.moq_units
+
+
+def can_reopen(campaign: Campaign, now: datetime) -> bool:
+    """A PO closed early or sold out may take orders again until its closing time; one closed
+    by the clock may not."""
+    return (
+        campaign.status == S.CLOSED
+        and campaign.close_reason != Campaign.CloseReason.TIME
+        and now < campaign.closes_at
+    )
+
+
+def phase_allows(campaign: Campaign, step: str, now: datetime) -> bool:
+    """Whether a seller may try `step` on `campaign` in the phase it is in at `now` (the
+    service may still refuse it: below the minimum order, past the closing time)."""
+    return campaign.phase(now) in SELLER_STEPS.get(step, ())
+
+
+def allowed_steps(campaign: Campaign, now: datetime, *, units: int | None = None) -> list[str]:
+    """The steps a seller may take on `campaign` at `now`, in the order to offer them: those its
+    phase allows, less those the service would refuse (`units` ordered, read if not given)."""
+    steps = [step for step in SELLER_STEPS if phase_allows(campaign, step, now)]
+    if {"start_production", "fail"} & set(steps):
+        reached = minimum_reached(campaign, units_ordered(campaign) if units is None else units)
+    else:
+        reached = True
+    refused = {
+        "start_production": not reached,
+        "reopen": not can_reopen(campaign, now),
+        "fail": reached,
+    }
+    return [step for step in steps if not refused.get(step, False)]
+
+
 def publish_campaign(
     *, campaign: Campaign, actor: AbstractBaseUser | None = None, now: datetime | None = None
 ) -> Campaign:
@@ -158,9 +210,7 @@ def reopen_campaign(
 ) -> Campaign:
     """Reopen a PO that closed early or sold out (e.g. after unpaid orders freed slots)."""
     now = now or timezone.now()
-    if campaign.status == S.CLOSED and (
-        campaign.close_reason == Campaign.CloseReason.TIME or now >= campaign.closes_at
-    ):
+    if campaign.status == S.CLOSED and not can_reopen(campaign, now):
         raise InvalidTransition(current=S.CLOSED.label, target=S.OPEN.label)
     return _transition(campaign, "reopen", now=now, actor=actor, close_reason="", closed_at=None)
 
@@ -194,7 +244,7 @@ def fail_campaign(
     """Mark a closed PO as failed; only when its minimum order was not reached."""
     now = now or timezone.now()
     units = units_ordered(campaign)
-    if campaign.status == S.CLOSED and units >= campaign.moq_units:
+    if campaign.status == S.CLOSED and minimum_reached(campaign, units):
         raise MinimumReached(moq=campaign.moq_units, units=units)
     return _transition(
         campaign, "fail", now=now, actor=actor, data={"units": units, "moq": campaign.moq_units}
@@ -207,7 +257,7 @@ def start_production(
     """Start producing a closed PO whose minimum order was reached."""
     now = now or timezone.now()
     units = units_ordered(campaign)
-    if campaign.status == S.CLOSED and units < campaign.moq_units:
+    if campaign.status == S.CLOSED and not minimum_reached(campaign, units):
         raise MinimumNotReached(moq=campaign.moq_units, units=units)
     return _transition(
         campaign,
@@ -263,7 +313,7 @@ def advance_campaign(*, campaign: Campaign, now: datetime | None = None) -> Camp
             campaign.status == S.CLOSED
             and now >= campaign.closes_at
             and campaign.moq_units
-            and units_ordered(campaign) < campaign.moq_units
+            and not minimum_reached(campaign, units_ordered(campaign))
         ):
             campaign = fail_campaign(campaign=campaign, now=now)
     except InvalidTransition:

@@ -2,8 +2,9 @@
 states), the latest orders, and the lifecycle steps the PO's phase allows now, each behind a
 confirmation that says what it will do.
 
-The steps themselves are `catalog.services.lifecycle`; this module only decides which to offer,
-words their consequences, and maps refusals (`DomainError`) to a message.
+The steps, and which of them a PO may take when, are `catalog.services.lifecycle`
+(`allowed_steps`, `phase_allows`); this module words them and their consequences, and maps
+refusals (`DomainError`) to a message.
 """
 
 from collections.abc import Callable
@@ -24,10 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpo.catalog.models import Campaign, Variant
 from openpo.catalog.services.lifecycle import (
     advance_campaign,
+    allowed_steps,
     cancel_campaign,
     close_campaign,
     complete_campaign,
     fail_campaign,
+    phase_allows,
     reopen_campaign,
     start_production,
     start_shipping,
@@ -44,7 +47,6 @@ from openpo.payments.balances import (
 )
 from openpo.payments.cashflow import campaign_cash_flow
 
-S = Campaign.Status
 PAY = Order.PaymentStatus
 LATEST_ORDERS = 10
 
@@ -189,36 +191,9 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-# The steps each phase may take; the services check the rest (minimum order, closing time).
-PHASE_ACTIONS: dict[str, tuple[str, ...]] = {
-    S.DRAFT: ("cancel",),
-    S.SCHEDULED: ("cancel",),
-    S.OPEN: ("close", "cancel"),
-    S.CLOSED: ("start_production", "reopen", "fail", "cancel"),
-    S.PRODUCING: ("start_shipping",),
-    S.SHIPPING: ("complete",),
-}
-
-
-def phase_allows(campaign: Campaign, action: Action, now: datetime) -> bool:
-    return action.name in PHASE_ACTIONS.get(campaign.phase(now), ())
-
-
 def allowed_actions(campaign: Campaign, counters: Counters, now: datetime) -> list[Action]:
-    """The lifecycle steps to offer for `campaign` at `now`, in the order shown: those its
-    phase allows, less those the service would refuse anyway."""
-    reopenable = (
-        campaign.status == S.CLOSED
-        and campaign.close_reason != Campaign.CloseReason.TIME
-        and now < campaign.closes_at
-    )
-    shown = {
-        "start_production": counters.moq_reached,
-        "reopen": reopenable,
-        "fail": bool(campaign.moq_units) and not counters.moq_reached,
-    }
-    names = PHASE_ACTIONS.get(campaign.phase(now), ())
-    return [ACTIONS[name] for name in names if shown.get(name, True)]
+    """The lifecycle steps to offer for `campaign` at `now`, in the order shown."""
+    return [ACTIONS[name] for name in allowed_steps(campaign, now, units=counters.units)]
 
 
 class CancelForm(Form):
@@ -291,7 +266,7 @@ def campaign_action(request: HttpRequest, campaign_id: int) -> HttpResponse:
         # Let the status catch up with the clock first (opening, closing and failing a missed
         # minimum are due by time), so the step is judged against the phase the seller saw.
         campaign = advance_campaign(campaign=campaign, now=now)
-    if not phase_allows(campaign, action, now):
+    if not phase_allows(campaign, action.name, now):
         messages.error(
             request,
             _("“%(action)s” is not possible while the PO is “%(phase)s”.")
