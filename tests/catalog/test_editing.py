@@ -15,7 +15,7 @@ from openpo.catalog.services import add_variant, create_campaign
 from openpo.catalog.services.campaigns import default_timeline, publish_now, update_campaign
 from openpo.catalog.services.duplicating import duplicate_campaign
 from openpo.catalog.services.materials import set_material
-from openpo.catalog.services.photos import add_photo, remove_photo
+from openpo.catalog.services.photos import add_product_photo, remove_photo
 from openpo.catalog.services.products import (
     add_product_with_variants,
     generate_variants,
@@ -187,14 +187,14 @@ def test_a_closed_po_cannot_be_edited(campaign, now):
 
 def test_a_photo_gets_a_jpeg_thumbnail_at_most_480_wide(draft, settings):
     product = add_product_with_variants(campaign=draft, name="Kaos", price=1)
-    photo = add_photo(product=product, image=png(1200, 800))
+    photo = add_product_photo(product=product, image=png(1200, 800))
 
     with Image.open(photo.thumbnail.path) as thumb:
         assert (thumb.format, thumb.size) == ("JPEG", (480, 320))
     with Image.open(photo.image.path) as original:
         assert original.size == (1200, 800)
 
-    small = add_photo(product=product, image=png(300, 300, "RGB"))
+    small = add_product_photo(product=product, image=png(300, 300, "RGB"))
     with Image.open(small.thumbnail.path) as thumb:
         assert thumb.size == (300, 300)
 
@@ -203,7 +203,7 @@ def test_a_file_that_is_not_a_photo_is_refused(draft):
     product = add_product_with_variants(campaign=draft, name="Kaos", price=1)
     fake = SimpleUploadedFile("kaos.jpg", b"MZ not a picture", content_type="image/jpeg")
     with pytest.raises(InvalidCampaign) as error:
-        add_photo(product=product, image=fake)
+        add_product_photo(product=product, image=fake)
     assert "image" in error.value.field_errors
     assert not ProductPhoto.objects.exists()
 
@@ -215,7 +215,7 @@ def test_a_small_file_with_too_many_pixels_is_refused(draft, side):
     Image.new("1", (side, side)).save(buffer, "PNG")  # a few KB, 81 or 196 megapixels
     bomb = SimpleUploadedFile("bom.png", buffer.getvalue(), content_type="image/png")
     with pytest.raises(InvalidCampaign) as error:
-        add_photo(product=product, image=bomb)
+        add_product_photo(product=product, image=bomb)
     assert "image" in error.value.field_errors
     assert not ProductPhoto.objects.exists()
 
@@ -224,7 +224,7 @@ def test_deleting_a_photo_keeps_files_a_copy_still_uses(
     draft, now, django_capture_on_commit_callbacks
 ):
     product = add_product_with_variants(campaign=draft, name="Kaos", price=1)
-    photo = add_photo(product=product, image=png())
+    photo = add_product_photo(product=product, image=png())
     copy = duplicate_campaign(campaign=draft, now=now)
     copied = ProductPhoto.objects.get(product__campaign=copy)
 
@@ -280,7 +280,7 @@ def test_duplicating_copies_everything_as_a_fresh_draft(shop, now, buyer, alice)
     variant = original.variants.first()
     add_variant(product=variant.product, price=150_000, options={"Ukuran": "XL"}, quota=5)
     set_material(variant=variant, name="Kain", quantity_per_unit=2, unit="m")
-    add_photo(product=variant.product, image=png())
+    add_product_photo(product=variant.product, image=png())
     place_order(campaign=original, buyer=buyer, items={variant.pk: 2}, terms_accepted=True, now=now)
     Campaign.objects.filter(pk=original.pk).update(status=Campaign.Status.COMPLETED)
     original.refresh_from_db()

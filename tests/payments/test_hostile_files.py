@@ -22,7 +22,7 @@ from django.utils import translation
 from PIL import Image
 
 from openpo.catalog.services import add_product
-from openpo.catalog.services.photos import add_photo
+from openpo.catalog.services.photos import add_product_photo
 from openpo.orders.services import place_order
 from openpo.payments.models import PaymentProof, StatementImport, StatementLine
 from openpo.payments.services.statements import import_statement
@@ -237,7 +237,7 @@ def test_a_product_photo_and_its_thumbnail_show_no_gps_position(campaign, fmt):
     product = add_product(campaign=campaign, name="Kaos Batik")
     upload = SimpleUploadedFile("kaos", phone_photo(fmt, size=(900, 600)))
 
-    photo = add_photo(product=product, image=upload)
+    photo = add_product_photo(product=product, image=upload)
 
     for stored in (photo.image, photo.thumbnail):
         with stored.open("rb") as file:

@@ -1,6 +1,8 @@
 """A shop's bank accounts, the ones buyers transfer to: adding, correcting, hiding or showing
 and deleting them; every change is audited."""
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,11 +13,7 @@ from openpo.catalog.models import BankAccount, Shop
 from openpo.core.audit import audit_event
 
 
-def add_bank_account(
-    *, shop: Shop, bank_name: str, account_number: str, account_holder: str
-) -> BankAccount:
-    """Add an account buyers can transfer to; the account number keeps digits only."""
-    digits = "".join(ch for ch in account_number if ch.isdigit())
+def _account_errors(bank_name: str, digits: str, account_holder: str) -> dict[str, list]:
     errors: dict[str, list] = {}
     if not bank_name.strip():
         errors["bank_name"] = [_("Enter the bank's name.")]
@@ -23,11 +21,27 @@ def add_bank_account(
         errors["account_number"] = [_("Enter the account number (digits only).")]
     if not account_holder.strip():
         errors["account_holder"] = [_("Enter the account holder's name.")]
+    return errors
+
+
+@transaction.atomic
+def add_bank_account(
+    *,
+    shop: Shop,
+    bank_name: str,
+    account_number: str,
+    account_holder: str,
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> BankAccount:
+    """Add an account buyers can transfer to; the account number keeps digits only."""
+    digits = "".join(ch for ch in account_number if ch.isdigit())
+    errors = _account_errors(bank_name, digits, account_holder)
     if errors:
         raise InvalidShop(field_errors=errors)
     try:
         with transaction.atomic():
-            return BankAccount.objects.create(
+            account = BankAccount.objects.create(
                 shop=shop,
                 bank_name=bank_name.strip(),
                 account_number=digits,
@@ -38,25 +52,7 @@ def add_bank_account(
         raise InvalidShop(
             field_errors={"account_number": [_("This account is already listed.")]}
         ) from exc
-
-
-@transaction.atomic
-def add_shop_bank_account(
-    *,
-    shop: Shop,
-    actor: AbstractBaseUser | None,
-    bank_name: str,
-    account_number: str,
-    account_holder: str,
-) -> BankAccount:
-    """Add an account buyers can transfer to (see `add_bank_account`), audited."""
-    account = add_bank_account(
-        shop=shop,
-        bank_name=bank_name,
-        account_number=account_number,
-        account_holder=account_holder,
-    )
-    _audit_account("shop.bank_account_added", account, actor)
+    _audit_account("shop.bank_account_added", account, actor, now)
     return account
 
 
@@ -71,13 +67,7 @@ def update_bank_account(
 ) -> BankAccount:
     """Correct an account's bank, number or holder; the number keeps digits only."""
     digits = "".join(ch for ch in account_number if ch.isdigit())
-    errors: dict[str, list] = {}
-    if not bank_name.strip():
-        errors["bank_name"] = [_("Enter the bank's name.")]
-    if not 5 <= len(digits) <= 34:
-        errors["account_number"] = [_("Enter the account number (digits only).")]
-    if not account_holder.strip():
-        errors["account_holder"] = [_("Enter the account holder's name.")]
+    errors = _account_errors(bank_name, digits, account_holder)
     duplicate = (
         BankAccount.objects.filter(
             shop_id=account.shop_id, bank_name=bank_name.strip(), account_number=digits
@@ -117,12 +107,17 @@ def delete_bank_account(*, account: BankAccount, actor: AbstractBaseUser | None)
     account.delete()
 
 
-def _audit_account(action: str, account: BankAccount, actor: AbstractBaseUser | None) -> None:
+def _audit_account(
+    action: str,
+    account: BankAccount,
+    actor: AbstractBaseUser | None,
+    now: datetime | None = None,
+) -> None:
     audit_event(
         action=action,
         subject=account,
         shop_id=account.shop_id,
         actor=actor,
-        at=timezone.now(),
+        at=now or timezone.now(),
         data={"bank": account.bank_name, "account_number": account.account_number},
     )

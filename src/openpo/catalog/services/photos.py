@@ -63,10 +63,20 @@ def photo_thumbnail(image: File) -> ContentFile:
     return ContentFile(out.getvalue())
 
 
-def add_product_photo(*, product: Product, image: File, alt_text: str = "") -> ProductPhoto:
-    """Attach a photo (JPEG, PNG or WebP, at most 5 MB and 60 megapixels, one that really opens
-    as an image), stored upright without its metadata (no EXIF GPS position, camera, XMP or
-    comments), with a JPEG thumbnail at most 480 px wide for lists and the dashboard."""
+@transaction.atomic
+def add_product_photo(
+    *,
+    product: Product,
+    image: File,
+    alt_text: str = "",
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> ProductPhoto:
+    """Attach a photo to a product of a PO that has not closed: JPEG, PNG or WebP, at most
+    5 MB and 60 megapixels, one that really opens as an image, stored upright without its
+    metadata (no EXIF GPS position, camera, XMP or comments), with a JPEG thumbnail at most
+    480 px wide for lists and the dashboard; its alt text is the product's name unless given."""
+    require_editable(product.campaign)
     if image.size > MAX_PHOTO_BYTES:
         raise InvalidCampaign(field_errors={"image": [_("The photo is too large: at most 5 MB.")]})
     try:
@@ -80,26 +90,13 @@ def add_product_photo(*, product: Product, image: File, alt_text: str = "") -> P
     thumbnail = photo_thumbnail(image)
     name = secrets.token_hex(8)
     photo = ProductPhoto(
-        product=product, alt_text=alt_text.strip()[:200], position=product.photos.count()
+        product=product,
+        alt_text=(alt_text or product.name).strip()[:200],
+        position=product.photos.count(),
     )
     photo.image.save(f"{name}.{PHOTO_FORMATS[kind]}", ContentFile(clean), save=False)
     photo.thumbnail.save(f"{name}-thumb.jpg", thumbnail, save=False)
     photo.save(force_insert=True)
-    return photo
-
-
-@transaction.atomic
-def add_photo(
-    *,
-    product: Product,
-    image: File,
-    alt_text: str = "",
-    actor: AbstractBaseUser | None = None,
-    now: datetime | None = None,
-) -> ProductPhoto:
-    """Upload a product photo (checked, with a thumbnail) to a PO that has not closed."""
-    require_editable(product.campaign)
-    photo = add_product_photo(product=product, image=image, alt_text=alt_text or product.name)
     audit_event(
         action="photo.added",
         subject=photo,

@@ -23,18 +23,34 @@ COLOUR_KEY = "Warna"
 MAX_GENERATED_VARIANTS = 60
 
 
+@transaction.atomic
 def add_product(
-    *, campaign: Campaign, name: str, description: str = "", position: int | None = None
+    *,
+    campaign: Campaign,
+    name: str,
+    description: str = "",
+    position: int | None = None,
+    actor: AbstractBaseUser | None = None,
+    now: datetime | None = None,
 ) -> Product:
-    """Add a product to a campaign that has not closed yet."""
+    """Add a product (its variants come next) to a PO that has not closed."""
     require_editable(campaign)
     if not name.strip():
         raise InvalidCampaign(field_errors={"name": [_("Enter the product's name.")]})
     if position is None:
         position = campaign.products.count()
-    return Product.objects.create(
+    product = Product.objects.create(
         campaign=campaign, name=name.strip(), description=description, position=position
     )
+    audit_event(
+        action="product.added",
+        subject=product,
+        shop_id=campaign.shop_id,
+        actor=actor,
+        at=now or timezone.now(),
+        data={"name": product.name},
+    )
+    return product
 
 
 def variant_errors(*, price: int, early_bird_price: int | None, quota: int | None) -> dict:
@@ -200,9 +216,11 @@ def add_product_with_variants(
     now: datetime | None = None,
 ) -> Product:
     """Add a product with a variant per size × colour (and its photo) in one step: all or
-    nothing."""
+    nothing, each part audited by the service that adds it."""
     now = now or timezone.now()
-    product = add_product(campaign=campaign, name=name, description=description.strip())
+    product = add_product(
+        campaign=campaign, name=name, description=description.strip(), actor=actor, now=now
+    )
     generate_variants(
         product=product,
         price=price,
@@ -211,18 +229,11 @@ def add_product_with_variants(
         size_prices=size_prices,
         early_bird_price=early_bird_price,
         quota=quota,
+        actor=actor,
         now=now,
     )
     if photo is not None:
-        add_product_photo(product=product, image=photo, alt_text=product.name)
-    audit_event(
-        action="product.added",
-        subject=product,
-        shop_id=campaign.shop_id,
-        actor=actor,
-        at=now,
-        data={"name": product.name, "variants": product.variants.count()},
-    )
+        add_product_photo(product=product, image=photo, actor=actor, now=now)
     return product
 
 

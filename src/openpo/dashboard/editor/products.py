@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from openpo.catalog.models import Campaign, Material, Product, ProductPhoto, Variant
 from openpo.catalog.services.materials import remove_material, set_material
-from openpo.catalog.services.photos import MAX_PHOTO_BYTES, add_photo, remove_photo
+from openpo.catalog.services.photos import MAX_PHOTO_BYTES, add_product_photo, remove_photo
 from openpo.catalog.services.products import (
     add_product_with_variants,
     generate_variants,
@@ -191,7 +191,7 @@ def photo_add(request: HttpRequest, product_id: int) -> HttpResponse:
         request,
         product.campaign,
         form,
-        lambda f: add_photo(
+        lambda f: add_product_photo(
             product=product,
             image=f.cleaned_data["image"],
             alt_text=f.cleaned_data["alt_text"],

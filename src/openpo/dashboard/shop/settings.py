@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openpo.catalog.models import Shop
-from openpo.catalog.services.bank_accounts import add_shop_bank_account
+from openpo.catalog.services.bank_accounts import add_bank_account
 from openpo.catalog.services.shop_settings import (
     MAX_LOGO_BYTES,
     MAX_PAYMENT_WINDOW_HOURS,
@@ -235,9 +235,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
     form = BankAccountForm(request.POST, prefix="account")
     if form.is_valid():
         try:
-            account = add_shop_bank_account(
-                shop=request.shop, actor=request.user, **form.cleaned_data
-            )
+            account = add_bank_account(shop=request.shop, actor=request.user, **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -117,7 +117,12 @@ def ensure_shop(owner: AbstractUser, *, now: datetime | None = None) -> Shop:
     if not shop.bank_accounts.exists():
         for bank, number, holder in BANK_ACCOUNTS:
             add_bank_account(
-                shop=shop, bank_name=bank, account_number=number, account_holder=holder
+                shop=shop,
+                bank_name=bank,
+                account_number=number,
+                account_holder=holder,
+                actor=owner,
+                now=now,
             )
     return shop
 

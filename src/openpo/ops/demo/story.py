@@ -198,7 +198,7 @@ class Story:
         variants = [
             v
             for product in spec.products
-            for v in self._add_product(campaign, product, spec.early_bird_discount)
+            for v in self._add_product(campaign, product, spec.early_bird_discount, when)
         ]
         self.campaigns[spec.slug] = publish_campaign(campaign=campaign, actor=self.owner, now=when)
         self.stock[spec.slug] = _Stock(
@@ -209,10 +209,22 @@ class Story:
         )
 
     def _add_product(
-        self, campaign: Campaign, spec: ProductSpec, early_bird_discount: int = 0
+        self, campaign: Campaign, spec: ProductSpec, early_bird_discount: int, when: datetime
     ) -> list[tuple[Variant, float]]:
-        product = add_product(campaign=campaign, name=spec.name, description=spec.description)
-        add_product_photo(product=product, image=product_photo(spec.name), alt_text=spec.name)
+        product = add_product(
+            campaign=campaign,
+            name=spec.name,
+            description=spec.description,
+            actor=self.owner,
+            now=when,
+        )
+        add_product_photo(
+            product=product,
+            image=product_photo(spec.name),
+            alt_text=spec.name,
+            actor=self.owner,
+            now=when,
+        )
         keys = list(spec.options)
         variants = []
         for values in itertools.product(*spec.options.values()):
