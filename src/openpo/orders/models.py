@@ -4,6 +4,8 @@ An order keeps a snapshot of the buyer and of each line's price, so later edits 
 customer or the catalog never rewrite what was ordered. Changes go through `orders.services`.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -36,6 +38,16 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})"
+
+
+class OrderQuerySet(models.QuerySet):
+    def overdue(self, now: datetime) -> "OrderQuerySet":
+        """The orders `Order.is_overdue` at `now`, as one query."""
+        return self.filter(
+            status=Order.Status.ACTIVE,
+            payment_status=Order.PaymentStatus.UNPAID,
+            payment_deadline__lt=now,
+        )
 
 
 class Order(models.Model):
@@ -132,6 +144,8 @@ class Order(models.Model):
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -171,6 +185,17 @@ class Order(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Still active and unpaid after its payment deadline: the seller should chase it or let
+        it expire. A proof waiting for the seller's check does not change that (expiry, in
+        `orders.services.releasing`, waits for the check; this flag only says the time is up).
+        `Order.objects.overdue(now)` is the same rule as a query."""
+        return (
+            self.status == self.Status.ACTIVE
+            and self.payment_status == self.PaymentStatus.UNPAID
+            and self.payment_deadline < now
+        )
 
     @property
     def amount_outstanding(self) -> int:

@@ -145,11 +145,7 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
         note_form=NoteForm(),
         can_change_items=_can_change_items(found),
         **_money_context(request, found),
-        overdue=(
-            found.is_active
-            and found.payment_status == Order.PaymentStatus.UNPAID
-            and found.payment_deadline < timezone.now()
-        ),
+        overdue=found.is_overdue(timezone.now()),
     )
 
 

@@ -53,7 +53,7 @@ def _search(orders: QuerySet, text: str) -> QuerySet:
 def _attention(orders: QuerySet, kind: str, now: datetime) -> QuerySet:
     active = orders.filter(status=Order.Status.ACTIVE)
     if kind == "overdue":
-        return active.filter(payment_status=Order.PaymentStatus.UNPAID, payment_deadline__lt=now)
+        return active.overdue(now)
     if kind == "proof":
         return active.filter(proof_waiting())
     if kind == "partial":

@@ -33,11 +33,7 @@ def orders(request: HttpRequest, campaign_id: int) -> HttpResponse:
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for order in rows:
-        order.overdue = (
-            order.is_active
-            and order.payment_status == Order.PaymentStatus.UNPAID
-            and order.payment_deadline < now
-        )
+        order.overdue = order.is_overdue(now)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
