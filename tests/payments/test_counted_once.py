@@ -3,34 +3,22 @@ would over-pay an order needs the seller's "a second transfer really arrived", a
 order are capped. Found by an outside probe: two proofs made two full claims, and confirming
 both paid the order twice and told the buyer they were owed a refund of money never sent."""
 
-import io
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from openpo.orders.models import Order
-from openpo.orders.services import place_order
 from openpo.payments.errors import OverpaymentNotConfirmed, TooManyProofs
 from openpo.payments.models import Payment, PaymentProof
 from openpo.payments.services import confirm_payment, record_payment
 from openpo.payments.services.proofs import MAX_PROOFS_PER_CLAIM, submit_payment_proof
 from openpo.payments.services.refunds import refund_owed
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def _proof(name="bukti.png", colour=(20, 120, 200)) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 60), colour).save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), "image/png")
-
-
 @pytest.fixture
-def order(campaign, variants, buyer, now) -> Order:
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def order(campaign, buyer, now) -> Order:
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 def _fresh(order: Order) -> Order:
@@ -38,8 +26,10 @@ def _fresh(order: Order) -> Order:
 
 
 def test_a_second_proof_joins_the_waiting_claim(order, now):
-    submit_payment_proof(order=order, upload=_proof(), now=now)
-    submit_payment_proof(order=order, upload=_proof("lagi.png", (200, 0, 0)), now=now)
+    submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
+    submit_payment_proof(
+        order=order, upload=factories.proof_png("lagi.png", colour=(200, 0, 0)), now=now
+    )
 
     claims = list(order.payments.all())
     assert len(claims) == 1 and claims[0].status == Payment.Status.CLAIMED
@@ -49,8 +39,8 @@ def test_a_second_proof_joins_the_waiting_claim(order, now):
 
 
 def test_confirming_the_joined_claim_pays_the_order_once_and_owes_nothing(order, alice, now):
-    submit_payment_proof(order=order, upload=_proof(), now=now)
-    submit_payment_proof(order=order, upload=_proof("lagi.png"), now=now)
+    submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
+    submit_payment_proof(order=order, upload=factories.proof_png("lagi.png"), now=now)
 
     confirm_payment(payment=order.payments.get(), actor=alice, now=now)
 
@@ -61,7 +51,7 @@ def test_confirming_the_joined_claim_pays_the_order_once_and_owes_nothing(order,
 
 
 def test_a_claim_for_an_order_paid_meanwhile_needs_the_sellers_word(order, alice, now):
-    submit_payment_proof(order=order, upload=_proof(), now=now)
+    submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
     claim = order.payments.get()
     # The same transfer came in through the bank statement before the seller looked.
     expected = order.open_expected_payment
@@ -86,7 +76,7 @@ def test_a_claim_for_an_order_paid_meanwhile_needs_the_sellers_word(order, alice
 
 
 def test_confirming_more_than_is_owed_needs_the_sellers_word(order, alice, now):
-    submit_payment_proof(order=order, upload=_proof(), now=now)
+    submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
     claim = order.payments.get()
 
     with pytest.raises(OverpaymentNotConfirmed) as refused:
@@ -98,10 +88,10 @@ def test_confirming_more_than_is_owed_needs_the_sellers_word(order, alice, now):
 
 def test_proofs_waiting_on_one_claim_are_capped_and_nothing_is_kept_past_it(order, now):
     for _ in range(MAX_PROOFS_PER_CLAIM):
-        submit_payment_proof(order=order, upload=_proof(), now=now)
+        submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
 
     with pytest.raises(TooManyProofs):
-        submit_payment_proof(order=order, upload=_proof(), now=now)
+        submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
 
     assert PaymentProof.objects.filter(order=order).count() == MAX_PROOFS_PER_CLAIM
     assert order.payments.count() == 1
@@ -109,9 +99,9 @@ def test_proofs_waiting_on_one_claim_are_capped_and_nothing_is_kept_past_it(orde
 
 def test_the_buyer_is_told_when_the_cap_is_reached(client, order, now):
     for _ in range(MAX_PROOFS_PER_CLAIM):
-        submit_payment_proof(order=order, upload=_proof(), now=now)
+        submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
 
-    response = client.post(f"/o/{order.secret}/proof/", {"proof": _proof()})
+    response = client.post(f"/o/{order.secret}/proof/", {"proof": factories.proof_png()})
 
     assert response.status_code == 409
     assert "sudah mengirim 5 bukti" in response.content.decode()
@@ -121,8 +111,8 @@ def test_the_buyer_is_told_when_the_cap_is_reached(client, order, now):
 def test_the_queue_card_shows_every_proof_of_a_claim_and_a_paid_order_warning(
     client, alice, order, now
 ):
-    submit_payment_proof(order=order, upload=_proof(), now=now)
-    submit_payment_proof(order=order, upload=_proof("lagi.png"), now=now)
+    submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
+    submit_payment_proof(order=order, upload=factories.proof_png("lagi.png"), now=now)
     claim = order.payments.get()
     client.force_login(alice)
 

@@ -15,6 +15,7 @@ from openpo.orders.services import place_order
 from openpo.payments.errors import InvalidPayment
 from openpo.payments.models import Payment
 from openpo.payments.services import record_payment
+from tests import factories
 from tests.conftest import make_campaign
 from tests.dashboard.editor.test_editor import new_po_data, product_data
 
@@ -24,10 +25,8 @@ HUGE = "99.999.999.999"
 
 
 @pytest.fixture
-def order(campaign, variants, buyer, now) -> Order:
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def order(campaign, buyer, now) -> Order:
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 def test_a_huge_cash_payment_is_refused_on_its_field(client, alice, order):
@@ -70,11 +69,7 @@ def test_the_service_refuses_an_amount_past_the_bound_whatever_the_door(order):
 
 
 def test_confirming_a_huge_different_amount_is_refused(client, alice, order, now):
-    from openpo.payments.services.proofs import submit_payment_proof
-    from tests.payments.test_counted_once import _proof
-
-    submit_payment_proof(order=order, upload=_proof(), now=now)
-    claim = order.payments.get()
+    claim = factories.claimed(order, now=now)
     client.force_login(alice)
 
     response = client.post(
