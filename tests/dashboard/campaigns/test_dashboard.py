@@ -1,12 +1,10 @@
 """A seller logs in and sees their POs with live counters; staff see the same shop."""
 
-import io
 import re
 
 import pytest
-from django.core.management import CommandError, call_command
 
-from openpo.catalog.models import Membership, Shop
+from openpo.catalog.models import Membership
 from openpo.orders.services import place_order
 
 pytestmark = pytest.mark.django_db
@@ -35,24 +33,6 @@ def test_the_po_overview_counts_orders_units_and_money(client, campaign, variant
     html = client.get(f"/dashboard/po/{campaign.pk}/").content.decode()
     assert "Rp 255.000" in html
     assert "2 / 20" in html
-
-
-def test_create_shop_makes_the_owner_when_missing():
-    out = io.StringIO()
-    call_command("create_shop", "batik-sari", owner="sari", password="rahasia-123", stdout=out)
-    shop = Shop.objects.get(slug="batik-sari")
-    membership = Membership.objects.get(shop=shop)
-    assert membership.user.username == "sari" and membership.role == "owner"
-    assert membership.user.check_password("rahasia-123")
-    assert "batik-sari" in out.getvalue()
-
-
-def test_create_shop_refuses_a_taken_link_and_a_missing_password(shop):
-    with pytest.raises(CommandError, match="Link ini sudah dipakai"):
-        call_command("create_shop", "toko-alice", owner="alice")
-    with pytest.raises(CommandError, match="--password"):
-        call_command("create_shop", "baru", owner="nobody")
-    assert not Shop.objects.filter(slug="baru").exists()
 
 
 def test_the_po_list_shows_each_po_with_phase_dates_orders_units_and_money(

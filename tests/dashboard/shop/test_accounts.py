@@ -40,6 +40,15 @@ def test_a_taken_shop_link_and_a_weak_password_are_explained(client, shop, signu
     assert not Shop.objects.filter(name="Batik Sari").exists()
 
 
+def test_a_username_taken_in_any_case_is_explained(client, shop, signup_data):
+    signup_data.update(username="Alice")
+    response = client.post("/accounts/signup/", signup_data)
+
+    assert response.status_code == 422
+    assert "Nama pengguna ini sudah dipakai." in response.content.decode()
+    assert not Shop.objects.filter(slug="batik-sari").exists()
+
+
 def test_five_wrong_passwords_lock_the_username_for_that_address(client, shop):
     for _ in range(5):
         client.post("/accounts/login/", {"username": "alice", "password": "salah"})

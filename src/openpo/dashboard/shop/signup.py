@@ -1,23 +1,21 @@
 """Seller accounts: log-in with a lockout after repeated failures, and sign-up, which makes the
-user and their first shop in one step."""
+user and their first shop in one step (`catalog.services.shops.sign_up`, whose rules the
+form does not repeat)."""
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, login, password_validation
+from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth.views import LoginView
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from openpo.catalog.services import create_shop
-from openpo.catalog.services.shops import shop_slug_problem
+from openpo.catalog.services.shops import sign_up
 from openpo.core.errors import DomainError
-from openpo.core.forms import Form
+from openpo.core.forms import Form, add_domain_error
 from openpo.core.login_guard import locked_out_message, lockout_seconds
 from openpo.core.ratelimit import rate_limit
 
@@ -55,52 +53,24 @@ class SignupForm(Form):
     )
     whatsapp_number = forms.CharField(label=gettext_lazy("Shop WhatsApp number"), max_length=30)
 
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This username is taken."))
-        return username
-
-    def clean_shop_slug(self) -> str:
-        slug = self.cleaned_data["shop_slug"]
-        if problem := shop_slug_problem(slug):
-            raise forms.ValidationError(problem)
-        return slug
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password"):
-            user = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
-            try:
-                password_validation.validate_password(data["password"], user)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return data
-
 
 @require_http_methods(["GET", "POST"])
 @rate_limit("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            with transaction.atomic():
-                user = get_user_model().objects.create_user(
-                    username=data["username"], email=data["email"], password=data["password"]
-                )
-                create_shop(
-                    name=data["shop_name"],
-                    slug=data["shop_slug"],
-                    owner=user,
-                    whatsapp_number=data["whatsapp_number"],
-                    email=data["email"],
-                )
+            data = form.cleaned_data
+            user, _shop = sign_up(
+                username=data["username"],
+                email=data["email"],
+                password=data["password"],
+                shop_name=data["shop_name"],
+                shop_slug=data["shop_slug"],
+                whatsapp_number=data["whatsapp_number"],
+            )
         except DomainError as error:
-            for field, messages in error.field_errors.items():
-                target = {"name": "shop_name", "slug": "shop_slug"}.get(field, field)
-                for message in messages:
-                    form.add_error(target if target in form.fields else None, str(message))
+            add_domain_error(form, error)
         else:
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect("dashboard:index")

@@ -1,15 +1,24 @@
 """`openpo create_shop SLUG --owner USERNAME [--password PASSWORD] [--name NAME]`: for operators
-who host OpenPO for several sellers. Creates the owner when missing, then the shop."""
+who host OpenPO for several sellers. Creates the owner when missing, then the shop (the same
+`sign_up` as the sign-up page, or `create_shop` for an owner who exists)."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from openpo.catalog.services import create_shop
+from openpo.catalog.services.shops import create_shop, sign_up
 from openpo.core.errors import DomainError
 from openpo.core.text import text_problem
+
+# The services' field names, as this command's options call them.
+OPTIONS = {
+    "username": "--owner",
+    "password": "--password",
+    "name": "--name",
+    "shop_name": "--name",
+    "slug": "slug",
+    "shop_slug": "slug",
+}
 
 
 class Command(BaseCommand):
@@ -29,26 +38,23 @@ class Command(BaseCommand):
         for option, value in (("--owner", owner), ("--name", name or "")):
             if problem := text_problem(value):
                 raise CommandError(f"{option}: {problem}")
+        shop_name = name or slug.replace("-", " ").title()
         try:
-            with transaction.atomic():
-                user = users.objects.filter(username=owner).first()
-                if user is None:
-                    if not password:
-                        raise CommandError(
-                            _("User %(owner)s does not exist; give --password to create them.")
-                            % {"owner": owner}
-                        )
-                    try:
-                        users.username_validator(owner)
-                    except ValidationError as error:
-                        raise CommandError(f"--owner: {' '.join(error.messages)}") from error
-                    user = users.objects.create_user(username=owner, password=password)
-                shop = create_shop(
-                    name=name or slug.replace("-", " ").title(), slug=slug, owner=user
+            user = users.objects.filter(username=owner).first()
+            if user is not None:
+                shop = create_shop(name=shop_name, slug=slug, owner=user)
+            elif not password:
+                raise CommandError(
+                    _("User %(owner)s does not exist; give --password to create them.")
+                    % {"owner": owner}
+                )
+            else:
+                user, shop = sign_up(
+                    username=owner, email="", password=password, shop_name=shop_name, shop_slug=slug
                 )
         except DomainError as error:
             details = "; ".join(
-                f"{field}: {' '.join(str(m) for m in messages)}"
+                f"{OPTIONS.get(field, field)}: {' '.join(str(m) for m in messages)}"
                 for field, messages in error.field_errors.items()
             )
             raise CommandError(f"{error.message} {details}".strip()) from error
