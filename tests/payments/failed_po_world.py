@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from openpo.catalog.models import Campaign, Shop
 from openpo.catalog.services.lifecycle import close_campaign, fail_campaign
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, cancel_order, expire_order, place_order
-from openpo.payments.models import Payment
-from openpo.payments.services import record_payment, record_refund
+from openpo.orders.services import cancel_order, expire_order
+from openpo.payments.services import record_refund
+from tests import factories
 from tests.conftest import make_campaign
 
 TO_REFUND = 285_000
@@ -45,23 +45,13 @@ class FailedPO:
         ]
 
 
-def _buyer(n: int) -> BuyerDetails:
-    return BuyerDetails(
-        name=f"Pembeli {n}", phone=f"0813 7777 {n:04d}", address="Jl. Kenanga 3", city="Solo"
-    )
-
-
 def build_failed_po(shop: Shop, *, now: datetime, title: str = "PO Tas Gagal") -> FailedPO:
     campaign = make_campaign(shop, now=now, quotas=(None,), moq_units=20, title=title)
     variant = campaign.variants.get()
 
     def order(n: int, paid: int = 0) -> Order:
-        placed = place_order(
-            terms_accepted=True, campaign=campaign, buyer=_buyer(n), items={variant.pk: 1}, now=now
-        )
-        if paid:
-            record_payment(order=placed, amount=paid, source=Payment.Source.MANUAL, now=now)
-        return Order.objects.get(pk=placed.pk)
+        placed = factories.order(campaign, variant=variant, buyer=factories.buyer(n), now=now)
+        return factories.pay(placed, amount=paid, now=now) if paid else placed
 
     paid, partly_paid, unpaid = order(1, 135_000), order(2, 50_000), order(3)
     cancelled = cancel_order(order=order(4, 135_000), reason="ganti ukuran", now=now)

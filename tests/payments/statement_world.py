@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import F
 
 from openpo.orders.models import Order
-from openpo.orders.services import place_order
 from openpo.orders.services.releasing import expire_order
 from openpo.payments.models import ExpectedPayment
+from tests import factories
 from tests.conftest import make_campaign
 
 SAMPLES = Path(__file__).parent / "statements"
@@ -47,17 +47,10 @@ class World:
 
 def build_world(shop, buyer) -> World:
     campaign = make_campaign(shop, now=ORDERED_AT)
-    variant = campaign.variants.order_by("position").first()
 
     def order(name: str, phone: str, units: int, code: int) -> Order:
         details = replace(buyer, name=name, phone=phone)
-        placed = place_order(
-            campaign=campaign,
-            buyer=details,
-            items={variant.pk: units},
-            terms_accepted=True,
-            now=ORDERED_AT,
-        )
+        placed = factories.order(campaign, units=units, buyer=details, now=ORDERED_AT)
         give_code(placed, code)
         return placed
 

@@ -8,7 +8,7 @@ import pytest
 
 from openpo.catalog.services.lifecycle import cancel_campaign
 from openpo.orders.models import Order
-from openpo.orders.services import cancel_order, place_order
+from openpo.orders.services import cancel_order
 from openpo.payments.balances import (
     Balance,
     balance_by_campaign,
@@ -18,23 +18,12 @@ from openpo.payments.balances import (
     refund_owed,
     refunds_due,
 )
-from openpo.payments.models import Payment
-from openpo.payments.services import record_payment, record_refund
+from openpo.payments.services import record_refund
+from tests import factories
 from tests.conftest import make_campaign
 from tests.payments import failed_po_world as world
 
 pytestmark = pytest.mark.django_db
-MANUAL = Payment.Source.MANUAL
-
-
-def _order(campaign, buyer, now, paid=0, **options) -> Order:
-    variant = campaign.variants.order_by("position").first()
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: 1}, now=now
-    )
-    if paid:
-        record_payment(order=order, amount=paid, source=MANUAL, now=now, **options)
-    return Order.objects.get(pk=order.pk)
 
 
 def _sum(balances: list[Balance]) -> Balance:
@@ -79,9 +68,11 @@ def test_each_order_of_a_failed_po_has_its_own_share(shop, now):
 
 def test_the_orders_add_up_to_the_po(shop, campaign, buyer, now):
     failed = world.build_failed_po(shop, now=now)
-    _order(campaign, buyer, now, paid=50_000)
-    _order(campaign, buyer, now, paid=200_000, allow_overpayment=True)
-    cancel_order(order=_order(campaign, buyer, now, paid=135_000), now=now)
+    factories.paid_order(campaign, buyer=buyer, amount=50_000, now=now)
+    factories.paid_order(campaign, buyer=buyer, amount=200_000, allow_overpayment=True, now=now)
+    cancel_order(
+        order=factories.paid_order(campaign, buyer=buyer, amount=135_000, now=now), now=now
+    )
 
     for po in (failed.campaign, campaign):
         orders = list(Order.objects.filter(campaign=po).select_related("campaign"))
@@ -96,10 +87,14 @@ def test_the_orders_add_up_to_the_po(shop, campaign, buyer, now):
 def test_an_order_that_goes_ahead_owes_the_rest_and_gives_back_an_over_payment(
     campaign, buyer, now
 ):
-    part = _order(campaign, buyer, now, paid=50_000)
-    over = _order(campaign, buyer, now, paid=200_000, allow_overpayment=True)
-    _order(campaign, buyer, now)
-    cancelled = cancel_order(order=_order(campaign, buyer, now, paid=135_000), now=now)
+    part = factories.paid_order(campaign, buyer=buyer, amount=50_000, now=now)
+    over = factories.paid_order(
+        campaign, buyer=buyer, amount=200_000, allow_overpayment=True, now=now
+    )
+    factories.order(campaign, buyer=buyer, now=now)
+    cancelled = cancel_order(
+        order=factories.paid_order(campaign, buyer=buyer, amount=135_000, now=now), now=now
+    )
     record_refund(order=cancelled, amount=35_000, now=now)
 
     balance = campaign_balance(campaign)
@@ -114,8 +109,8 @@ def test_an_order_that_goes_ahead_owes_the_rest_and_gives_back_an_over_payment(
 
 
 def test_a_cancelled_po_reads_like_a_failed_one(campaign, buyer, now):
-    _order(campaign, buyer, now, paid=135_000)
-    _order(campaign, buyer, now)
+    factories.paid_order(campaign, buyer=buyer, amount=135_000, now=now)
+    factories.order(campaign, buyer=buyer, now=now)
     cancel_campaign(campaign=campaign, reason="pabrik tutup", now=now)
 
     balance = campaign_balance(campaign)
@@ -130,9 +125,9 @@ def test_a_cancelled_po_reads_like_a_failed_one(campaign, buyer, now):
 
 def test_per_po_balances_are_each_pos_own(shop, other_shop, campaign, buyer, now):
     failed = world.build_failed_po(shop, now=now)
-    _order(campaign, buyer, now, paid=50_000)
+    factories.paid_order(campaign, buyer=buyer, amount=50_000, now=now)
     theirs = make_campaign(other_shop, now=now, title="PO Charlie")
-    _order(theirs, buyer, now, paid=99_000)
+    factories.paid_order(theirs, buyer=buyer, amount=99_000, now=now)
 
     per_po = balance_by_campaign(Order.objects.filter(shop=shop))
 

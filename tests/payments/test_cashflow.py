@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from openpo.catalog.services.lifecycle import close_campaign, fail_campaign, start_production
-from openpo.orders.services import cancel_order, place_order
+from openpo.orders.services import cancel_order
 from openpo.payments.cashflow import (
     DayFlow,
     campaign_cash_flow,
@@ -20,6 +20,7 @@ from openpo.payments.services import (
     record_refund,
     reject_payment,
 )
+from tests import factories
 from tests.conftest import make_campaign
 
 MANUAL = Payment.Source.MANUAL
@@ -28,16 +29,9 @@ LATE_EVENING = datetime(2026, 8, 10, 16, 30, tzinfo=UTC)
 AFTER_MIDNIGHT = datetime(2026, 8, 10, 17, 30, tzinfo=UTC)  # 00:30 WIB on 11 August
 
 
-def _order(campaign, buyer, now, units=1):
-    variant = campaign.variants.order_by("position").first()
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: units}, now=now
-    )
-
-
 @pytest.mark.django_db
 def test_it_counts_confirmed_payments_without_their_kode_unik(campaign, buyer, now):
-    paid = _order(campaign, buyer, now)
+    paid = factories.order(campaign, buyer=buyer, now=now)
     expected = paid.open_expected_payment
     record_payment(
         order=paid,
@@ -46,7 +40,7 @@ def test_it_counts_confirmed_payments_without_their_kode_unik(campaign, buyer, n
         expected_payment=expected,
         now=now,
     )
-    claimed = _order(campaign, buyer, now)
+    claimed = factories.order(campaign, buyer=buyer, now=now)
     reject_payment(payment=claim_payment(order=claimed, now=now), reason="Belum masuk", now=now)
     claim_payment(order=claimed, now=now)  # waiting for the seller: not collected yet
 
@@ -61,7 +55,10 @@ def test_it_counts_confirmed_payments_without_their_kode_unik(campaign, buyer, n
 @pytest.mark.django_db
 def test_it_splits_what_came_in_before_production_started(shop, buyer, now):
     campaign = make_campaign(shop, now=now)
-    early, late = _order(campaign, buyer, now), _order(campaign, buyer, now)
+    early, late = (
+        factories.order(campaign, buyer=buyer, now=now),
+        factories.order(campaign, buyer=buyer, now=now),
+    )
     record_payment(order=early, amount=135_000, source=MANUAL, now=now)
     campaign = close_campaign(campaign=campaign, now=now + timedelta(hours=1))
     campaign = start_production(campaign=campaign, now=now + timedelta(hours=2))
@@ -81,13 +78,13 @@ def test_it_splits_what_came_in_before_production_started(shop, buyer, now):
 
 @pytest.mark.django_db
 def test_it_counts_what_live_orders_still_owe(shop, campaign, buyer, now):
-    part = _order(campaign, buyer, now, units=2)  # 255.000
+    part = factories.order(campaign, buyer=buyer, units=2, now=now)  # 255.000
     record_payment(order=part, amount=100_000, source=MANUAL, now=now)
-    _order(campaign, buyer, now)  # 135.000, nothing paid
-    cancelled = _order(campaign, buyer, now)
+    factories.order(campaign, buyer=buyer, now=now)  # 135.000, nothing paid
+    cancelled = factories.order(campaign, buyer=buyer, now=now)
     cancel_order(order=cancelled, now=now)
     failed = make_campaign(shop, now=now, moq_units=50, title="PO Gagal")
-    _order(failed, buyer, now)
+    factories.order(failed, buyer=buyer, now=now)
     fail_campaign(campaign=close_campaign(campaign=failed, now=now), now=now)
 
     assert campaign_cash_flow(campaign).outstanding == 155_000 + 135_000
@@ -97,7 +94,10 @@ def test_it_counts_what_live_orders_still_owe(shop, campaign, buyer, now):
 
 @pytest.mark.django_db
 def test_it_adds_up_refunds_and_days_in_the_shops_time_zone(campaign, buyer, now):
-    first, second = _order(campaign, buyer, now), _order(campaign, buyer, now)
+    first, second = (
+        factories.order(campaign, buyer=buyer, now=now),
+        factories.order(campaign, buyer=buyer, now=now),
+    )
     record_payment(order=first, amount=135_000, source=MANUAL, received_at=LATE_EVENING, now=now)
     record_payment(order=second, amount=60_000, source=MANUAL, received_at=AFTER_MIDNIGHT, now=now)
     record_refund(order=first, amount=35_000, now=AFTER_MIDNIGHT + timedelta(days=2))
@@ -118,7 +118,7 @@ def test_it_adds_up_refunds_and_days_in_the_shops_time_zone(campaign, buyer, now
 def test_a_shop_in_wita_counts_its_own_days(shop, campaign, buyer, now):
     shop.timezone = shop.TimeZone.WITA  # 16:30 UTC is 00:30 WITA the next day
     shop.save()
-    order = _order(campaign, buyer, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
     record_payment(order=order, amount=135_000, source=MANUAL, received_at=LATE_EVENING, now=now)
 
     assert [d.day for d in shop_cash_flow(shop).days] == [date(2026, 8, 11)]
@@ -128,10 +128,10 @@ def test_a_shop_in_wita_counts_its_own_days(shop, campaign, buyer, now):
 def test_the_shop_sums_its_pos_and_nobody_elses(shop, other_shop, campaign, buyer, now):
     second = make_campaign(shop, now=now, title="PO Hoodie")
     theirs = make_campaign(other_shop, now=now, title="PO Charlie")
-    record_payment(order=_order(campaign, buyer, now), amount=135_000, source=MANUAL, now=now)
-    record_payment(order=_order(second, buyer, now), amount=40_000, source=MANUAL, now=now)
-    record_payment(order=_order(theirs, buyer, now), amount=99_000, source=MANUAL, now=now)
-    _order(campaign, buyer, now)
+    factories.paid_order(campaign, buyer=buyer, amount=135_000, now=now)
+    factories.paid_order(second, buyer=buyer, amount=40_000, now=now)
+    factories.paid_order(theirs, buyer=buyer, amount=99_000, now=now)
+    factories.order(campaign, buyer=buyer, now=now)
 
     flow = shop_cash_flow(shop)
 

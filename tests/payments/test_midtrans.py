@@ -19,11 +19,12 @@ from django.urls import reverse
 
 from openpo.core.models import AuditEvent
 from openpo.orders.models import Order
-from openpo.orders.services import cancel_order, expire_order, place_order
+from openpo.orders.services import cancel_order, expire_order
 from openpo.payments.gateways.midtrans import Action, action_for, signature
 from openpo.payments.gateways.refusals import REFUSALS_PER_HOUR
 from openpo.payments.models import ExpectedPayment, Payment
 from openpo.payments.services.recording import record_payment
+from tests import factories
 
 SERVER_KEY = "SB-Mid-server-GwUP_WGbJPXsDzsNEBRs8IYA"
 
@@ -36,10 +37,8 @@ def midtrans_shop(shop):
 
 
 @pytest.fixture
-def order(midtrans_shop, campaign, variants, buyer, now):
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def order(midtrans_shop, campaign, buyer, now):
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 def notification(

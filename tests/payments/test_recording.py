@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from openpo.catalog.models import Campaign
 from openpo.orders.models import Order
-from openpo.orders.services import cancel_order, place_order
+from openpo.orders.services import cancel_order
 from openpo.orders.services.releasing import expire_order
 from openpo.payments.errors import InvalidRefund, PaymentAlreadyDecided
 from openpo.payments.models import ExpectedPayment, Payment
@@ -20,16 +20,15 @@ from openpo.payments.services.recording import (
     reject_payment,
 )
 from openpo.payments.services.refunds import record_refund, refund_owed, refunds_due
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order(campaign, variants, buyer, now) -> Order:
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def order(campaign, buyer, now) -> Order:
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 def _fresh(order: Order) -> Order:
@@ -89,20 +88,8 @@ def test_a_down_payment_then_asks_for_the_settlement_by_the_pos_settlement_date(
     shop, buyer, now, alice
 ):
     settles_on = (now + timedelta(days=30)).date()
-    campaign = make_campaign(
-        shop,
-        now=now,
-        payment_policy=Campaign.PaymentPolicy.DEPOSIT,
-        deposit_percent=50,
-        settlement_due_on=settles_on,
-    )
-    order = place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={campaign.variants.first().pk: 1},
-        now=now,
-    )
+    campaign = factories.dp_campaign(shop, now=now, settlement_due_on=settles_on)
+    order = factories.order(campaign, buyer=buyer, now=now)
     deposit = order.open_expected_payment
     assert (deposit.kind, deposit.base_amount) == (ExpectedPayment.Kind.DEPOSIT, 67_500)
 
@@ -214,13 +201,7 @@ def test_the_settlement_window_without_a_date_is_two_weeks(shop, buyer, now):
     campaign = make_campaign(
         shop, now=now, payment_policy=Campaign.PaymentPolicy.DEPOSIT, deposit_percent=30
     )
-    order = place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={campaign.variants.first().pk: 1},
-        now=now,
-    )
+    order = factories.order(campaign, buyer=buyer, now=now)
     record_payment(order=order, amount=order.deposit_due, source="manual", now=now)
     settlement = _fresh(order).open_expected_payment
     assert settlement.kind == "settlement"
