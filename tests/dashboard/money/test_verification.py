@@ -2,45 +2,17 @@
 or rejected in one POST each; the proof file shown to the shop only; the Payments section of
 an order's page and a payment the seller records by hand."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from openpo.orders.models import Order
-from openpo.orders.services import place_order
 from openpo.payments.models import Payment
-from openpo.payments.services.proofs import submit_payment_proof
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
-
-
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (30, 50), (20, 120, 200)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def _order(campaign, buyer, now, **kwargs) -> Order:
-    variant = campaign.variants.order_by("position").first()
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: 1}, now=now
-    )
-
-
-def _claim(order: Order, now, *, pdf: bool = False) -> Payment:
-    if pdf:
-        upload = SimpleUploadedFile(
-            "struk.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "application/pdf"
-        )
-    else:
-        upload = SimpleUploadedFile("bukti.png", _png(), "image/png")
-    submit_payment_proof(order=order, upload=upload, now=now)
-    return order.payments.get(status=Payment.Status.CLAIMED)
 
 
 @pytest.fixture
@@ -52,10 +24,10 @@ def english(client):
 def test_it_lists_claimed_payments_oldest_first_with_the_expected_amount(
     english, alice, campaign, buyer, now
 ):
-    older = _order(campaign, buyer, now)
-    newer = _order(campaign, buyer, now)
-    _claim(newer, now)
-    _claim(older, now - timedelta(hours=5))
+    older = factories.order(campaign, buyer=buyer, now=now)
+    newer = factories.order(campaign, buyer=buyer, now=now)
+    factories.claimed(newer, now=now)
+    factories.claimed(older, now=now - timedelta(hours=5))
     english.force_login(alice)
 
     response = english.get("/dashboard/payments/")
@@ -75,13 +47,13 @@ def test_it_lists_claimed_payments_oldest_first_with_the_expected_amount(
 def test_it_hides_other_shops_payments_and_filters_by_po(
     client, alice, charlie, shop, other_shop, campaign, buyer, now
 ):
-    mine = _order(campaign, buyer, now)
-    _claim(mine, now)
+    mine = factories.order(campaign, buyer=buyer, now=now)
+    factories.claimed(mine, now=now)
     other_po = make_campaign(shop, now=now, title="PO Lain")
-    elsewhere = _order(other_po, buyer, now)
-    _claim(elsewhere, now)
-    theirs = _order(make_campaign(other_shop, now=now), buyer, now)
-    _claim(theirs, now)
+    elsewhere = factories.order(other_po, buyer=buyer, now=now)
+    factories.claimed(elsewhere, now=now)
+    theirs = factories.order(make_campaign(other_shop, now=now), buyer=buyer, now=now)
+    factories.claimed(theirs, now=now)
     client.force_login(alice)
 
     everything = client.get("/dashboard/payments/").content.decode()
@@ -95,8 +67,8 @@ def test_it_hides_other_shops_payments_and_filters_by_po(
 def test_confirming_makes_the_order_paid_and_returns_to_the_queue(
     client, bob, campaign, buyer, now
 ):
-    order = _order(campaign, buyer, now)
-    payment = _claim(order, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
+    payment = factories.claimed(order, now=now)
     client.force_login(bob)  # staff may check payments
 
     response = client.post(
@@ -114,8 +86,8 @@ def test_confirming_makes_the_order_paid_and_returns_to_the_queue(
 def test_confirming_a_different_amount_leaves_the_rest_outstanding(
     client, alice, campaign, buyer, now
 ):
-    order = _order(campaign, buyer, now)
-    payment = _claim(order, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
+    payment = factories.claimed(order, now=now)
     client.force_login(alice)
 
     client.post(f"/dashboard/payments/{payment.pk}/confirm/", {"amount": "100.000"})
@@ -131,8 +103,8 @@ def test_confirming_a_different_amount_leaves_the_rest_outstanding(
 def test_rejecting_needs_a_reason_that_the_buyer_then_reads(
     client, english, alice, campaign, buyer, now
 ):
-    order = _order(campaign, buyer, now)
-    payment = _claim(order, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
+    payment = factories.claimed(order, now=now)
     english.force_login(alice)
 
     english.post(f"/dashboard/payments/{payment.pk}/reject/", {"reason": "  "})
@@ -154,8 +126,8 @@ def test_rejecting_needs_a_reason_that_the_buyer_then_reads(
 
 
 def test_a_payment_decided_already_is_not_decided_again(client, alice, campaign, buyer, now):
-    order = _order(campaign, buyer, now)
-    payment = _claim(order, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
+    payment = factories.claimed(order, now=now)
     client.force_login(alice)
     client.post(f"/dashboard/payments/{payment.pk}/confirm/")
 
@@ -169,8 +141,8 @@ def test_a_payment_decided_already_is_not_decided_again(client, alice, campaign,
 def test_a_proof_image_is_shown_inline_to_the_shop_only(
     client, alice, charlie, other_shop, campaign, buyer, now
 ):
-    order = _order(campaign, buyer, now)
-    _claim(order, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
+    factories.claimed(order, now=now)
     proof = order.payment_proofs.get()
     client.force_login(alice)
 
@@ -180,14 +152,14 @@ def test_a_proof_image_is_shown_inline_to_the_shop_only(
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("inline")
-    assert b"".join(response.streaming_content) == _png()
+    assert b"".join(response.streaming_content) == factories.png()
     client.force_login(charlie)
     assert client.get(f"/dashboard/payments/proofs/{proof.pk}/").status_code == 404
 
 
 def test_a_pdf_proof_is_downloaded_not_shown(client, alice, campaign, buyer, now):
-    order = _order(campaign, buyer, now)
-    _claim(order, now, pdf=True)
+    order = factories.order(campaign, buyer=buyer, now=now)
+    factories.claimed(order, proof=factories.proof_pdf(), now=now)
     proof = order.payment_proofs.get()
     client.force_login(alice)
 
@@ -201,8 +173,8 @@ def test_a_pdf_proof_is_downloaded_not_shown(client, alice, campaign, buyer, now
 
 
 def test_the_order_page_shows_the_payments_with_the_kode_unik(english, alice, campaign, buyer, now):
-    order = _order(campaign, buyer, now)
-    payment = _claim(order, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
+    payment = factories.claimed(order, now=now)
     expected = order.expected_payments.get()
     english.force_login(alice)
 
@@ -216,7 +188,7 @@ def test_the_order_page_shows_the_payments_with_the_kode_unik(english, alice, ca
 
 
 def test_the_seller_records_cash_on_the_order(client, alice, campaign, buyer, now):
-    order = _order(campaign, buyer, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
     client.force_login(alice)
 
     refused = client.post(f"/dashboard/orders/{order.pk}/payments/new/", {"amount": "0"})
@@ -237,8 +209,8 @@ def test_the_seller_records_cash_on_the_order(client, alice, campaign, buyer, no
 
 
 def test_actions_need_post(client, alice, campaign, buyer, now):
-    order = _order(campaign, buyer, now)
-    payment = _claim(order, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
+    payment = factories.claimed(order, now=now)
     client.force_login(alice)
     assert client.get(f"/dashboard/payments/{payment.pk}/confirm/").status_code == 405
     payment.refresh_from_db()
