@@ -8,10 +8,10 @@ import pytest
 from openpo.catalog.models import Campaign
 from openpo.catalog.services import advance_campaign, cancel_campaign
 from openpo.messaging.models import OutboxMessage
-from openpo.messaging.reminders import remind_payments_due
+from openpo.messaging.reminders import remind_payments_due, remind_settlements_due
 from openpo.orders.services import BuyerDetails, place_order
 from openpo.payments.models import ExpectedPayment, Payment
-from openpo.payments.services import record_payment, remind_settlements_due
+from openpo.payments.services import record_payment
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db

@@ -224,8 +224,9 @@ def test_an_order_reads_the_shop_and_its_template_in_one_query_and_inserts_once(
 
 def test_a_settlement_reminder_writes_the_buyer_a_message(shop, now):
     from openpo.catalog.models import Campaign
+    from openpo.messaging.reminders import remind_settlements_due
     from openpo.payments.models import ExpectedPayment, Payment
-    from openpo.payments.services import record_payment, remind_settlements_due
+    from openpo.payments.services import record_payment
 
     campaign = make_campaign(
         shop,

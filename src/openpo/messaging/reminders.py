@@ -1,7 +1,12 @@
-"""Time-driven reminders, called by the scheduler every minute; each is idempotent.
+"""Time-driven reminders of every kind, called by the scheduler every minute; each is idempotent,
+and safe when several workers run it at once.
 
 - `remind_payments_due(now)`: buyers whose order is still unpaid 24 h and 3 h before its
   payment deadline (one message per order and offset: the event key says which).
+- `remind_settlements_due(now=...)`: buyers whose settlement ("pelunasan") falls due within a
+  day, once per payment: each reminder is claimed with one conditional UPDATE of the expected
+  payment's `reminded_at`, and leaves an audit event (`payment.settlement_reminder`) and the
+  buyer's message.
 - `remind_po_events(now)`: "Ingatkan saya" sign-ups when their PO opens (`notified_at` is
   set), and sign-ups and past buyers of the shop 24 h before a PO closes.
 """
@@ -13,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from openpo.catalog.models import Campaign
+from openpo.core.audit import audit_event
 from openpo.messaging import events
 from openpo.messaging.models import OutboxMessage
 from openpo.messaging.rendering import local_time, render, shop_template
@@ -24,6 +30,7 @@ PAYMENT_OFFSETS = {"24h": timedelta(hours=24), "3h": timedelta(hours=3)}
 # an order with a 24 h window gets the 3 h reminder, not a "24 h left" one right after ordering.
 MIN_AGE = timedelta(hours=1)
 CLOSING_SOON = timedelta(hours=24)
+SETTLEMENT_REMINDER_BEFORE = timedelta(hours=24)
 BATCH = 500
 
 
@@ -64,6 +71,38 @@ def remind_payments_due(now: datetime | None = None) -> int:
                 continue  # the 3 h reminder says it now
             with transaction.atomic():
                 reminded += bool(events.payment_reminder(order, offset, now))
+    return reminded
+
+
+def remind_settlements_due(
+    *, now: datetime | None = None, before: timedelta = SETTLEMENT_REMINDER_BEFORE
+) -> int:
+    """Remind each buyer whose settlement is due within `before`; returns how many."""
+    now = now or timezone.now()
+    due = ExpectedPayment.objects.filter(
+        kind=ExpectedPayment.Kind.SETTLEMENT,
+        status=ExpectedPayment.Status.OPEN,
+        reminded_at__isnull=True,
+        due_at__gt=now,
+        due_at__lte=now + before,
+    ).select_related("order")
+    reminded = 0
+    for expected in due:
+        with transaction.atomic():
+            if not ExpectedPayment.objects.filter(
+                pk=expected.pk, reminded_at__isnull=True, status=ExpectedPayment.Status.OPEN
+            ).update(reminded_at=now):
+                continue  # another worker reminded this buyer, or it was paid meanwhile
+            audit_event(
+                action="payment.settlement_reminder",
+                subject=expected.order,
+                shop_id=expected.shop_id,
+                actor_label="system",
+                at=now,
+                data={"amount": expected.amount, "due_at": expected.due_at.isoformat()},
+            )
+            events.settlement_reminder(expected, now)
+            reminded += 1
     return reminded
 
 

@@ -5,7 +5,9 @@ One tick (`run_tick`) does, in order:
 1. campaigns whose `opens_at` or `closes_at` has passed while they are still scheduled or open,
    and closed campaigns past their closing time that missed their minimum → `advance_campaign`;
 2. unpaid orders past their payment deadline → `expire_due_orders`;
-3. settlement (pelunasan) reminders due within a day → `remind_settlements_due`;
+3. reminders (`messaging.reminders`): settlements (pelunasan) due within a day →
+   `remind_settlements_due`, unpaid orders 24 h and 3 h before their deadline →
+   `remind_payments_due`, PO sign-ups and closing-soon notices → `remind_po_events`;
 4. the outbox → `deliver_outbox` (messaging.delivery), until nothing due is left (bounded).
 
 Why each step is idempotent and safe with several workers at once:
@@ -15,7 +17,9 @@ Why each step is idempotent and safe with several workers at once:
   audit event, the other gets `InvalidTransition`, which `advance_campaign` swallows; a campaign
   that already moved no longer matches the query, so a second tick does nothing;
 - expiring locks the order and re-checks it in its own transaction, releasing it at most once;
-- a reminder is sent only by the worker whose `UPDATE … WHERE reminded_at IS NULL` hit the row;
+- a settlement reminder is sent only by the worker whose `UPDATE … WHERE reminded_at IS NULL`
+  hit the row; a payment or PO reminder carries an event key per order and moment (or per PO), and
+  the outbox keeps one message per key, recipient and channel;
 - the outbox is claimed with `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite's write lock
   serialises claims) and a lease, so each message goes to one worker at a time.
 
@@ -35,9 +39,12 @@ from django.utils import timezone
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.lifecycle import advance_campaign
 from openpo.messaging.delivery import deliver_outbox
-from openpo.messaging.reminders import remind_payments_due, remind_po_events
+from openpo.messaging.reminders import (
+    remind_payments_due,
+    remind_po_events,
+    remind_settlements_due,
+)
 from openpo.orders.services.releasing import expire_due_orders
-from openpo.payments.services.reminders import remind_settlements_due
 
 log = logging.getLogger(__name__)
 

@@ -115,8 +115,8 @@ def _expire(order: Order, now: datetime) -> bool:
 
 def expire_order(*, order: Order, now: datetime | None = None) -> Order:
     """Expire an order still unpaid after its payment deadline, releasing its units once.
-    The buyer is told through the audit trail's `order.expired` event (the outbox, once
-    messaging exists, sends it)."""
+    Its buyer's message (`messaging.events.order_expired`) is written to the outbox in the same
+    transaction as the `order.expired` audit event."""
     _expire(order, now or timezone.now())
     order.refresh_from_db()
     return order

@@ -1,4 +1,5 @@
-"""Sign-ups to be told when a PO opens ("Ingatkan saya"); the messaging issue sends them."""
+"""Sign-ups to be told when a PO opens ("Ingatkan saya"); `messaging.reminders` tells them when
+it opens and 24 h before it closes."""
 
 from datetime import datetime
 

@@ -1,5 +1,6 @@
 """State changes of payments: proofs, claims, confirmations, rejections, recorded payments,
-refunds, and the order amounts that follow from them."""
+refunds, and the order amounts that follow from them. Reminders to pay are messaging's
+(`messaging.reminders`)."""
 
 from openpo.payments.services.proofs import submit_payment_proof
 from openpo.payments.services.recording import (
@@ -15,7 +16,6 @@ from openpo.payments.services.refunds import (
     refunds_due,
     set_refund_account,
 )
-from openpo.payments.services.reminders import remind_settlements_due
 
 __all__ = [
     "claim_payment",
@@ -25,7 +25,6 @@ __all__ = [
     "refund_owed",
     "refunds_due",
     "reject_payment",
-    "remind_settlements_due",
     "set_refund_account",
     "settle_order",
     "submit_payment_proof",

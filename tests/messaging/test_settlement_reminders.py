@@ -7,9 +7,10 @@ import pytest
 
 from openpo.catalog.models import Campaign
 from openpo.core.models import AuditEvent
+from openpo.messaging.reminders import remind_settlements_due
 from openpo.orders.services import BuyerDetails, place_order
 from openpo.payments.models import ExpectedPayment, Payment
-from openpo.payments.services import record_payment, remind_settlements_due
+from openpo.payments.services import record_payment
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
 
