@@ -1,37 +1,27 @@
 """The buyer's order page: exact amount, QRIS, bank accounts, proof upload, WhatsApp link."""
 
-import io
 import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from openpo.catalog.models import Shop
 from openpo.catalog.services import add_bank_account
 from openpo.core.models import AuditEvent
-from openpo.orders.services import place_order
 from openpo.payments.models import PaymentProof
 from openpo.payments.qris import DEMO_STATIC_QRIS
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order(campaign, variants, buyer, now, shop):
+def order(campaign, buyer, now, shop):
     Shop.objects.filter(pk=shop.pk).update(static_qris=DEMO_STATIC_QRIS)
     add_bank_account(
         shop=shop, bank_name="BCA", account_number="123-456-7890", account_holder="Alice"
     )
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
-
-
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 60), (200, 30, 30)).save(buffer, "PNG")
-    return buffer.getvalue()
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 def test_it_shows_the_exact_amount_banks_and_a_qris(client, order):
@@ -55,7 +45,7 @@ def test_an_unknown_secret_is_not_found(client, order):
 
 
 def test_a_proof_is_kept_privately_and_the_buyer_thanked(client, order, settings):
-    upload = SimpleUploadedFile("bukti.png", _png(), content_type="image/png")
+    upload = factories.proof_png()
     response = client.post(f"/o/{order.secret}/proof/", {"proof": upload}, follow=True)
 
     proof = PaymentProof.objects.get()
@@ -79,13 +69,13 @@ def test_a_file_that_only_pretends_to_be_a_picture_is_refused(client, order):
 
 
 def test_a_pdf_receipt_is_accepted(client, order):
-    upload = SimpleUploadedFile("struk.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "application/pdf")
+    upload = factories.proof_pdf()
     client.post(f"/o/{order.secret}/proof/", {"proof": upload})
     assert PaymentProof.objects.get().content_type == "application/pdf"
 
 
 def test_a_too_large_file_is_refused(client, order):
-    big = _png() + b"\0" * (5 * 1024 * 1024)
+    big = factories.png() + b"\0" * (5 * 1024 * 1024)
     upload = SimpleUploadedFile("besar.png", big, "image/png")
     response = client.post(f"/o/{order.secret}/proof/", {"proof": upload})
     assert response.status_code == 422

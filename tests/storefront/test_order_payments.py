@@ -2,30 +2,19 @@
 each with its exact amount and deadline, a payment waiting for the seller, a rejected payment
 with the seller's reason, the refund account form and the refunds received."""
 
-import io
-from datetime import timedelta
-
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.lifecycle import cancel_campaign
 from openpo.orders.models import Order
-from openpo.orders.services import cancel_order, place_order
+from openpo.orders.services import cancel_order
 from openpo.payments.models import Payment
 from openpo.payments.services.recording import claim_payment, record_payment, reject_payment
 from openpo.payments.services.refunds import record_refund
-from tests.conftest import make_campaign
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 60), (200, 30, 30)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def _rp(amount: int) -> str:
@@ -39,37 +28,19 @@ def english(client):
 
 
 @pytest.fixture
-def order(campaign, variants, buyer, now) -> Order:
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def order(campaign, buyer, now) -> Order:
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 @pytest.fixture
 def dp_campaign(shop, now) -> Campaign:
-    return make_campaign(
-        shop,
-        now=now,
-        payment_policy=Campaign.PaymentPolicy.DEPOSIT,
-        deposit_percent=50,
-        settlement_due_on=(now + timedelta(days=40)).date(),
-    )
-
-
-def _dp_order(dp_campaign, buyer, now) -> Order:
-    return place_order(
-        terms_accepted=True,
-        campaign=dp_campaign,
-        buyer=buyer,
-        items={dp_campaign.variants.first().pk: 1},
-        now=now,
-    )
+    return factories.dp_campaign(shop, now=now, settles_in_days=40)
 
 
 def test_a_dp_order_shows_the_dp_amount_and_when_the_settlement_is_due(
     english, dp_campaign, buyer, now
 ):
-    order = _dp_order(dp_campaign, buyer, now)
+    order = factories.order(dp_campaign, buyer=buyer, now=now)
     deposit = order.open_expected_payment
 
     html = english.get(f"/o/{order.secret}/").content.decode()
@@ -83,7 +54,7 @@ def test_a_dp_order_shows_the_dp_amount_and_when_the_settlement_is_due(
 def test_after_the_dp_the_page_asks_for_the_settlement_with_its_own_amount(
     english, dp_campaign, buyer, now
 ):
-    order = _dp_order(dp_campaign, buyer, now)
+    order = factories.order(dp_campaign, buyer=buyer, now=now)
     deposit = order.open_expected_payment
     record_payment(
         order=order,
@@ -113,7 +84,7 @@ def test_a_payment_waiting_for_the_seller_is_said_so(english, order, now):
 
 
 def test_while_a_proof_waits_the_page_says_so_and_the_deadline_is_on_hold(client, order):
-    upload = SimpleUploadedFile("bukti.png", _png(), content_type="image/png")
+    upload = factories.proof_png()
     client.post(f"/o/{order.secret}/proof/", {"proof": upload})
 
     html = client.get(f"/o/{order.secret}/").content.decode()
@@ -137,15 +108,7 @@ def test_before_any_proof_the_deadline_counts_down(client, order):
 
 
 def test_a_paid_dp_says_paid_not_settled_in_full(client, dp_campaign, buyer, now):
-    order = _dp_order(dp_campaign, buyer, now)
-    deposit = order.open_expected_payment
-    record_payment(
-        order=order,
-        amount=deposit.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=deposit,
-        now=now,
-    )
+    order = factories.paid_order(dp_campaign, buyer=buyer, source=Payment.Source.STATEMENT, now=now)
 
     html = client.get(f"/o/{order.secret}/").content.decode()
 
