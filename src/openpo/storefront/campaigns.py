@@ -21,6 +21,7 @@ from openpo.catalog.selectors import (
 )
 from openpo.catalog.terms import po_terms
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.core.ratelimit import rate_limit
 from openpo.orders.errors import IdempotencyMismatch
 from openpo.orders.models import Order
@@ -97,7 +98,7 @@ def order_create(request: HttpRequest, shop_slug: str, campaign_slug: str) -> Ht
         form.add_error(None, IdempotencyMismatch.form_resent)
         return _render_campaign(request, campaign, form, status=error.http_status)
     except DomainError as error:
-        form.add_domain_error(error)
+        add_domain_error(form, error)
         return _render_campaign(request, campaign, form, status=error.http_status)
     url = reverse("order_page", args=[order.secret])
     if request.headers.get("HX-Request"):

@@ -1,15 +1,13 @@
 """The buyer's forms: the order form (quantities per variant, buyer, address, terms) and the
 "Ingatkan saya" sign-up. They only parse input; the rules live in the services, whose domain
-errors `OrderForm.add_domain_error` places beside the fields they concern."""
+errors `core.forms.add_domain_error` places beside the fields they concern."""
 
 import uuid
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import Variant
-from openpo.core.errors import DomainError
 from openpo.core.forms import Form
 from openpo.core.regions import PROVINCES
 from openpo.orders.services import BuyerDetails
@@ -98,16 +96,6 @@ class OrderForm(Form):
             notes=data.get("notes", ""),
             wants_updates=data.get("wants_updates", False),
         )
-
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show a service's refusal: field errors beside their fields, the rest on top."""
-        if not error.field_errors:
-            self.add_error(None, error.message)
-            return
-        for field, messages in error.field_errors.items():
-            target = field if field in self.fields else NON_FIELD_ERRORS
-            for message in messages:
-                self.add_error(None if target == NON_FIELD_ERRORS else target, str(message))
 
 
 class ReminderForm(Form):

@@ -2,46 +2,25 @@
 buyer gave (or a WhatsApp link to ask), recording a refund with its transfer proof (or as
 cash with a note), the refunds made, and the list as CSV."""
 
-import io
-
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from openpo.catalog.services.lifecycle import cancel_campaign
 from openpo.orders.models import Order
-from openpo.orders.services import place_order
-from openpo.payments.models import Payment, Refund
-from openpo.payments.services.recording import record_payment
+from openpo.payments.models import Refund
 from openpo.payments.services.refunds import set_refund_account
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
 
 
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (20, 20), (0, 160, 90)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def _paid_order(campaign, buyer, now, amount=60_000) -> Order:
-    variant = campaign.variants.order_by("position").first()
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: 1}, now=now
-    )
-    record_payment(
-        order=order, amount=amount, source=Payment.Source.MANUAL, allow_overpayment=True, now=now
-    )
-    return Order.objects.get(pk=order.pk)
-
-
 @pytest.fixture
 def cancelled_po(campaign, buyer, now, alice):
     """alice's PO cancelled with two paid orders; the first buyer gave an account."""
-    first = _paid_order(campaign, buyer, now, amount=135_000)
-    second = _paid_order(campaign, buyer, now, amount=50_000)
+    first = factories.paid_order(campaign, buyer=buyer, amount=135_000, now=now)
+    second = factories.paid_order(campaign, buyer=buyer, amount=50_000, now=now)
     set_refund_account(
         order=first, bank_name="BCA", account_number="123 456 7890", account_holder="Sari W"
     )
@@ -72,9 +51,11 @@ def test_the_shop_wide_list_includes_every_po_but_no_other_shop(
 ):
     _campaign, first, _second = cancelled_po
     other_po = make_campaign(shop, now=now, title="PO Lain")
-    over = _paid_order(other_po, buyer, now, amount=140_000)  # 5.000 too much
+    over = factories.paid_order(  # 5.000 too much
+        other_po, buyer=buyer, amount=140_000, allow_overpayment=True, now=now
+    )
     theirs = make_campaign(other_shop, now=now)
-    _paid_order(theirs, buyer, now)
+    factories.paid_order(theirs, buyer=buyer, amount=60_000, now=now)
     Order.objects.filter(campaign=theirs).update(status="cancelled", cancelled_at=now)
     client.force_login(alice)
 
@@ -94,7 +75,7 @@ def test_recording_a_refund_with_a_proof_lowers_what_was_paid(client, alice, can
         f"/dashboard/orders/{first.pk}/refunds/new/",
         {
             "amount": "135.000",
-            "proof": SimpleUploadedFile("bukti.png", _png(), "image/png"),
+            "proof": factories.proof_png(),
             "next": back,
         },
     )
@@ -164,6 +145,10 @@ def test_a_fake_proof_file_is_refused(client, alice, cancelled_po):
     )
 
     assert response.status_code == 422
+    # The upload's own words, beside the proof field (record_refund names the field).
+    assert response.context["form"].errors["proof"] == [
+        "Unggah foto atau screenshot (JPEG, PNG, WebP), atau struk PDF."
+    ]
     assert not Refund.objects.exists()
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openpo.core.errors import DomainError
-from openpo.core.forms import Form
+from openpo.core.forms import Form, add_domain_error
 from openpo.dashboard.access import get_shop_object, owner_required
 from openpo.messaging import events
 from openpo.messaging.models import MessageTemplate
@@ -147,10 +147,8 @@ def template_edit(request: HttpRequest) -> HttpResponse:
                 )
                 flash.success(request, _("Template saved."))
                 return redirect(f"{reverse('dashboard:message_templates')}#event-{event}")
-        except DomainError as exc:
-            for field, errors in exc.field_errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+        except DomainError as error:
+            add_domain_error(form, error)
     shop = request.shop
     spec = EVENTS[event]
     preview = None

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
-from openpo.core.forms import Form
+from openpo.core.forms import Form, add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.core.phone import format_phone_local
 from openpo.core.uploads import limit_upload
@@ -197,11 +197,7 @@ def record(request: HttpRequest, order_id: int) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as error:
-            for field, errors in error.field_errors.items():
-                for text in errors:
-                    form.add_error(field if field in form.fields else None, text)
-            if not error.field_errors:
-                form.add_error("proof" if error.code == "invalid_upload" else None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
+from openpo.core.forms import add_domain_error
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.orders.forms import ManualOrderForm, posted_quantities
 from openpo.orders.errors import IdempotencyMismatch
@@ -57,12 +58,10 @@ def new_order(request: HttpRequest, campaign_id: int) -> HttpResponse:
             except IdempotencyMismatch:  # the form was sent, changed and sent again
                 form.add_error(None, IdempotencyMismatch.form_resent)
             except DomainError as error:
+                # Problems of the quantities show in the variant table, the rest on the form.
                 item_errors = [str(m) for m in error.field_errors.pop("items", [])]
-                for field, errors in error.field_errors.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
-                if not error.field_errors and not item_errors:
-                    form.add_error(None, error.message)
+                if error.field_errors or not item_errors:
+                    add_domain_error(form, error)
             else:
                 messages.success(request, _("Order %(code)s saved.") % {"code": order.code})
                 return redirect("dashboard:order", order.pk)

@@ -24,7 +24,7 @@ from openpo.catalog.services.team import (
     revoke_invitation,
 )
 from openpo.core.errors import DomainError
-from openpo.core.forms import Form
+from openpo.core.forms import Form, add_domain_error
 from openpo.dashboard.access import get_shop_object, owner_required, shop_member_required
 
 
@@ -112,9 +112,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 base_url=_base_url(request),
             )
         except DomainError as error:
-            for field, problems in error.field_errors.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, str(problem))
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,

@@ -17,7 +17,7 @@ from openpo.payments.balances import ENDED_CAMPAIGN, refund_owed, refunds_due
 from openpo.payments.errors import InvalidRefund
 from openpo.payments.models import Refund
 from openpo.payments.services.recording import _locked, settle_order
-from openpo.payments.uploads import check_proof
+from openpo.payments.uploads import InvalidUpload, check_proof
 
 __all__ = ["ENDED_CAMPAIGN", "record_refund", "refund_owed", "refunds_due", "set_refund_account"]
 
@@ -86,7 +86,10 @@ def record_refund(
                 ]
             }
         )
-    checked = check_proof(proof) if proof else None
+    try:
+        checked = check_proof(proof) if proof else None
+    except InvalidUpload as refused:  # said of the `proof` argument, so a form shows it there
+        raise InvalidUpload(refused.message, field_errors={"proof": [refused.message]}) from refused
     refund = Refund(
         shop_id=order.shop_id,
         order=order,
