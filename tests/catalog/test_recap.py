@@ -8,14 +8,11 @@ import pytest
 from openpo.catalog.recap import production_recap
 from openpo.catalog.services import add_material
 from openpo.orders.models import Order
-from openpo.orders.services import cancel_order, place_order
+from openpo.orders.services import cancel_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
-
-
-def _order(campaign, buyer, items, now):
-    return place_order(terms_accepted=True, campaign=campaign, buyer=buyer, items=items, now=now)
 
 
 def _mark(order, status):
@@ -25,9 +22,9 @@ def _mark(order, status):
 
 def test_it_counts_units_of_all_live_orders_and_of_paid_ones(campaign, variants, buyer, now):
     small, medium = variants
-    paid = _order(campaign, buyer, {small.pk: 2, medium.pk: 1}, now)
-    _order(campaign, buyer, {small.pk: 3}, now)  # awaiting payment
-    cancelled = _order(campaign, buyer, {medium.pk: 5}, now)
+    paid = factories.order(campaign, items={small.pk: 2, medium.pk: 1}, buyer=buyer, now=now)
+    factories.order(campaign, variant=small, units=3, buyer=buyer, now=now)  # awaiting payment
+    cancelled = factories.order(campaign, variant=medium, units=5, buyer=buyer, now=now)
     cancel_order(order=cancelled, reason="test", now=now)
     _mark(paid, Order.PaymentStatus.PAID)
 
@@ -43,7 +40,7 @@ def test_a_deposit_counts_as_paid_only_in_a_dp_po(shop, buyer, now):
     full = make_campaign(shop, now=now, slug="full")
     dp = make_campaign(shop, now=now, slug="dp", payment_policy="deposit", deposit_percent=50)
     for campaign in (full, dp):
-        order = _order(campaign, buyer, {campaign.variants.first().pk: 2}, now)
+        order = factories.order(campaign, units=2, buyer=buyer, now=now)
         _mark(order, Order.PaymentStatus.DEPOSIT_PAID)
 
     assert production_recap(full).units_paid == 0
@@ -51,7 +48,7 @@ def test_a_deposit_counts_as_paid_only_in_a_dp_po(shop, buyer, now):
 
 
 def test_refunded_orders_are_not_counted_as_paid(campaign, variants, buyer, now):
-    order = _order(campaign, buyer, {variants[0].pk: 4}, now)
+    order = factories.order(campaign, variant=variants[0], units=4, buyer=buyer, now=now)
     _mark(order, Order.PaymentStatus.REFUNDED)
     recap = production_recap(campaign)
     assert (recap.units_all, recap.units_paid) == (4, 0)
@@ -63,8 +60,8 @@ def test_materials_are_summed_per_name_and_unit_across_variants(campaign, varian
     add_material(variant=medium, name="Kain katun", quantity_per_unit="1.75", unit="m")
     add_material(variant=small, name="Label", quantity_per_unit=1, unit="pcs")
     add_material(variant=medium, name="Label", quantity_per_unit=2, unit="pcs")
-    paid = _order(campaign, buyer, {small.pk: 2}, now)
-    _order(campaign, buyer, {medium.pk: 4}, now)
+    paid = factories.order(campaign, variant=small, units=2, buyer=buyer, now=now)
+    factories.order(campaign, variant=medium, units=4, buyer=buyer, now=now)
     _mark(paid, Order.PaymentStatus.PAID)
 
     materials = {
@@ -82,7 +79,7 @@ def test_the_same_material_in_another_unit_is_a_separate_line(campaign, variants
     small, medium = variants
     add_material(variant=small, name="Benang", quantity_per_unit="0.25", unit="kg")
     add_material(variant=medium, name="Benang", quantity_per_unit=300, unit="gram")
-    _order(campaign, buyer, {small.pk: 1, medium.pk: 1}, now)
+    factories.order(campaign, items={small.pk: 1, medium.pk: 1}, buyer=buyer, now=now)
 
     materials = {(m.name, m.unit): m.quantity_all for m in production_recap(campaign).materials}
 

@@ -8,7 +8,7 @@ from openpo.catalog.models import Campaign, Variant
 from openpo.core.models import AuditEvent
 from openpo.orders.errors import InvalidOrder, SoldOut
 from openpo.orders.models import Customer, Order, OrderNote
-from openpo.orders.services import BuyerDetails, cancel_order, place_order
+from openpo.orders.services import BuyerDetails, cancel_order
 from openpo.orders.services.changing import (
     OrderNotChangeable,
     add_order_note,
@@ -17,6 +17,7 @@ from openpo.orders.services.changing import (
 )
 from openpo.payments.models import ExpectedPayment, Payment
 from openpo.payments.services import record_payment
+from tests import factories
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
 
@@ -30,16 +31,12 @@ def _reserved(campaign):
     )
 
 
-def _place(campaign, buyer, items, now):
-    return place_order(campaign=campaign, buyer=buyer, items=items, terms_accepted=True, now=now)
-
-
 @pytest.mark.django_db
 def test_it_increases_items_within_the_quota_and_draws_a_new_transfer_amount(
     campaign, variants, buyer, now, alice
 ):
     small, medium = variants
-    order = _place(campaign, buyer, {small.pk: 2}, now)
+    order = factories.order(campaign, variant=small, units=2, buyer=buyer, now=now)
     old_payment = order.open_expected_payment
 
     changed = change_order_items(
@@ -61,7 +58,7 @@ def test_it_increases_items_within_the_quota_and_draws_a_new_transfer_amount(
 @pytest.mark.django_db
 def test_it_refuses_more_than_the_quota_and_changes_nothing(campaign, variants, buyer, now):
     small, _medium = variants
-    order = _place(campaign, buyer, {small.pk: 2}, now)
+    order = factories.order(campaign, variant=small, units=2, buyer=buyer, now=now)
     payment = order.open_expected_payment
 
     with pytest.raises(SoldOut) as caught:
@@ -81,7 +78,7 @@ def test_it_refuses_more_than_the_quota_and_changes_nothing(campaign, variants, 
 def test_it_respects_the_campaign_cap(shop, buyer, now):
     campaign = make_campaign(shop, now=now, quotas=(None,), unit_cap=5)
     variant = campaign.variants.get()
-    order = _place(campaign, buyer, {variant.pk: 2}, now)
+    order = factories.order(campaign, variant=variant, units=2, buyer=buyer, now=now)
 
     with pytest.raises(SoldOut):
         change_order_items(order=order, items={variant.pk: 6}, now=now)
@@ -94,7 +91,7 @@ def test_it_respects_the_campaign_cap(shop, buyer, now):
 @pytest.mark.django_db
 def test_a_decrease_releases_units_and_keeps_the_original_price(campaign, variants, buyer, now):
     small, medium = variants
-    order = _place(campaign, buyer, {small.pk: 3, medium.pk: 2}, now)
+    order = factories.order(campaign, items={small.pk: 3, medium.pk: 2}, buyer=buyer, now=now)
     Variant.objects.filter(pk=small.pk).update(price=150_000)
 
     changed = change_order_items(order=order, items={small.pk: 1, medium.pk: 0}, now=now)
@@ -109,7 +106,7 @@ def test_a_decrease_releases_units_and_keeps_the_original_price(campaign, varian
 @pytest.mark.django_db
 def test_a_new_line_takes_todays_price(campaign, variants, buyer, now):
     small, medium = variants
-    order = _place(campaign, buyer, {small.pk: 1}, now)
+    order = factories.order(campaign, variant=small, buyer=buyer, now=now)
     Variant.objects.filter(pk=medium.pk).update(price=130_000)
 
     changed = change_order_items(order=order, items={small.pk: 1, medium.pk: 1}, now=now)
@@ -122,7 +119,7 @@ def test_a_paid_order_that_grows_asks_for_the_rest_with_its_own_unique_amount(
     campaign, variants, buyer, now
 ):
     small, _medium = variants
-    order = _place(campaign, buyer, {small.pk: 1}, now)
+    order = factories.order(campaign, variant=small, buyer=buyer, now=now)
     first = order.open_expected_payment
     record_payment(
         order=order,
@@ -144,28 +141,28 @@ def test_a_paid_order_that_grows_asks_for_the_rest_with_its_own_unique_amount(
 
 @pytest.mark.django_db
 def test_removing_every_item_is_refused(campaign, variants, buyer, now):
-    order = _place(campaign, buyer, {variants[0].pk: 1}, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
     with pytest.raises(InvalidOrder):
         change_order_items(order=order, items={variants[0].pk: 0}, now=now)
     assert _reserved(campaign) == (1, [1, 0])
 
 
 @pytest.mark.django_db
-def test_another_pos_variant_is_refused(shop, campaign, variants, buyer, now):
+def test_another_pos_variant_is_refused(shop, campaign, buyer, now):
     other = make_campaign(shop, now=now, title="PO Lain", slug="po-lain")
-    order = _place(campaign, buyer, {variants[0].pk: 1}, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
     with pytest.raises(InvalidOrder):
         change_order_items(order=order, items={other.variants.first().pk: 1}, now=now)
 
 
 @pytest.mark.django_db
 def test_a_cancelled_order_or_a_po_in_production_cannot_change(campaign, variants, buyer, now):
-    order = _place(campaign, buyer, {variants[0].pk: 1}, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
     cancel_order(order=order, reason="x", now=now)
     with pytest.raises(OrderNotChangeable):
         change_order_items(order=order, items={variants[0].pk: 2}, now=now)
 
-    live = _place(campaign, buyer, {variants[0].pk: 1}, now)
+    live = factories.order(campaign, buyer=buyer, now=now)
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PRODUCING)
     with pytest.raises(OrderNotChangeable):
         change_order_items(order=live, items={variants[0].pk: 2}, now=now)
@@ -174,7 +171,7 @@ def test_a_cancelled_order_or_a_po_in_production_cannot_change(campaign, variant
 
 @pytest.mark.django_db
 def test_a_closed_po_still_allows_changes(campaign, variants, buyer, now):
-    order = _place(campaign, buyer, {variants[0].pk: 1}, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
     later = now + timedelta(days=4)  # past closes_at
     change_order_items(order=order, items={variants[0].pk: 2}, now=later)
     assert _reserved(campaign) == (2, [2, 0])
@@ -182,9 +179,9 @@ def test_a_closed_po_still_allows_changes(campaign, variants, buyer, now):
 
 @pytest.mark.django_db
 def test_it_updates_the_buyer_details_and_moves_the_order_to_the_new_number(
-    campaign, variants, buyer, now, alice
+    campaign, buyer, now, alice
 ):
-    order = _place(campaign, buyer, {variants[0].pk: 1}, now)
+    order = factories.order(campaign, buyer=buyer, now=now)
     details = BuyerDetails(
         name="  Sari   W ", phone="0857 1111 2222", address="Jl. Mawar 1", postal_code="40116"
     )
@@ -200,8 +197,8 @@ def test_it_updates_the_buyer_details_and_moves_the_order_to_the_new_number(
 
 
 @pytest.mark.django_db
-def test_bad_buyer_details_are_refused(campaign, variants, buyer, now):
-    order = _place(campaign, buyer, {variants[0].pk: 1}, now)
+def test_bad_buyer_details_are_refused(campaign, buyer, now):
+    order = factories.order(campaign, buyer=buyer, now=now)
     with pytest.raises(InvalidOrder) as caught:
         update_buyer_details(
             order=order, buyer=BuyerDetails(name="", phone="123", postal_code="9"), now=now
@@ -212,8 +209,8 @@ def test_bad_buyer_details_are_refused(campaign, variants, buyer, now):
 
 
 @pytest.mark.django_db
-def test_it_adds_an_internal_note(campaign, variants, buyer, now, bob):
-    order = _place(campaign, buyer, {variants[0].pk: 1}, now)
+def test_it_adds_an_internal_note(campaign, buyer, now, bob):
+    order = factories.order(campaign, buyer=buyer, now=now)
     note = add_order_note(order=order, text="  Minta dibungkus kado ", actor=bob, now=now)
     assert (note.text, note.author) == ("Minta dibungkus kado", bob)
     with pytest.raises(InvalidOrder):
@@ -227,12 +224,7 @@ def test_many_orders_growing_at_once_never_oversell(shop, now, vendor, record_pr
     campaign = make_campaign(shop, now=now, quotas=(10,))
     variant = campaign.variants.get()
     orders = [
-        _place(
-            campaign,
-            BuyerDetails(address="Jl. Melati 2", name=f"Pembeli {n}", phone=f"0812{n:08d}"),
-            {variant.pk: 1},
-            now,
-        )
+        factories.order(campaign, variant=variant, buyer=factories.buyer(n), now=now)
         for n in range(5)
     ]
 
@@ -261,7 +253,7 @@ def test_many_orders_growing_at_once_never_oversell(shop, now, vendor, record_pr
 @pytest.mark.django_db
 def test_a_variant_not_named_keeps_its_quantity(campaign, variants, buyer, now):
     small, medium = variants
-    order = _place(campaign, buyer, {small.pk: 2}, now)
+    order = factories.order(campaign, variant=small, units=2, buyer=buyer, now=now)
     changed = change_order_items(order=order, items={medium.pk: 1}, now=now)
     assert sorted(changed.lines.values_list("variant_id", "quantity")) == [
         (small.pk, 2),
@@ -275,7 +267,7 @@ def test_more_of_a_variant_no_longer_on_sale_is_refused_but_fewer_is_fine(
     campaign, variants, buyer, now
 ):
     small, _medium = variants
-    order = _place(campaign, buyer, {small.pk: 2}, now)
+    order = factories.order(campaign, variant=small, units=2, buyer=buyer, now=now)
     Variant.objects.filter(pk=small.pk).update(is_active=False)
     with pytest.raises(InvalidOrder):
         change_order_items(order=order, items={small.pk: 3}, now=now)

@@ -4,21 +4,14 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from openpo.orders.models import Customer, Order, OrderLine
-from openpo.orders.services import place_order
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order(campaign, variants, buyer, now):
-    return place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={variants[0].pk: 1},
-        idempotency_key="k",
-        now=now,
-    )
+def order(campaign, buyer, now):
+    return factories.order(campaign, buyer=buyer, idempotency_key="k", now=now)
 
 
 def _refused(rows, **changes):
@@ -47,17 +40,13 @@ def test_cancelled_and_expired_orders_carry_their_timestamps(order, now):
     rows.update(status="cancelled", cancelled_at=now)
 
 
-def test_codes_and_idempotency_keys_are_unique(order, campaign, variants, buyer, now):
-    other = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def test_codes_and_idempotency_keys_are_unique(order, campaign, buyer, now):
+    other = factories.order(campaign, buyer=buyer, now=now)
     _refused(Order.objects.filter(pk=other.pk), code=order.code)
     _refused(Order.objects.filter(pk=other.pk), idempotency_key="k")
     _refused(Order.objects.filter(pk=other.pk), secret=order.secret)
     # Orders without a key do not collide with each other.
-    place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+    factories.order(campaign, buyer=buyer, now=now)
 
 
 def test_a_customer_is_one_per_phone_and_shop_and_stored_as_e164(order, shop):

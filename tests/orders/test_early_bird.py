@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from openpo.catalog.models import Campaign
-from openpo.orders.services import BuyerDetails, cancel_order, place_order
+from openpo.orders.services import cancel_order
+from tests import factories
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
 
@@ -19,25 +20,14 @@ def _early(campaign, price=100_000):
     return variant
 
 
-def _order(campaign, number, variant, quantity=1, now=None):
-    buyer = BuyerDetails(
-        address="Jl. Melati 2", name=f"Pembeli {number}", phone=f"0812{number:08d}"
-    )
-    return place_order(
-        campaign=campaign,
-        buyer=buyer,
-        items={variant.pk: quantity},
-        terms_accepted=True,
-        now=now,
-    )
-
-
 def test_the_early_bird_price_holds_until_its_date(shop, now):
     campaign = make_campaign(shop, now=now, early_bird_until=now + timedelta(hours=2))
     variant = _early(campaign)
 
-    early = _order(campaign, 1, variant, 2, now=now)
-    late = _order(campaign, 2, variant, 2, now=now + timedelta(hours=3))
+    early = factories.order(campaign, variant=variant, units=2, buyer=factories.buyer(1), now=now)
+    late = factories.order(
+        campaign, variant=variant, units=2, buyer=factories.buyer(2), now=now + timedelta(hours=3)
+    )
 
     assert (early.subtotal, early.early_bird) == (200_000, True)
     assert early.lines.get().unit_price == 100_000
@@ -49,12 +39,12 @@ def test_the_first_n_units_get_the_early_bird_price(shop, now):
     campaign = make_campaign(shop, now=now, quotas=(None,), early_bird_units=3)
     variant = _early(campaign)
 
-    first = _order(campaign, 1, variant, 2)
+    first = factories.order(campaign, variant=variant, units=2, buyer=factories.buyer(1))
     # One early-bird unit is left; an order for two pays the normal price for both.
-    second = _order(campaign, 2, variant, 2)
-    third = _order(campaign, 3, variant, 1)
+    second = factories.order(campaign, variant=variant, units=2, buyer=factories.buyer(2))
+    third = factories.order(campaign, variant=variant, buyer=factories.buyer(3))
     cancel_order(order=first, reason="test")
-    fourth = _order(campaign, 4, variant, 1)
+    fourth = factories.order(campaign, variant=variant, buyer=factories.buyer(4))
 
     assert [o.early_bird for o in (first, second, third, fourth)] == [True, False, True, False]
     assert [o.subtotal for o in (first, second, third, fourth)] == [
@@ -72,12 +62,7 @@ def test_variants_without_an_early_bird_price_keep_their_price(shop, now):
     campaign = make_campaign(shop, now=now, quotas=(None, None), early_bird_units=10)
     cheap, plain = _early(campaign), campaign.variants.last()
 
-    order = place_order(
-        campaign=campaign,
-        buyer=BuyerDetails(address="Jl. Melati 2", name="Sari", phone="081233334444"),
-        items={cheap.pk: 1, plain.pk: 1},
-        terms_accepted=True,
-    )
+    order = factories.order(campaign, items={cheap.pk: 1, plain.pk: 1})
 
     assert order.subtotal == 100_000 + 120_000
 
@@ -91,7 +76,7 @@ def test_buyers_racing_for_early_bird_units_never_get_more_than_n(shop, now):
     def buyer(number):
         def press():
             fresh = Campaign.objects.select_related("shop").get(pk=campaign.pk)
-            return _order(fresh, number, variant)
+            return factories.order(fresh, variant=variant, buyer=factories.buyer(number))
 
         return press
 
