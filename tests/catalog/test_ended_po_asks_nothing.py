@@ -9,53 +9,23 @@ from openpo.catalog.models import Campaign
 from openpo.catalog.services import advance_campaign, cancel_campaign
 from openpo.messaging.models import OutboxMessage
 from openpo.messaging.reminders import remind_payments_due, remind_settlements_due
-from openpo.orders.services import BuyerDetails, place_order
 from openpo.payments.models import ExpectedPayment, Payment
-from openpo.payments.services import record_payment
-from tests.conftest import make_campaign
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def _buyer(number: int) -> BuyerDetails:
-    return BuyerDetails(name=f"Pembeli {number}", phone=f"0812{number:08d}", address="Jl. A 1")
-
-
 @pytest.fixture
 def dp_po(shop, now):
-    return make_campaign(
-        shop,
-        now=now,
-        moq_units=50,
-        payment_policy=Campaign.PaymentPolicy.DEPOSIT,
-        deposit_percent=50,
-        settlement_due_on=(now + timedelta(days=5)).date(),
-        closes_at=now + timedelta(hours=2),
+    return factories.dp_campaign(
+        shop, now=now, settles_in_days=5, moq_units=50, closes_at=now + timedelta(hours=2)
     )
-
-
-def _orders(campaign, now):
-    variant = campaign.variants.first()
-    paid_dp = place_order(
-        campaign=campaign, buyer=_buyer(1), items={variant.pk: 1}, terms_accepted=True, now=now
-    )
-    deposit = paid_dp.open_expected_payment
-    record_payment(
-        order=paid_dp,
-        amount=deposit.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=deposit,
-        now=now,
-    )
-    unpaid = place_order(
-        campaign=campaign, buyer=_buyer(2), items={variant.pk: 1}, terms_accepted=True, now=now
-    )
-    return paid_dp, unpaid
 
 
 @pytest.mark.parametrize("ending", ["fail", "cancel"])
 def test_an_ended_po_sends_no_payment_or_settlement_reminder(dp_po, now, ending):
-    _orders(dp_po, now)
+    factories.paid_order(dp_po, buyer=factories.buyer(1), source=Payment.Source.STATEMENT, now=now)
+    factories.order(dp_po, buyer=factories.buyer(2), now=now)
     assert ExpectedPayment.objects.filter(status="open").count() == 2
     later = now + timedelta(hours=3)
     if ending == "fail":

@@ -11,37 +11,21 @@ from openpo.messaging import events
 from openpo.messaging.models import OutboxMessage, WhatsAppAccount
 from openpo.messaging.reminders import remind_payments_due, remind_po_events
 from openpo.orders.models import Order, ReminderSignup
-from openpo.orders.services import BuyerDetails, expire_order, place_order
+from openpo.orders.services import expire_order
 from openpo.orders.services.reminders import sign_up_for_reminder
 from openpo.payments.services import claim_payment, reject_payment
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
 
 
-def _order(
-    campaign,
-    now,
-    *,
-    name="Sari",
-    phone="0813 2222 3333",
-    email="sari@example.com",
-    channel=Order.Channel.MANUAL,
-    wants_updates=False,
-):
-    """An order the seller took (by phone): its buyer is not looking at the order page."""
-    variant = campaign.variants.order_by("position").first()
-    buyer = BuyerDetails(
-        name=name, phone=phone, email=email, address="Jl. Melati 5", wants_updates=wants_updates
-    )
-    return place_order(
-        campaign=campaign,
-        buyer=buyer,
-        items={variant.pk: 1},
-        terms_accepted=True,
-        channel=channel,
-        now=now,
-    )
+def _order(campaign, now, *, channel=Order.Channel.MANUAL, **details):
+    """An order the seller took (by phone) for Sari, or the buyer `details` say: its buyer is
+    not looking at the order page."""
+    sari = {"name": "Sari", "phone": "0813 2222 3333", "email": "sari@example.com"}
+    buyer = factories.buyer(**{**sari, **details})
+    return factories.order(campaign, buyer=buyer, channel=channel, now=now)
 
 
 def _messages(**filters):
@@ -223,27 +207,11 @@ def test_an_order_reads_the_shop_and_its_template_in_one_query_and_inserts_once(
 
 
 def test_a_settlement_reminder_writes_the_buyer_a_message(shop, now):
-    from openpo.catalog.models import Campaign
     from openpo.messaging.reminders import remind_settlements_due
     from openpo.payments.models import ExpectedPayment, Payment
-    from openpo.payments.services import record_payment
 
-    campaign = make_campaign(
-        shop,
-        now=now,
-        payment_policy=Campaign.PaymentPolicy.DEPOSIT,
-        deposit_percent=50,
-        settlement_due_on=(now + timedelta(days=10)).date(),
-    )
-    order = _order(campaign, now)
-    deposit = order.open_expected_payment
-    record_payment(
-        order=order,
-        amount=deposit.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=deposit,
-        now=now,
-    )
+    campaign = factories.dp_campaign(shop, now=now, settles_in_days=10)
+    order = factories.pay(_order(campaign, now), source=Payment.Source.STATEMENT, now=now)
     settlement = ExpectedPayment.objects.get(order=order, status="open", kind="settlement")
 
     assert remind_settlements_due(now=settlement.due_at - timedelta(hours=23)) == 1

@@ -8,40 +8,18 @@ import pytest
 from openpo.catalog.models import Campaign
 from openpo.core.models import AuditEvent
 from openpo.messaging.reminders import remind_settlements_due
-from openpo.orders.services import BuyerDetails, place_order
 from openpo.payments.models import ExpectedPayment, Payment
 from openpo.payments.services import record_payment
+from tests import factories
 from tests.concurrency import run_at_once
-from tests.conftest import make_campaign
 
 
 def _dp_order(shop, now, number=1):
     campaign = Campaign.objects.filter(shop=shop, payment_policy="deposit").first() or (
-        make_campaign(
-            shop,
-            now=now,
-            quotas=(None,),
-            payment_policy=Campaign.PaymentPolicy.DEPOSIT,
-            deposit_percent=50,
-            settlement_due_on=(now + timedelta(days=10)).date(),
-        )
+        factories.dp_campaign(shop, now=now, quotas=(None,), settles_in_days=10)
     )
-    order = place_order(
-        campaign=campaign,
-        buyer=BuyerDetails(
-            address="Jl. Melati 2", name=f"Pembeli {number}", phone=f"0812{number:08d}"
-        ),
-        items={campaign.variants.get().pk: 1},
-        terms_accepted=True,
-        now=now,
-    )
-    deposit = order.open_expected_payment
-    record_payment(
-        order=order,
-        amount=deposit.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=deposit,
-        now=now,
+    order = factories.paid_order(
+        campaign, buyer=factories.buyer(number), source=Payment.Source.STATEMENT, now=now
     )
     return ExpectedPayment.objects.get(order=order, status="open", kind="settlement")
 
