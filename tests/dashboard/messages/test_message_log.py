@@ -5,17 +5,15 @@ import pytest
 
 from openpo.messaging.models import OutboxMessage
 from openpo.messaging.outbox import queue_message
-from openpo.orders.services import place_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order(campaign, variants, buyer, now):
-    return place_order(
-        campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, terms_accepted=True, now=now
-    )
+def order(campaign, buyer, now):
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 def _write(order, now, key, channel="whatsapp", body="Halo Sari", **kwargs):
@@ -49,13 +47,7 @@ def test_the_order_log_lists_its_messages(client, alice, order, now):
 
 def test_the_customer_log_spans_their_orders_in_several_pos(client, alice, shop, order, buyer, now):
     other_po = make_campaign(shop, now=now, title="PO Hoodie")
-    second = place_order(
-        campaign=other_po,
-        buyer=buyer,
-        items={other_po.variants.first().pk: 1},
-        terms_accepted=True,
-        now=now,
-    )
+    second = factories.order(other_po, buyer=buyer, now=now)
     _write(order, now, "b:1", body="Pesan PO pertama")
     _write(second, now, "b:2", body="Pesan PO kedua")
     client.force_login(alice)
@@ -68,13 +60,7 @@ def test_the_customer_log_spans_their_orders_in_several_pos(client, alice, shop,
 
 def test_the_campaign_log_holds_only_that_pos_messages(client, alice, shop, order, buyer, now):
     other_po = make_campaign(shop, now=now, title="PO Hoodie")
-    other = place_order(
-        campaign=other_po,
-        buyer=buyer,
-        items={other_po.variants.first().pk: 1},
-        terms_accepted=True,
-        now=now,
-    )
+    other = factories.order(other_po, buyer=buyer, now=now)
     _write(order, now, "c:1", body="Untuk PO Kaos")
     _write(other, now, "c:2", body="Untuk PO Hoodie")
     client.force_login(alice)

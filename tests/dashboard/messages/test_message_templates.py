@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from openpo.messaging.models import MessageTemplate
-from openpo.orders.services import place_order
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,7 @@ RESET = "/dashboard/messages/templates/reset/?event=shipped&lang=id"
 
 @pytest.fixture
 def order(campaign, buyer, now):
-    variant = campaign.variants.first()
-    return place_order(campaign=campaign, buyer=buyer, items={variant.pk: 1}, terms_accepted=True)
+    return factories.order(campaign, buyer=buyer)
 
 
 def test_the_list_links_every_event_in_both_languages(client, alice, shop):

@@ -8,7 +8,7 @@ from openpo.catalog.errors import OwnersOnly
 from openpo.messaging import broadcasts
 from openpo.messaging.models import Broadcast, MessageTemplate, OutboxMessage
 from openpo.messaging.services import reset_template, save_template
-from openpo.orders.services import place_order
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,7 @@ FAKE_ACCOUNT = {
 
 @pytest.fixture
 def order(campaign, buyer):
-    variant = campaign.variants.first()
-    return place_order(campaign=campaign, buyer=buyer, items={variant.pk: 1}, terms_accepted=True)
+    return factories.order(campaign, buyer=buyer)
 
 
 def test_staff_cannot_rewrite_the_order_received_message(client, bob, shop, order):

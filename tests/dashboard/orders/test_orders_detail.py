@@ -7,19 +7,17 @@ from django.conf import settings
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.models import AuditEvent
 from openpo.orders.models import Order, OrderNote
-from openpo.orders.services import place_order
 from openpo.orders.services.changing import add_order_note
 from openpo.payments.services.recording import claim_payment
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order(campaign, variants, buyer):
-    return place_order(
-        campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, terms_accepted=True
-    )
+def order(campaign, buyer):
+    return factories.order(campaign, units=2, buyer=buyer)
 
 
 @pytest.fixture

@@ -9,20 +9,15 @@ from django.utils import timezone
 
 from openpo.catalog.models import Variant
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, place_order
 from openpo.payments.models import ExpectedPayment
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
 
 
 def _order(campaign, name, phone, items, **changes):
-    order = place_order(
-        campaign=campaign,
-        buyer=BuyerDetails(address="Jl. Melati 2", name=name, phone=phone),
-        items=items,
-        terms_accepted=True,
-    )
+    order = factories.order(campaign, items=items, buyer=factories.buyer(name=name, phone=phone))
     if changes:
         Order.objects.filter(pk=order.pk).update(**changes)
         order.refresh_from_db()
