@@ -11,9 +11,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, cancel_order, expire_order, place_order
-from openpo.payments.models import Payment
-from openpo.payments.services import claim_payment, record_payment
+from openpo.orders.services import cancel_order, expire_order
+from openpo.payments.services import claim_payment
+from tests import factories
 from tests.payments import failed_po_world as world
 
 pytestmark = pytest.mark.django_db
@@ -26,28 +26,19 @@ def seller(client, alice):
     return client
 
 
-def _order(campaign, n: int, paid: int = 0) -> Order:
-    buyer = BuyerDetails(name=f"Pembeli {n}", phone=f"0813 6666 {n:04d}", address="Jl. Asri 2")
-    variant = campaign.variants.order_by("position").first()
-    order = place_order(terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: 1})
-    if paid:
-        record_payment(order=order, amount=paid, source=Payment.Source.MANUAL)
-    return Order.objects.get(pk=order.pk)
-
-
 @pytest.fixture
 def busy_po(campaign):
     """12 active orders (5 unpaid, 2 paid short, 5 paid in full), 2 cancelled (one of them
     paid, so to refund) and 1 expired: 15 orders in all."""
     for n in range(5):
-        _order(campaign, n)
+        factories.order(campaign, buyer=factories.buyer(n))
     for n in range(5, 7):
-        _order(campaign, n, paid=50_000)
+        factories.paid_order(campaign, buyer=factories.buyer(n), amount=50_000)
     for n in range(7, 12):
-        _order(campaign, n, paid=135_000)
-    cancel_order(order=_order(campaign, 12))
-    cancel_order(order=_order(campaign, 13, paid=135_000))
-    late = _order(campaign, 14)
+        factories.paid_order(campaign, buyer=factories.buyer(n), amount=135_000)
+    cancel_order(order=factories.order(campaign, buyer=factories.buyer(12)))
+    cancel_order(order=factories.paid_order(campaign, buyer=factories.buyer(13), amount=135_000))
+    late = factories.order(campaign, buyer=factories.buyer(14))
     expire_order(order=late, now=late.payment_deadline + timedelta(minutes=1))
     return campaign
 

@@ -11,7 +11,7 @@ from openpo.catalog.models import Campaign
 from openpo.catalog.services import close_campaign, start_production, start_shipping
 from openpo.core.models import AuditEvent
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, place_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +22,6 @@ def seller(client, alice, shop):
     client.force_login(alice)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-def _buyer(n: int) -> BuyerDetails:
-    return BuyerDetails(name=f"Pembeli {n}", phone=f"0813 5555 {n:04d}", address="Jl. Mawar 1")
-
-
-def _order(campaign, items, n=1, now=None):
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=_buyer(n), items=items, now=now
-    )
 
 
 def _stat(html: str, name: str) -> str:
@@ -58,9 +48,9 @@ def _status(campaign) -> str:
 
 def test_it_counts_orders_units_money_and_payment_states(seller, campaign, variants):
     small, medium = variants
-    paid = _order(campaign, {small.pk: 2}, n=1)  # 2 × 120.000 + 15.000 = 255.000
-    _order(campaign, {medium.pk: 1}, n=2)  # 135.000
-    partly = _order(campaign, {medium.pk: 3}, n=3)  # 375.000
+    paid = factories.order(campaign, variant=small, units=2)  # 2 × 120.000 + 15.000 = 255.000
+    factories.order(campaign, variant=medium, buyer=factories.buyer(2))  # 135.000
+    partly = factories.order(campaign, variant=medium, units=3, buyer=factories.buyer(3))  # 375.000
     Order.objects.filter(pk=paid.pk).update(payment_status="paid", amount_paid=paid.total)
     Order.objects.filter(pk=partly.pk).update(payment_status="deposit_paid", amount_paid=100_000)
 
@@ -78,11 +68,11 @@ def test_it_counts_orders_units_money_and_payment_states(seller, campaign, varia
     assert f'href="/dashboard/orders/{paid.pk}/"' in html
 
 
-def test_cancelled_orders_are_not_counted(seller, campaign, variants):
+def test_cancelled_orders_are_not_counted(seller, campaign):
     from openpo.orders.services import cancel_order
 
-    cancel_order(order=_order(campaign, {variants[0].pk: 4}), reason="salah ukuran")
-    _order(campaign, {variants[0].pk: 1}, n=2)
+    cancel_order(order=factories.order(campaign, units=4), reason="salah ukuran")
+    factories.order(campaign, buyer=factories.buyer(2))
     html = seller.get(f"/dashboard/po/{campaign.pk}/").content.decode()
     assert _stat(html, "stat-orders") == "1"
     assert _stat(html, "stat-units") == "1"
@@ -91,7 +81,7 @@ def test_cancelled_orders_are_not_counted(seller, campaign, variants):
 
 def test_it_shows_the_minimum_order_progress(seller, shop, now):
     campaign = make_campaign(shop, now=now, slug="moq", moq_units=10)
-    _order(campaign, {campaign.variants.first().pk: 4})
+    factories.order(campaign, units=4)
     html = seller.get(f"/dashboard/po/{campaign.pk}/").content.decode()
     assert "4 of 10 units" in html
     assert 'aria-valuenow="4"' in html and '<rect width="40%"' in html
@@ -102,7 +92,7 @@ def test_it_shows_early_bird_units_sold(seller, shop, now):
     variant = campaign.variants.first()
     variant.early_bird_price = 100_000
     variant.save()
-    _order(campaign, {variant.pk: 2})
+    factories.order(campaign, variant=variant, units=2)
     html = seller.get(f"/dashboard/po/{campaign.pk}/").content.decode()
     assert _stat(html, "stat-early-bird") == "2 / 5"
 
@@ -112,7 +102,7 @@ def test_the_live_part_refreshes_alone_every_30_seconds(seller, campaign, varian
     assert f'hx-get="/dashboard/po/{campaign.pk}/live/"' in page
     assert 'hx-trigger="every 30s"' in page
 
-    _order(campaign, {variants[1].pk: 2})
+    factories.order(campaign, variant=variants[1], units=2)
     response = seller.get(f"/dashboard/po/{campaign.pk}/live/", HTTP_HX_REQUEST="true")
     fragment = response.content.decode()
     assert response.status_code == 200
@@ -168,8 +158,8 @@ def test_later_phases_offer_the_next_step_only(seller, campaign, alice):
 
 
 def test_closing_early_is_confirmed_first_with_its_consequence(seller, campaign, variants):
-    _order(campaign, {variants[0].pk: 2}, n=1)
-    _order(campaign, {variants[1].pk: 1}, n=2)
+    factories.order(campaign, units=2, buyer=factories.buyer(1))
+    factories.order(campaign, variant=variants[1], buyer=factories.buyer(2))
     response = seller.get(f"/dashboard/po/{campaign.pk}/step/?action=close")
     html = response.content.decode()
     assert response.status_code == 200
@@ -213,7 +203,7 @@ def test_it_closes_early_and_reopens(seller, campaign, alice):
 
 def test_it_refuses_to_start_production_below_the_minimum(seller, shop, now, alice):
     campaign = make_campaign(shop, now=now, slug="moq", moq_units=10)
-    _order(campaign, {campaign.variants.first().pk: 2})
+    factories.order(campaign, units=2)
     close_campaign(campaign=campaign, actor=alice)
 
     response = _step(seller, campaign, "start_production")
@@ -233,7 +223,7 @@ def test_it_marks_a_po_below_its_minimum_as_failed(seller, shop, now, alice):
 
 def test_it_refuses_to_fail_a_po_that_reached_its_minimum(seller, shop, now, alice):
     campaign = make_campaign(shop, now=now, slug="moq", moq_units=2)
-    _order(campaign, {campaign.variants.first().pk: 2})
+    factories.order(campaign, units=2)
     close_campaign(campaign=campaign, actor=alice)
     response = _step(seller, campaign, "fail")
     html = seller.get(response["Location"]).content.decode()
@@ -241,8 +231,8 @@ def test_it_refuses_to_fail_a_po_that_reached_its_minimum(seller, shop, now, ali
     assert _status(campaign) == "closed"
 
 
-def test_it_takes_a_po_through_production_shipping_and_completion(seller, campaign, variants):
-    _order(campaign, {variants[0].pk: 1})
+def test_it_takes_a_po_through_production_shipping_and_completion(seller, campaign):
+    factories.order(campaign)
     for action, status in [
         ("close", "closed"),
         ("start_production", "producing"),
@@ -280,7 +270,7 @@ def test_a_completed_po_cannot_be_cancelled(seller, campaign, alice):
 
 def test_a_po_past_its_closing_time_catches_up_before_the_step(seller, shop, now):
     campaign = make_campaign(shop, now=now, slug="late", moq_units=5)
-    _order(campaign, {campaign.variants.first().pk: 1})
+    factories.order(campaign)
     Campaign.objects.filter(pk=campaign.pk).update(
         opens_at=now - timedelta(days=3), closes_at=now - timedelta(minutes=1)
     )
@@ -299,7 +289,7 @@ def test_a_get_never_changes_the_po(seller, campaign):
 
 def test_a_failed_po_with_money_in_asks_for_refunds(seller, shop, now, alice):
     campaign = make_campaign(shop, now=now, slug="moq", moq_units=10)
-    order = _order(campaign, {campaign.variants.first().pk: 1})
+    order = factories.order(campaign)
     Order.objects.filter(pk=order.pk).update(payment_status="paid", amount_paid=order.total)
     close_campaign(campaign=campaign, actor=alice)
     _step(seller, campaign, "fail")

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from openpo.catalog.services import add_material
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, place_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +22,6 @@ def seller(client, alice, shop):
     client.force_login(alice)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-def _order(campaign, items, n=1):
-    buyer = BuyerDetails(name=f"Pembeli {n}", phone=f"0813 7777 {n:04d}", address="Jl. Anggrek")
-    return place_order(terms_accepted=True, campaign=campaign, buyer=buyer, items=items)
 
 
 def _pay(order, status="paid"):
@@ -42,9 +37,9 @@ def ordered(campaign, variants):
     add_material(variant=medium, name="Kain katun", quantity_per_unit="1.75", unit="m")
     add_material(variant=small, name="Label", quantity_per_unit=1, unit="pcs")
     add_material(variant=medium, name="Label", quantity_per_unit=1, unit="pcs")
-    _pay(_order(campaign, {small.pk: 2}, n=1))
-    _order(campaign, {small.pk: 3}, n=2)
-    _pay(_order(campaign, {medium.pk: 4}, n=3))
+    _pay(factories.order(campaign, variant=small, units=2, buyer=factories.buyer(1)))
+    factories.order(campaign, variant=small, units=3, buyer=factories.buyer(2))
+    _pay(factories.order(campaign, variant=medium, units=4, buyer=factories.buyer(3)))
     return campaign
 
 
@@ -86,7 +81,7 @@ def test_it_explains_what_counts_as_paid(seller, shop, now):
 def test_a_dp_counts_as_paid_in_a_dp_po(seller, shop, now):
     campaign = make_campaign(shop, now=now, slug="dp", payment_policy="deposit", deposit_percent=30)
     variant = campaign.variants.first()
-    _pay(_order(campaign, {variant.pk: 3}), status="deposit_paid")
+    _pay(factories.order(campaign, variant=variant, units=3), status="deposit_paid")
     html = seller.get(f"/dashboard/po/{campaign.pk}/recap/").content.decode()
     assert _cells(html, f'data-sku="{variant.sku}"') == ["3", "3"]
 
@@ -131,7 +126,7 @@ def test_the_xlsx_has_a_variants_and_a_materials_sheet_with_numbers(seller, orde
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_xlsx(seller, campaign, variants):
     add_material(variant=variants[0], name="=HYPERLINK(1)", quantity_per_unit=1, unit="pcs")
-    _order(campaign, {variants[0].pk: 1})
+    factories.order(campaign)
     response = seller.get(f"/dashboard/po/{campaign.pk}/recap.xlsx")
     sheet = load_workbook(io.BytesIO(response.content))["Materials"]
     assert sheet["A2"].value == "=HYPERLINK(1)" and sheet["A2"].data_type == "s"
