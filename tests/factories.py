@@ -100,16 +100,17 @@ def paid_order(
     return pay(placed, amount=amount, source=source, allow_overpayment=allow_overpayment, now=now)
 
 
-def png(
-    width: int = 40,
-    height: int = 60,
-    *,
-    colour: tuple[int, int, int] | int = PROOF_COLOUR,
-    mode: str = "RGB",
-) -> bytes:
-    """A PNG of one colour; in mode "1" (a bit a pixel, colour 0) a huge one stays small."""
+def png(width: int = 40, height: int = 60, *, colour: tuple[int, int, int] = PROOF_COLOUR) -> bytes:
+    """A PNG of one colour."""
     buffer = io.BytesIO()
-    Image.new(mode, (width, height), colour).save(buffer, "PNG")
+    Image.new("RGB", (width, height), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def black_png(width: int, height: int) -> bytes:
+    """A black PNG of one bit a pixel: even one of many megapixels takes little memory."""
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG")
     return buffer.getvalue()
 
 

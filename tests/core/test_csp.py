@@ -13,10 +13,9 @@ from html.parser import HTMLParser
 import pytest
 from django.core import mail
 
-from openpo.orders.services import place_order
 from openpo.payments.gateways.midtrans import snap_base_url
+from tests import factories
 from tests.conftest import make_campaign
-from tests.dashboard.money.test_verification import _claim
 from tests.dashboard.test_isolation import _alices_ids, _dashboard_patterns, _url_with_ids
 from tests.ops.test_settings import _setting
 
@@ -100,10 +99,7 @@ def assert_strict(response, *, scripts_expected: bool = True) -> _PageScan:
 
 @pytest.fixture
 def order(campaign, buyer, now):
-    variant = campaign.variants.order_by("position").first()
-    return place_order(
-        campaign=campaign, buyer=buyer, items={variant.pk: 2}, terms_accepted=True, now=now
-    )
+    return factories.order(campaign, units=2, buyer=buyer, now=now)
 
 
 def test_the_campaign_page_runs_only_scripts_with_its_nonce(client, campaign):
@@ -123,8 +119,7 @@ def test_each_response_has_a_new_nonce(client, campaign):
 
 def test_the_minimum_order_bar_is_drawn_without_a_style_attribute(client, shop, now, buyer):
     campaign = make_campaign(shop, now=now, moq_units=10, slug="moq")
-    variant = campaign.variants.first()
-    place_order(campaign=campaign, buyer=buyer, items={variant.pk: 4}, terms_accepted=True)
+    factories.order(campaign, units=4, buyer=buyer)
     response = client.get(f"/{shop.slug}/moq/")
     assert_strict(response)
     assert '<rect width="40%" height="100%"/>' in response.content.decode()
@@ -188,11 +183,8 @@ def test_every_dashboard_page_has_the_policy_and_nothing_inline(
     client, shop, alice, buyer, now, campaign
 ):
     ids = _alices_ids(shop, alice, buyer, now)
-    variant = campaign.variants.order_by("position").first()
-    _claim(  # a proof in the payments queue, with its data-autofocus Confirm button
-        place_order(campaign=campaign, buyer=buyer, items={variant.pk: 1}, terms_accepted=True),
-        now,
-    )
+    # A proof in the payments queue, with its data-autofocus Confirm button.
+    factories.claimed(factories.order(campaign, buyer=buyer), now=now)
     client.force_login(alice)
 
     pages = []
@@ -211,7 +203,7 @@ def test_every_dashboard_page_has_the_policy_and_nothing_inline(
 
 
 def test_the_proof_files_keep_their_own_sandbox_policy(client, alice, campaign, order, now):
-    _claim(order, now)
+    factories.claimed(order, now=now)
     client.force_login(alice)
     response = client.get(f"/dashboard/payments/proofs/{order.payment_proofs.get().pk}/")
     assert response.status_code == 200

@@ -14,17 +14,12 @@ from openpo.core.images import (
     verified_image_format,
     without_metadata,
 )
+from tests import factories
 from tests.pictures import assert_no_metadata, phone_photo
 
 
-def _png(width: int, height: int) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("1", (width, height)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def test_it_names_the_format_of_a_real_picture():
-    upload = SimpleUploadedFile("bukti.png", _png(40, 30), content_type="image/png")
+    upload = SimpleUploadedFile("bukti.png", factories.black_png(40, 30), content_type="image/png")
     assert verified_image_format(upload) == "PNG"
     assert read_picture_header(upload) == PictureHeader("PNG", 40, 30)
     assert upload.tell() == 0
@@ -40,7 +35,7 @@ def test_it_refuses_a_text_file_named_like_a_picture():
 
 @pytest.mark.parametrize("side", [12_000, 14_000])  # 144 MP: Pillow only warns; 196 MP: refuses
 def test_it_refuses_a_tiny_file_that_claims_a_huge_picture_for_its_pixels(side):
-    bomb = _png(side, side)
+    bomb = factories.black_png(side, side)
     assert len(bomb) < 100_000
     upload = SimpleUploadedFile("bukti.png", bomb, content_type="image/png")
     with pytest.raises(PictureRefused) as refused:

@@ -10,9 +10,9 @@ from django.urls import resolve
 from openpo.catalog.models import Shop
 from openpo.catalog.services import add_product
 from openpo.core.uploads import MAX_REQUEST_BYTES
-from openpo.orders.services import place_order
 from openpo.payments.models import PaymentProof
 from openpo.payments.uploads import MAX_PROOF_BYTES
+from tests import factories
 from tests.streamed_upload import MB, CountingUploadHandler, StreamedUpload
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,8 @@ def counting(settings):
 
 
 @pytest.fixture
-def order(campaign, variants, buyer, now):
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def order(campaign, buyer, now):
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 @pytest.fixture

@@ -23,12 +23,12 @@ from PIL import Image
 
 from openpo.catalog.services import add_product
 from openpo.catalog.services.photos import add_product_photo
-from openpo.orders.services import place_order
 from openpo.payments.models import PaymentProof, StatementImport, StatementLine
 from openpo.payments.services.statements import import_statement
 from openpo.payments.statements.errors import StatementError
 from openpo.payments.statements.reading import read_rows
 from openpo.payments.uploads import proof_storage
+from tests import factories
 from tests.pictures import assert_no_metadata, phone_photo
 from tests.streamed_upload import MB, StreamedUpload
 
@@ -168,10 +168,8 @@ def test_a_csv_of_nothing_but_line_ends_is_refused_without_splitting_it():
 
 
 @pytest.fixture
-def order(campaign, variants, buyer, now):
-    return place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def order(campaign, buyer, now):
+    return factories.order(campaign, buyer=buyer, now=now)
 
 
 @pytest.fixture
@@ -191,15 +189,11 @@ def test_a_30_mb_proof_is_refused_before_any_of_it_is_read(english, order):
     assert not PaymentProof.objects.exists()
 
 
-def _png(side: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("1", (side, side)).save(out, "PNG")
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("side", [12_000, 14_000])  # 144 MP (Pillow only warns), 196 MP
 def test_a_proof_of_too_many_pixels_is_refused_clearly(english, order, side):
-    upload = SimpleUploadedFile("bukti.png", _png(side), content_type="image/png")
+    upload = SimpleUploadedFile(
+        "bukti.png", factories.black_png(side, side), content_type="image/png"
+    )
 
     response = english.post(f"/o/{order.secret}/proof/", {"proof": upload})
 

@@ -3,17 +3,16 @@
 import pytest
 
 from openpo.catalog.models import Campaign
-from openpo.orders.services import BuyerDetails, cancel_order, place_order
+from openpo.orders.services import cancel_order
 from openpo.payments.models import ExpectedPayment
+from tests import factories
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
 
 
 @pytest.mark.django_db
-def test_an_order_asks_for_its_total_plus_a_three_digit_code(campaign, variants, buyer, now):
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def test_an_order_asks_for_its_total_plus_a_three_digit_code(campaign, buyer, now):
+    order = factories.order(campaign, buyer=buyer, now=now)
 
     expected = order.expected_payments.get()
     assert expected.kind == ExpectedPayment.Kind.FULL
@@ -29,22 +28,14 @@ def test_a_down_payment_order_asks_for_the_dp_first(shop, buyer, now):
     campaign = make_campaign(
         shop, now=now, payment_policy=Campaign.PaymentPolicy.DEPOSIT, deposit_percent=50
     )
-    order = place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={campaign.variants.first().pk: 1},
-        now=now,
-    )
+    order = factories.order(campaign, buyer=buyer, now=now)
     expected = order.expected_payments.get()
     assert (expected.kind, expected.base_amount) == ("deposit", 67_500)
 
 
 @pytest.mark.django_db
-def test_cancelling_frees_the_amount(campaign, variants, buyer, now):
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def test_cancelling_frees_the_amount(campaign, buyer, now):
+    order = factories.order(campaign, buyer=buyer, now=now)
     cancel_order(order=order, now=now)
     assert order.expected_payments.get().status == ExpectedPayment.Status.VOID
 
@@ -53,9 +44,7 @@ def test_cancelling_frees_the_amount(campaign, variants, buyer, now):
 def test_it_moves_to_four_digits_when_every_three_digit_code_is_taken(
     campaign, variants, buyer, now
 ):
-    first = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[1].pk: 1}, now=now
-    )
+    first = factories.order(campaign, variant=variants[1], buyer=buyer, now=now)
     taken = first.expected_payments.get()
     ExpectedPayment.objects.bulk_create(
         ExpectedPayment(
@@ -71,9 +60,7 @@ def test_it_moves_to_four_digits_when_every_three_digit_code_is_taken(
         for code in range(1, 1000)
         if code != taken.unique_code
     )
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[1].pk: 1}, now=now
-    )
+    order = factories.order(campaign, variant=variants[1], buyer=buyer, now=now)
     assert 1000 <= order.expected_payments.get().unique_code <= 9999
 
 
@@ -86,12 +73,7 @@ def test_concurrent_orders_never_share_a_transfer_amount(shop, now, vendor, reco
     def buyer(number):
         def order():
             fresh = Campaign.objects.select_related("shop").get(pk=campaign.pk)
-            details = BuyerDetails(
-                address="Jl. Melati 2", name=f"Pembeli {number}", phone=f"0813{number:08d}"
-            )
-            return place_order(
-                terms_accepted=True, campaign=fresh, buyer=details, items={variant.pk: 1}
-            )
+            return factories.order(fresh, variant=variant, buyer=factories.buyer(number))
 
         return order
 
