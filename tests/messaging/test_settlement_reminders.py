@@ -9,7 +9,6 @@ from openpo.catalog.models import Campaign
 from openpo.core.models import AuditEvent
 from openpo.messaging.reminders import remind_settlements_due
 from openpo.payments.models import ExpectedPayment, Payment
-from openpo.payments.services import record_payment
 from tests import factories
 from tests.concurrency import run_at_once
 
@@ -44,13 +43,7 @@ def test_the_buyer_is_reminded_once_a_day_before_the_settlement_is_due(shop, now
 @pytest.mark.django_db
 def test_a_settled_order_is_not_reminded(shop, now):
     settlement = _dp_order(shop, now)
-    record_payment(
-        order=settlement.order,
-        amount=settlement.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=settlement,
-        now=now,
-    )
+    factories.pay(settlement.order, source=Payment.Source.STATEMENT, now=now)
     assert remind_settlements_due(now=settlement.due_at - timedelta(hours=2)) == 0
 
 

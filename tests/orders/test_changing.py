@@ -16,7 +16,6 @@ from openpo.orders.services.changing import (
     update_buyer_details,
 )
 from openpo.payments.models import ExpectedPayment, Payment
-from openpo.payments.services import record_payment
 from tests import factories
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
@@ -121,13 +120,7 @@ def test_a_paid_order_that_grows_asks_for_the_rest_with_its_own_unique_amount(
     small, _medium = variants
     order = factories.order(campaign, variant=small, buyer=buyer, now=now)
     first = order.open_expected_payment
-    record_payment(
-        order=order,
-        amount=first.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=first,
-        now=now,
-    )
+    factories.pay(order, source=Payment.Source.STATEMENT, now=now)
 
     changed = change_order_items(order=order, items={small.pk: 2}, now=now)
 

@@ -33,13 +33,7 @@ AFTER_MIDNIGHT = datetime(2026, 8, 10, 17, 30, tzinfo=UTC)  # 00:30 WIB on 11 Au
 def test_it_counts_confirmed_payments_without_their_kode_unik(campaign, buyer, now):
     paid = factories.order(campaign, buyer=buyer, now=now)
     expected = paid.open_expected_payment
-    record_payment(
-        order=paid,
-        amount=expected.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=expected,
-        now=now,
-    )
+    factories.pay(paid, source=Payment.Source.STATEMENT, now=now)
     claimed = factories.order(campaign, buyer=buyer, now=now)
     reject_payment(payment=claim_payment(order=claimed, now=now), reason="Belum masuk", now=now)
     claim_payment(order=claimed, now=now)  # waiting for the seller: not collected yet

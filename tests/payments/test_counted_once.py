@@ -8,7 +8,7 @@ import pytest
 from openpo.orders.models import Order
 from openpo.payments.errors import OverpaymentNotConfirmed, TooManyProofs
 from openpo.payments.models import Payment, PaymentProof
-from openpo.payments.services import confirm_payment, record_payment
+from openpo.payments.services import confirm_payment
 from openpo.payments.services.proofs import MAX_PROOFS_PER_CLAIM, submit_payment_proof
 from openpo.payments.services.refunds import refund_owed
 from tests import factories
@@ -54,14 +54,7 @@ def test_a_claim_for_an_order_paid_meanwhile_needs_the_sellers_word(order, alice
     submit_payment_proof(order=order, upload=factories.proof_png(), now=now)
     claim = order.payments.get()
     # The same transfer came in through the bank statement before the seller looked.
-    expected = order.open_expected_payment
-    record_payment(
-        order=order,
-        amount=expected.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=expected,
-        now=now,
-    )
+    factories.pay(order, source=Payment.Source.STATEMENT, now=now)
 
     with pytest.raises(OverpaymentNotConfirmed) as refused:
         confirm_payment(payment=claim, actor=alice, now=now)
@@ -123,14 +116,7 @@ def test_the_queue_card_shows_every_proof_of_a_claim_and_a_paid_order_warning(
     assert "2 bukti untuk satu pembayaran" in page
     assert 'name="second_transfer"' not in page  # nothing paid yet: one tap confirms
 
-    expected = order.open_expected_payment
-    record_payment(
-        order=order,
-        amount=expected.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=expected,
-        now=now,
-    )
+    factories.pay(order, source=Payment.Source.STATEMENT, now=now)
     page = client.get("/dashboard/payments/").content.decode()
     assert "sudah lunas" in page and 'name="second_transfer"' in page
 

@@ -23,7 +23,6 @@ from openpo.orders.services import cancel_order, expire_order
 from openpo.payments.gateways.midtrans import Action, action_for, signature
 from openpo.payments.gateways.refusals import REFUSALS_PER_HOUR
 from openpo.payments.models import ExpectedPayment, Payment
-from openpo.payments.services.recording import record_payment
 from tests import factories
 
 SERVER_KEY = "SB-Mid-server-GwUP_WGbJPXsDzsNEBRs8IYA"
@@ -443,12 +442,7 @@ class TestNotifications:
         self, client, order, midtrans
     ):
         expected = order.open_expected_payment
-        record_payment(
-            order=order,
-            amount=expected.amount,
-            source=Payment.Source.MANUAL,
-            expected_payment=expected,
-        )
+        factories.pay(order, source=Payment.Source.MANUAL)
 
         payload = paid(midtrans, notification(expected))
         assert post(client, "toko-alice", payload).json()["outcome"] == "review"

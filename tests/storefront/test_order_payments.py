@@ -56,13 +56,7 @@ def test_after_the_dp_the_page_asks_for_the_settlement_with_its_own_amount(
 ):
     order = factories.order(dp_campaign, buyer=buyer, now=now)
     deposit = order.open_expected_payment
-    record_payment(
-        order=order,
-        amount=deposit.amount,
-        source=Payment.Source.STATEMENT,
-        expected_payment=deposit,
-        now=now,
-    )
+    factories.pay(order, source=Payment.Source.STATEMENT, now=now)
     settlement = Order.objects.get(pk=order.pk).open_expected_payment
 
     html = english.get(f"/o/{order.secret}/").content.decode()
