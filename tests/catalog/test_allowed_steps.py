@@ -15,7 +15,7 @@ from openpo.catalog.services.lifecycle import (
     minimum_reached,
     phase_allows,
 )
-from openpo.orders.services import place_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -23,13 +23,7 @@ S = Campaign.Status
 
 
 def _order(campaign, buyer, units, now):
-    place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={campaign.variants.first().pk: units},
-        now=now,
-    )
+    factories.order(campaign, units=units, buyer=buyer, now=now)
 
 
 def test_each_phase_allows_its_steps_in_the_order_they_are_offered(shop, now):

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from openpo.catalog.announcement import announcement_text, date_range, headline
 from openpo.catalog.models import Shop
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -163,13 +164,12 @@ def test_date_range_reads_like_indonesian_writing(first, last, expected):
 
 
 def test_it_counts_the_slots_left_once_orders_came_in(shop, now, buyer):
-    from openpo.orders.services import place_order
 
     shop.message_language = "en"
     shop.save()
     campaign = make_campaign(shop, now=now, quotas=(20, 10))
     small = campaign.variants.get(options__Ukuran="S")
-    place_order(campaign=campaign, buyer=buyer, items={small.pk: 2}, terms_accepted=True)
+    factories.order(campaign, variant=small, units=2, buyer=buyer)
     campaign.refresh_from_db()
 
     text = announcement_text(campaign, url=URL, now=now)

@@ -25,7 +25,7 @@ from openpo.catalog.services.products import (
     update_variant,
 )
 from openpo.core.models import AuditEvent
-from openpo.orders.services import place_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_sizes_are_split_on_commas_without_blanks_or_repeats():
 
 def test_the_quota_cannot_go_below_what_is_ordered_while_open(campaign, variants, buyer, now):
     small = variants[0]
-    place_order(campaign=campaign, buyer=buyer, items={small.pk: 3}, terms_accepted=True, now=now)
+    factories.order(campaign, variant=small, units=3, buyer=buyer, now=now)
 
     with pytest.raises(InvalidCampaign) as error:
         update_variant(variant=small, price=120_000, early_bird_price=None, quota=2, is_active=True)
@@ -128,10 +128,8 @@ def test_the_quota_cannot_go_below_what_is_ordered_while_open(campaign, variants
     assert (small.quota, small.price) == (3, 125_000)
 
 
-def test_the_cap_and_payment_policy_hold_once_orders_exist(campaign, variants, buyer, now):
-    place_order(
-        campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, terms_accepted=True, now=now
-    )
+def test_the_cap_and_payment_policy_hold_once_orders_exist(campaign, buyer, now):
+    factories.order(campaign, units=2, buyer=buyer, now=now)
     with pytest.raises(InvalidCampaign) as error:
         update_campaign(
             campaign=campaign,
@@ -253,7 +251,7 @@ def test_materials_can_be_set_for_every_variant_of_a_product(draft):
 
 def test_a_variant_with_orders_is_deactivated_not_deleted(campaign, variants, buyer, now):
     ordered, spare = variants
-    place_order(campaign=campaign, buyer=buyer, items={ordered.pk: 1}, terms_accepted=True, now=now)
+    factories.order(campaign, variant=ordered, buyer=buyer, now=now)
     assert remove_variant(variant=ordered) is False
     assert remove_variant(variant=spare) is True
     assert list(Variant.objects.filter(campaign=campaign).values_list("pk", "is_active")) == [
@@ -281,7 +279,7 @@ def test_duplicating_copies_everything_as_a_fresh_draft(shop, now, buyer, alice)
     add_variant(product=variant.product, price=150_000, options={"Ukuran": "XL"}, quota=5)
     set_material(variant=variant, name="Kain", quantity_per_unit=2, unit="m")
     add_product_photo(product=variant.product, image=png())
-    place_order(campaign=original, buyer=buyer, items={variant.pk: 2}, terms_accepted=True, now=now)
+    factories.order(original, variant=variant, units=2, buyer=buyer, now=now)
     Campaign.objects.filter(pk=original.pk).update(status=Campaign.Status.COMPLETED)
     original.refresh_from_db()
 

@@ -25,7 +25,7 @@ from openpo.catalog.services import (
     start_shipping,
 )
 from openpo.core.models import AuditEvent
-from openpo.orders.services import place_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +45,7 @@ def _upcoming(shop, now, **options):
 def _closed(shop, now, buyer, *, units=0, moq=0):
     campaign = make_campaign(shop, now=now, moq_units=moq)
     if units:
-        place_order(
-            terms_accepted=True,
-            campaign=campaign,
-            buyer=buyer,
-            items={campaign.variants.first().pk: units},
-            now=now,
-        )
+        factories.order(campaign, units=units, buyer=buyer, now=now)
     return close_campaign(campaign=campaign, now=now)
 
 
@@ -119,13 +113,7 @@ def test_advancing_a_scheduled_campaign_past_its_close_closes_it(shop, now):
 
 def test_advancing_fails_a_po_that_missed_its_minimum(shop, now, buyer):
     campaign = make_campaign(shop, now=now, moq_units=10)
-    place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={campaign.variants.first().pk: 3},
-        now=now,
-    )
+    factories.order(campaign, units=3, buyer=buyer, now=now)
     failed = advance_campaign(campaign=campaign, now=campaign.closes_at)
     assert failed.status == S.FAILED
     assert Campaign.objects.get(pk=campaign.pk).status == S.FAILED
@@ -133,13 +121,7 @@ def test_advancing_fails_a_po_that_missed_its_minimum(shop, now, buyer):
 
 def test_advancing_keeps_a_po_that_reached_its_minimum(shop, now, buyer):
     campaign = make_campaign(shop, now=now, moq_units=3)
-    place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={campaign.variants.first().pk: 3},
-        now=now,
-    )
+    factories.order(campaign, units=3, buyer=buyer, now=now)
     assert advance_campaign(campaign=campaign, now=campaign.closes_at).status == S.CLOSED
 
 

@@ -16,7 +16,7 @@ from openpo.messaging.broadcasts import (
 )
 from openpo.messaging.models import Broadcast, OutboxMessage, WhatsAppAccount
 from openpo.orders.models import Order
-from openpo.orders.services import place_order
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,10 @@ pytestmark = pytest.mark.django_db
 def orders(campaign, variants, buyer, now):
     """Sari (Bandung, size S, unpaid, two orders), Budi (Jakarta, size M, paid, no email)."""
     small, medium = variants
-    sari_1 = place_order(
-        campaign=campaign, buyer=buyer, items={small.pk: 1}, terms_accepted=True, now=now
-    )
-    sari_2 = place_order(
-        campaign=campaign, buyer=buyer, items={small.pk: 2}, terms_accepted=True, now=now
-    )
+    sari_1 = factories.order(campaign, variant=small, buyer=buyer, now=now)
+    sari_2 = factories.order(campaign, variant=small, units=2, buyer=buyer, now=now)
     budi_buyer = replace(buyer, name="Budi", phone="0812 9999 0000", email="", city="Jakarta")
-    budi = place_order(
-        campaign=campaign, buyer=budi_buyer, items={medium.pk: 1}, terms_accepted=True, now=now
-    )
+    budi = factories.order(campaign, variant=medium, buyer=budi_buyer, now=now)
     Order.objects.filter(pk=budi.pk).update(payment_status=Order.PaymentStatus.PAID)
     return sari_1, sari_2, budi
 

@@ -12,8 +12,8 @@ from openpo.messaging import events
 from openpo.messaging.delivery import deliver_due_messages
 from openpo.messaging.models import OutboxMessage
 from openpo.messaging.reminders import remind_payments_due
-from openpo.orders.services import place_order
 from openpo.payments.services import claim_payment, confirm_payment
+from tests import factories
 from tests.conftest import make_campaign
 from tests.smtpserver import smtp_server_fixture  # noqa: F401  (registers `smtp_server`)
 
@@ -26,9 +26,7 @@ def _live_a_po(shop, buyer, now, smtp_server):
     campaign = make_campaign(shop, now=now)
     variant = campaign.variants.order_by("position").first()
 
-    order = place_order(
-        campaign=campaign, buyer=buyer, items={variant.pk: 2}, terms_accepted=True, now=now
-    )
+    order = factories.order(campaign, variant=variant, units=2, buyer=buyer, now=now)
     amount = order.open_expected_payment.amount
     assert deliver_due_messages(now=now) == 1
 

@@ -10,7 +10,7 @@ import pytest
 
 from openpo.messaging.models import OutboxMessage
 from openpo.ops import serve
-from openpo.orders.services import place_order
+from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,12 +29,10 @@ def _options(host="127.0.0.1", port=8100):
 
 
 @pytest.mark.django_db
-def test_an_order_served_on_8100_is_told_an_8100_link(no_site_url, campaign, variants, buyer):
+def test_an_order_served_on_8100_is_told_an_8100_link(no_site_url, campaign, buyer):
     serve.follow_served_address(_options(port=8100))
 
-    order = place_order(
-        campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, terms_accepted=True
-    )
+    order = factories.order(campaign, buyer=buyer)
 
     bodies = list(OutboxMessage.objects.filter(order=order).values_list("body", flat=True))
     assert bodies and all(f"http://127.0.0.1:8100/o/{order.secret}/" in body for body in bodies)

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, cancel_order, expire_order, place_order
+from openpo.orders.services import cancel_order, expire_order
 from openpo.payments.models import Payment
 from openpo.payments.services import claim_payment, record_payment
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -22,13 +23,7 @@ def orders(shop, now):
     variant = campaign.variants.get()
 
     def order(n: int) -> Order:
-        return place_order(
-            terms_accepted=True,
-            campaign=campaign,
-            buyer=BuyerDetails(name=f"Pembeli {n}", phone=f"0813 5555 {n:04d}", address="Jl. 1"),
-            items={variant.pk: 1},
-            now=now,
-        )
+        return factories.order(campaign, variant=variant, buyer=factories.buyer(n), now=now)
 
     made = {
         name: order(n)

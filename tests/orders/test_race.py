@@ -11,7 +11,8 @@ import pytest
 from openpo.catalog.models import Campaign, Variant
 from openpo.orders.errors import SoldOut
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, place_order
+from openpo.orders.services import place_order
+from tests import factories
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
 
@@ -29,11 +30,11 @@ def test_fifty_buyers_race_for_twenty_slots(shop, now, vendor, record_property):
         def press_order():
             # Like a request: load the campaign, then place the order.
             fresh = Campaign.objects.select_related("shop").get(pk=campaign.pk)
-            details = BuyerDetails(
-                address="Jl. Melati 2", name=f"Pembeli {number}", phone=f"0812{number:08d}"
-            )
             return place_order(
-                terms_accepted=True, campaign=fresh, buyer=details, items={variant.pk: 1}
+                terms_accepted=True,
+                campaign=fresh,
+                buyer=factories.buyer(number),
+                items={variant.pk: 1},
             )
 
         return press_order

@@ -7,7 +7,8 @@ import pytest
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.models import AuditEvent
 from openpo.orders.models import Order
-from openpo.orders.services import cancel_order, expire_due_orders, expire_order, place_order
+from openpo.orders.services import cancel_order, expire_due_orders, expire_order
+from tests import factories
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
 
@@ -23,12 +24,8 @@ def _reserved(campaign):
 
 @pytest.mark.django_db
 def test_it_cancels_and_releases_the_units(campaign, variants, buyer, now, alice):
-    order = place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={variants[0].pk: 3, variants[1].pk: 2},
-        now=now,
+    order = factories.order(
+        campaign, items={variants[0].pk: 3, variants[1].pk: 2}, buyer=buyer, now=now
     )
     cancelled = cancel_order(order=order, reason="Salah ukuran", actor=alice, now=now)
 
@@ -40,13 +37,9 @@ def test_it_cancels_and_releases_the_units(campaign, variants, buyer, now, alice
 
 
 @pytest.mark.django_db
-def test_it_releases_only_once_when_cancelled_twice(campaign, variants, buyer, now):
-    keep = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 4}, now=now
-    )
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 3}, now=now
-    )
+def test_it_releases_only_once_when_cancelled_twice(campaign, buyer, now):
+    keep = factories.order(campaign, units=4, buyer=buyer, now=now)
+    order = factories.order(campaign, units=3, buyer=buyer, now=now)
     cancel_order(order=order, now=now)
     cancel_order(order=order, now=now)
 
@@ -56,10 +49,8 @@ def test_it_releases_only_once_when_cancelled_twice(campaign, variants, buyer, n
 
 
 @pytest.mark.django_db
-def test_it_expires_an_unpaid_order_after_its_deadline(campaign, variants, buyer, now):
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
-    )
+def test_it_expires_an_unpaid_order_after_its_deadline(campaign, buyer, now):
+    order = factories.order(campaign, units=2, buyer=buyer, now=now)
 
     early = expire_order(order=order, now=order.payment_deadline - timedelta(minutes=1))
     assert early.status == Order.Status.ACTIVE
@@ -73,40 +64,25 @@ def test_it_expires_an_unpaid_order_after_its_deadline(campaign, variants, buyer
 
 
 @pytest.mark.django_db
-def test_it_never_expires_a_paid_order(campaign, variants, buyer, now):
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
-    )
+def test_it_never_expires_a_paid_order(campaign, buyer, now):
+    order = factories.order(campaign, units=2, buyer=buyer, now=now)
     Order.objects.filter(pk=order.pk).update(payment_status=Order.PaymentStatus.PAID)
     assert expire_order(order=order, now=now + timedelta(days=5)).status == Order.Status.ACTIVE
     assert _reserved(campaign) == (2, [2, 0])
 
 
 @pytest.mark.django_db
-def test_it_does_not_expire_a_cancelled_order(campaign, variants, buyer, now):
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
-    )
+def test_it_does_not_expire_a_cancelled_order(campaign, buyer, now):
+    order = factories.order(campaign, units=2, buyer=buyer, now=now)
     cancel_order(order=order, now=now)
     assert expire_order(order=order, now=now + timedelta(days=5)).status == Order.Status.CANCELLED
     assert _reserved(campaign) == (0, [0, 0])
 
 
 @pytest.mark.django_db
-def test_it_expires_all_due_orders_in_a_batch(campaign, variants, buyer, now):
-    due = [
-        place_order(
-            terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-        )
-        for _ in range(3)
-    ]
-    fresh = place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={variants[0].pk: 1},
-        now=now + timedelta(hours=20),
-    )
+def test_it_expires_all_due_orders_in_a_batch(campaign, buyer, now):
+    due = [factories.order(campaign, buyer=buyer, now=now) for _ in range(3)]
+    fresh = factories.order(campaign, buyer=buyer, now=now + timedelta(hours=20))
     assert expire_due_orders(now=now + timedelta(hours=25)) == 3
     assert expire_due_orders(now=now + timedelta(hours=25)) == 0
     assert {o.pk for o in Order.objects.filter(status=Order.Status.EXPIRED)} == {o.pk for o in due}
@@ -123,10 +99,7 @@ def test_a_worker_and_the_seller_cancelling_at_once_release_once(
     campaign = make_campaign(shop, now=now, quotas=(20,))
     variant = campaign.variants.get()
     orders = [
-        place_order(
-            terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: 2}, now=now
-        )
-        for _ in range(5)
+        factories.order(campaign, variant=variant, units=2, buyer=buyer, now=now) for _ in range(5)
     ]
     late = now + timedelta(days=2)
     calls = [lambda o=o: cancel_order(order=Order.objects.get(pk=o.pk), now=late) for o in orders]

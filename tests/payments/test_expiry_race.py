@@ -16,9 +16,10 @@ import pytest
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.models import AuditEvent
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, expire_due_orders, place_order
+from openpo.orders.services import expire_due_orders, place_order
 from openpo.payments.models import Payment
 from openpo.payments.services import claim_payment
+from tests import factories
 from tests.concurrency import run_at_once
 from tests.conftest import make_campaign
 
@@ -36,7 +37,7 @@ def test_workers_expiring_the_same_orders_at_once_release_each_once(
     orders = [
         place_order(
             campaign=campaign,
-            buyer=BuyerDetails(address="Jl. Melati 2", name=f"Pembeli {n}", phone=f"0812{n:08d}"),
+            buyer=factories.buyer(n),
             items={small.pk: 1 + n % 3, unlimited.pk: n % 2},
             channel=Order.Channel.MANUAL,
             now=now,
@@ -46,7 +47,7 @@ def test_workers_expiring_the_same_orders_at_once_release_each_once(
     # One more order, placed later, is not due yet and must stay.
     keep = place_order(
         campaign=campaign,
-        buyer=BuyerDetails(address="Jl. Melati 2", name="Pembeli baru", phone="081299999999"),
+        buyer=factories.buyer(name="Pembeli baru", phone="081299999999"),
         items={small.pk: 2},
         channel=Order.Channel.MANUAL,
         now=now + timedelta(hours=23),
@@ -90,7 +91,7 @@ def test_a_proof_sent_as_the_worker_expires_never_leaves_a_claim_on_an_expired_o
     orders = [
         place_order(
             campaign=campaign,
-            buyer=BuyerDetails(address="Jl. Melati 2", name=f"Pembeli {n}", phone=f"0812{n:08d}"),
+            buyer=factories.buyer(n),
             items={variant.pk: 1},
             channel=Order.Channel.MANUAL,
             now=now,

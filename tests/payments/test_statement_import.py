@@ -10,6 +10,7 @@ from openpo.payments.models import ExpectedPayment, Payment, StatementImport, St
 from openpo.payments.services.recording import claim_payment, confirm_payment
 from openpo.payments.services.statements import import_statement
 from openpo.payments.statements.errors import StatementError
+from tests import factories
 from tests.payments.statement_world import IMPORTED_AT, build_world, sample
 
 pytestmark = pytest.mark.django_db
@@ -137,17 +138,12 @@ def test_two_orders_that_could_be_meant_make_the_line_ambiguous(shop, world, buy
     # Budi's exact amount is 255.789; another order's amount before its code is 255.789 too.
     from dataclasses import replace
 
-    from openpo.orders.services import place_order
     from tests.payments.statement_world import ORDERED_AT
 
     budi_expected = world.budi.expected_payments.get(status=ExpectedPayment.Status.OPEN)
     other = world.sari.campaign
-    order = place_order(
-        campaign=other,
-        buyer=replace(buyer, name="Dodi", phone="0813 8888 9999"),
-        items={other.variants.order_by("position").first().pk: 1},
-        terms_accepted=True,
-        now=ORDERED_AT,
+    order = factories.order(
+        other, buyer=replace(buyer, name="Dodi", phone="0813 8888 9999"), now=ORDERED_AT
     )
     ExpectedPayment.objects.filter(order=order).update(
         base_amount=255_789, unique_code=5, amount=255_794

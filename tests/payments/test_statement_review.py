@@ -16,6 +16,7 @@ from openpo.payments.services.statements import (
     import_statement,
 )
 from openpo.payments.statements.errors import StatementCandidateGone, StatementLineNotReviewable
+from tests import factories
 from tests.payments.statement_world import IMPORTED_AT, build_world, sample
 
 pytestmark = pytest.mark.django_db
@@ -84,18 +85,11 @@ def test_the_seller_assigns_an_unmatched_line_to_any_order_of_the_shop(world, al
 
 
 def test_an_order_of_another_shop_cannot_be_chosen(world, alice, other_shop, buyer):
-    from openpo.orders.services import place_order
     from tests.conftest import make_campaign
     from tests.payments.statement_world import ORDERED_AT
 
     campaign = make_campaign(other_shop, now=ORDERED_AT)
-    foreign = place_order(
-        campaign=campaign,
-        buyer=buyer,
-        items={campaign.variants.first().pk: 1},
-        terms_accepted=True,
-        now=ORDERED_AT,
-    )
+    foreign = factories.order(campaign, buyer=buyer, now=ORDERED_AT)
     with pytest.raises(DomainError):
         choose_candidate(line=line(2_500_000), order=foreign, actor=alice, now=IMPORTED_AT)
     assert not Payment.objects.exists()
