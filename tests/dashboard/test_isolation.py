@@ -9,7 +9,6 @@ from django.urls import URLPattern, get_resolver
 from openpo.catalog.models import Invitation, Material, ProductPhoto
 from openpo.catalog.services import add_bank_account, create_shop
 from openpo.orders.models import OrderNote
-from openpo.orders.services import place_order
 from openpo.payments.models import (
     Payment,
     PaymentProof,
@@ -17,6 +16,7 @@ from openpo.payments.models import (
     StatementImport,
     StatementLine,
 )
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
     product = variant.product
     photo = ProductPhoto.objects.create(product=product, image="photos/x.jpg")
     material = Material.objects.create(variant=variant, name="Kain", quantity_per_unit=1, unit="m")
-    order = place_order(campaign=campaign, buyer=buyer, items={variant.pk: 1}, terms_accepted=True)
+    order = factories.order(campaign, variant=variant, buyer=buyer)
     note = OrderNote.objects.create(order=order, author=alice, text="catatan", created_at=now)
     account = add_bank_account(
         shop=shop, bank_name="BCA", account_number="1234567890", account_holder="Alice"

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from openpo.catalog.services import cancel_campaign, close_campaign
-from openpo.orders.services import place_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_an_open_po_shows_prices_stock_timeline_terms_and_the_form(client, campa
 def test_a_sold_out_variant_cannot_be_chosen(client, shop, now, buyer):
     campaign = make_campaign(shop, now=now, quotas=(1, None))
     small = campaign.variants.get(quota=1)
-    place_order(terms_accepted=True, campaign=campaign, buyer=buyer, items={small.pk: 1}, now=now)
+    factories.order(campaign, variant=small, buyer=buyer, now=now)
     _, html = _page(client, campaign)
     assert "habis" in html
     assert f'name="qty_{small.pk}"' in html and "disabled" in html
@@ -43,13 +43,7 @@ def test_a_sold_out_variant_cannot_be_chosen(client, shop, now, buyer):
 
 def test_minimum_order_progress_is_shown(client, shop, now, buyer):
     campaign = make_campaign(shop, now=now, moq_units=100)
-    place_order(
-        terms_accepted=True,
-        campaign=campaign,
-        buyer=buyer,
-        items={campaign.variants.first().pk: 7},
-        now=now,
-    )
+    factories.order(campaign, units=7, buyer=buyer, now=now)
     _, html = _page(client, campaign)
     assert "7 dari minimal 100 pcs sudah dipesan" in html
 
@@ -79,13 +73,7 @@ def test_a_po_that_takes_no_orders_says_why(client, shop, now, buyer, make_state
     elif make_state == "cancelled":
         cancel_campaign(campaign=campaign, now=now)
     else:
-        place_order(
-            terms_accepted=True,
-            campaign=campaign,
-            buyer=buyer,
-            items={campaign.variants.get().pk: 1},
-            now=now,
-        )
+        factories.order(campaign, buyer=buyer, now=now)
     _, html = _page(client, campaign)
     assert expected in html
     assert "Pesan sekarang" not in html

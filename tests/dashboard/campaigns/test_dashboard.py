@@ -5,7 +5,7 @@ import re
 import pytest
 
 from openpo.catalog.models import Membership
-from openpo.orders.services import place_order
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,8 @@ def test_a_wrong_password_is_refused_in_indonesian(client, shop):
     assert "_auth_user_id" not in client.session
 
 
-def test_the_po_overview_counts_orders_units_and_money(client, campaign, variants, buyer, now, bob):
-    place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
-    )
+def test_the_po_overview_counts_orders_units_and_money(client, campaign, buyer, now, bob):
+    factories.order(campaign, units=2, buyer=buyer, now=now)
     client.force_login(bob)  # staff see the shop's POs too
     html = client.get(f"/dashboard/po/{campaign.pk}/").content.decode()
     assert "Rp 255.000" in html
@@ -36,13 +34,11 @@ def test_the_po_overview_counts_orders_units_and_money(client, campaign, variant
 
 
 def test_the_po_list_shows_each_po_with_phase_dates_orders_units_and_money(
-    client, shop, alice, campaign, variants, buyer, now
+    client, shop, alice, campaign, buyer, now
 ):
     from openpo.orders.models import Order
 
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 2}, now=now
-    )
+    order = factories.order(campaign, units=2, buyer=buyer, now=now)
     Order.objects.filter(pk=order.pk).update(payment_status="paid", amount_paid=100_000)
     client.force_login(alice)
     html = client.get("/dashboard/").content.decode()

@@ -14,7 +14,7 @@ from PIL import Image
 
 from openpo.catalog.models import Campaign, Product, ProductPhoto, Variant
 from openpo.catalog.services import close_campaign
-from openpo.orders.services import place_order
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +183,7 @@ def test_the_quota_cannot_go_below_the_units_ordered_while_open(
     client, campaign, variants, buyer, alice, now, english
 ):
     small = variants[0]
-    place_order(campaign=campaign, buyer=buyer, items={small.pk: 4}, terms_accepted=True, now=now)
+    factories.order(campaign, variant=small, units=4, buyer=buyer, now=now)
     client.force_login(alice)
     form = {
         f"v{small.pk}-price": "120000",

@@ -10,7 +10,7 @@ from django.conf import settings
 from openpo.messaging.models import Broadcast, OutboxMessage
 from openpo.messaging.outbox import queue_message
 from openpo.orders.models import Order
-from openpo.orders.services import place_order
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def orders(campaign, variants, buyer, now):
     small, medium = variants
-    sari = place_order(
-        campaign=campaign, buyer=buyer, items={small.pk: 1}, terms_accepted=True, now=now
-    )
+    sari = factories.order(campaign, variant=small, buyer=buyer, now=now)
     budi_buyer = replace(buyer, name="Budi", phone="0812 9999 0000", email="", city="Jakarta")
-    budi = place_order(
-        campaign=campaign, buyer=budi_buyer, items={medium.pk: 1}, terms_accepted=True, now=now
-    )
+    budi = factories.order(campaign, variant=medium, buyer=budi_buyer, now=now)
     Order.objects.filter(pk=budi.pk).update(payment_status=Order.PaymentStatus.PAID)
     return sari, budi
 

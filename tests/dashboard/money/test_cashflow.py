@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from openpo.orders.services import place_order
 from openpo.payments.models import Payment
 from openpo.payments.services import record_payment, record_refund
+from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,7 @@ def money(campaign, buyer, now):
     paid 50.000 on day two."""
     variant = campaign.variants.order_by("position").first()
     first, second = (
-        place_order(
-            terms_accepted=True, campaign=campaign, buyer=buyer, items={variant.pk: 1}, now=now
-        )
-        for _ in range(2)
+        factories.order(campaign, variant=variant, buyer=buyer, now=now) for _ in range(2)
     )
     record_payment(order=first, amount=135_000, source=MANUAL, received_at=DAY_ONE, now=now)
     record_payment(
@@ -93,9 +90,7 @@ def test_it_exports_the_daily_series_as_csv(seller, campaign, money):
 def test_it_shows_the_shops_cash_flow_per_po(seller, shop, campaign, money, buyer, now):
     other = make_campaign(shop, now=now, title="PO Hoodie")
     variant = other.variants.order_by("position").first()
-    order = place_order(
-        terms_accepted=True, campaign=other, buyer=buyer, items={variant.pk: 1}, now=now
-    )
+    order = factories.order(other, variant=variant, buyer=buyer, now=now)
     record_payment(order=order, amount=15_000, source=MANUAL, received_at=DAY_ONE, now=now)
 
     response = seller.get(reverse("dashboard:shop_cashflow"))

@@ -6,10 +6,10 @@ from datetime import datetime
 import pytest
 from django.utils import formats, timezone, translation
 
-from openpo.orders.services import place_order
 from openpo.payments.models import Payment
 from openpo.payments.services import record_payment
 from openpo.payments.services.statements import received_at
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,8 @@ def _local(moment: datetime, shop, pattern: str) -> str:
         return formats.date_format(timezone.localtime(moment, shop.tzinfo), pattern)
 
 
-def test_a_statement_payment_shows_its_date_alone(client, alice, campaign, variants, buyer, now):
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def test_a_statement_payment_shows_its_date_alone(client, alice, campaign, buyer, now):
+    order = factories.order(campaign, buyer=buyer, now=now)
     expected = order.open_expected_payment
     day = timezone.localtime(now, campaign.shop.tzinfo).date()
     record_payment(
@@ -45,10 +43,8 @@ def test_a_statement_payment_shows_its_date_alone(client, alice, campaign, varia
     assert _local(noon, campaign.shop, "j F Y H:i") not in buyer_page
 
 
-def test_cash_the_seller_recorded_keeps_its_time(client, alice, campaign, variants, buyer, now):
-    order = place_order(
-        terms_accepted=True, campaign=campaign, buyer=buyer, items={variants[0].pk: 1}, now=now
-    )
+def test_cash_the_seller_recorded_keeps_its_time(client, alice, campaign, buyer, now):
+    order = factories.order(campaign, buyer=buyer, now=now)
     record_payment(order=order, amount=50_000, source=Payment.Source.MANUAL, received_at=now)
     client.force_login(alice)
 

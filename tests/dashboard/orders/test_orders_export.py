@@ -9,7 +9,8 @@ from django.conf import settings
 from openpyxl import load_workbook
 
 from openpo.orders.models import Order
-from openpo.orders.services import BuyerDetails, place_order
+from openpo.orders.services import BuyerDetails
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def orders(campaign, variants):
     small, medium = variants
-    first = place_order(
-        campaign=campaign,
+    first = factories.order(
+        campaign,
+        items={small.pk: 2, medium.pk: 1},
         buyer=BuyerDetails(
             name='=HYPERLINK("http://evil")',
             phone="0813 2222 3333",
@@ -28,14 +30,11 @@ def orders(campaign, variants):
             postal_code="40115",
             notes="-minta cepat",
         ),
-        items={small.pk: 2, medium.pk: 1},
-        terms_accepted=True,
     )
-    second = place_order(
-        campaign=campaign,
+    second = factories.order(
+        campaign,
+        variant=medium,
         buyer=BuyerDetails(address="Jl. Melati 2", name="Budi", phone="0812 5555 6666"),
-        items={medium.pk: 1},
-        terms_accepted=True,
     )
     return first, second
 
