@@ -11,17 +11,16 @@ written in, so the money still goes to the account the bank issued the code for.
 """
 
 import binascii
-import io
 import re
 from dataclasses import dataclass
 
 import segno
 from django.utils.functional import Promise
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from openpo.core.errors import DomainError
+from openpo.core.qr import inline_svg
 
 PAYLOAD_FORMAT = "00"
 POINT_OF_INITIATION = "01"
@@ -259,28 +258,8 @@ def qr_svg(payload: str, *, label: str | Promise | None = None, scale: int = 5) 
     (`max-width: 100%; height: auto`) can shrink it on a narrow screen. The quiet zone is
     painted white so the code still scans on a dark page.
     """
-    qr = qr_code(payload)
     text = str(label if label is not None else _("QRIS payment code"))
-    buffer = io.BytesIO()
-    qr.save(
-        buffer,
-        kind="svg",
-        xmldecl=False,
-        svgns=True,
-        nl=False,
-        scale=scale,
-        border=4,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        title=text,
-        svgclass="qris-code",
-    )
-    svg = buffer.getvalue().decode()
-    width, height = qr.symbol_size(scale=scale, border=4)
-    opening = f'<svg role="img" aria-label="{escape(text)}" width="{width}" height="{height}" '
-    # segno escapes the title and the rest is numbers and fixed markup.
-    return mark_safe(opening + svg.removeprefix("<svg "))
+    return inline_svg(qr_code(payload), label=text, scale=scale, css_class="qris-code", sized=True)
 
 
 def _check_checksum(payload: str, fields: list[tuple[str, str]]) -> None:

@@ -5,9 +5,10 @@ PIL image for the posters. One symbol everywhere: full-size QR (never Micro QR),
 import io
 
 import segno
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from PIL import Image
+
+from openpo.core.qr import inline_svg
 
 
 def link_qr(url: str) -> segno.QRCode:
@@ -17,24 +18,7 @@ def link_qr(url: str) -> segno.QRCode:
 
 def link_qr_svg(url: str, *, label: str, scale: int = 6) -> SafeString:
     """An inline `<svg>` of the link's QR code, labelled for screen readers, scalable by CSS."""
-    buffer = io.BytesIO()
-    link_qr(url).save(
-        buffer,
-        kind="svg",
-        xmldecl=False,
-        svgns=True,
-        nl=False,
-        scale=scale,
-        border=4,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        title=label,
-        svgclass="share-qr",
-    )
-    # segno escapes the title; the rest is numbers and fixed markup.
-    svg = buffer.getvalue().decode().removeprefix("<svg ")
-    return mark_safe(f'<svg role="img" aria-label="{escape(label)}" {svg}')
+    return inline_svg(link_qr(url), label=label, scale=scale, css_class="share-qr")
 
 
 def link_qr_png(url: str, *, scale: int = 16) -> bytes:

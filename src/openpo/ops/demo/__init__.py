@@ -37,7 +37,8 @@ from openpo.ops.demo.shop_data import (
     SHOP_SLUG,
     USERNAME,
 )
-from openpo.ops.demo.story import Story, wib_moment
+from openpo.ops.demo.story import Story
+from openpo.ops.demo.timing import wib_moment
 from openpo.orders.models import Customer, Order
 
 __all__ = [
