@@ -96,6 +96,18 @@ def product_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render_edit_page(request, campaign, bound={ADD_PRODUCT: form}, status=422)
 
 
+def _remove(request, campaign, remove, *, removed, kept, anchor: str, after: str):
+    """Remove a product or variant; one with orders stays on them, off sale (the service says
+    which by its answer). A refusal goes back to the item, a removal to `after`."""
+    try:
+        deleted = remove()
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _back(campaign, anchor)
+    messages.success(request, removed if deleted else kept)
+    return _back(campaign, after)
+
+
 @require_POST
 @shop_member_required
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
@@ -115,19 +127,15 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
 @shop_member_required
 def product_remove(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_shop_object(request, Product, pk=product_id)
-    campaign = product.campaign
-    try:
-        deleted = remove_product(product=product, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _back(campaign, f"product-{product.pk}")
-    if deleted:
-        messages.success(request, _("Product removed."))
-    else:
-        messages.success(
-            request, _("This product has orders, so it stays on them; it is no longer on sale.")
-        )
-    return _back(campaign, "products")
+    return _remove(
+        request,
+        product.campaign,
+        lambda: remove_product(product=product, actor=request.user),
+        removed=_("Product removed."),
+        kept=_("This product has orders, so it stays on them; it is no longer on sale."),
+        anchor=f"product-{product.pk}",
+        after="products",
+    )
 
 
 @require_POST
@@ -166,19 +174,15 @@ def variant_edit(request: HttpRequest, variant_id: int) -> HttpResponse:
 @shop_member_required
 def variant_remove(request: HttpRequest, variant_id: int) -> HttpResponse:
     variant = get_shop_object(request, Variant, pk=variant_id)
-    campaign = variant.campaign
-    try:
-        deleted = remove_variant(variant=variant, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _back(campaign, f"variant-{variant.pk}")
-    if deleted:
-        messages.success(request, _("Variant removed."))
-    else:
-        messages.success(
-            request, _("This variant has orders, so it stays on them; it is no longer on sale.")
-        )
-    return _back(campaign, f"product-{variant.product_id}")
+    return _remove(
+        request,
+        variant.campaign,
+        lambda: remove_variant(variant=variant, actor=request.user),
+        removed=_("Variant removed."),
+        kept=_("This variant has orders, so it stays on them; it is no longer on sale."),
+        anchor=f"variant-{variant.pk}",
+        after=f"product-{variant.product_id}",
+    )
 
 
 @require_POST

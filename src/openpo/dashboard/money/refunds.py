@@ -28,6 +28,7 @@ from openpo.core.phone import format_phone_local
 from openpo.core.uploads import limit_upload
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.fields import RupiahField, defuse
+from openpo.dashboard.money.private_files import private_file_response
 from openpo.orders.models import Order
 from openpo.payments.models import Refund
 from openpo.payments.services.refunds import record_refund, refund_owed, refunds_due
@@ -239,18 +240,12 @@ def refund_proof(request: HttpRequest, refund_id: int) -> FileResponse:
         raise Http404("Proof file missing") from missing
     content_type = sniff_type(handle.read(16)) or "application/octet-stream"
     handle.seek(0)
-    is_image = content_type.startswith("image/")
     extension = refund.proof.name.rsplit(".", 1)[-1]
-    response = FileResponse(
+    return private_file_response(
         handle,
         content_type=content_type,
-        as_attachment=not is_image,
         filename=f"{refund.order.code}-refund-{refund.pk}.{extension}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 urlpatterns = [

@@ -24,6 +24,7 @@ from openpo.core.forms import Form, add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.fields import RupiahField
+from openpo.dashboard.money.private_files import private_file_response
 from openpo.orders.models import Order
 from openpo.payments.gateways.refusals import recent_refusals
 from openpo.payments.models import Payment, PaymentProof
@@ -241,17 +242,11 @@ def proof_file(request: HttpRequest, proof_id: int) -> FileResponse:
         handle = proof.file.open("rb")
     except (FileNotFoundError, OSError) as missing:
         raise Http404("Proof file missing") from missing
-    is_image = content_type.startswith("image/")
-    response = FileResponse(
+    return private_file_response(
         handle,
         content_type=content_type,
-        as_attachment=not is_image,
         filename=f"{proof.order.code}-proof-{proof.pk}.{EXTENSIONS[content_type]}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
