@@ -1,10 +1,12 @@
 """Per-client rate limits kept in Django's cache, and the friendly page shown past the limit.
 
-A fixed window: every `window` seconds a client gets `limit` hits per scope ("order", ...),
-counted under a cache key named for the scope, the client and the window's start, in the
-`default` cache, so every process that shares that cache shares the count. A fixed window
-can let through up to twice the limit across a window boundary; to stop one client flooding
-the order form that is plenty, and it needs only a counter.
+A sliding window: a client gets `limit` hits per scope ("order", ...) in any `window`
+seconds. Hits are counted per fixed window, under a cache key named for the scope, the client
+and the window's start, in the `default` cache, so every process that shares that cache
+shares the count; the previous window's count is carried into the current one, weighted by
+how much of it still lies within the last `window` seconds. A plain fixed window would let
+through twice the limit around a boundary (two hits at 11:59:59, two more at 12:00:00, with
+a limit of 2 a minute); the carried count closes that, and it needs only two counters.
 
 How the counter is kept exact depends on the backend:
 - Redis, memcached, LocMem: `cache.add(key, 1)` then `cache.incr(key)`, both atomic in the
@@ -70,24 +72,47 @@ class RateLimitResult:
 def hit(
     scope: str, key: str, *, limit: int, window: int, now: float | None = None
 ) -> RateLimitResult:
-    """Count one hit for `key` in `scope`; allowed while the window's count is within `limit`."""
+    """Count one hit for `key` in `scope`; allowed while the last `window` seconds hold at
+    most `limit` hits (this window's count plus the previous one's, weighted)."""
     if limit < 1 or window < 1:
         raise ValueError(f"rate limit needs limit >= 1 and window >= 1, not {limit}/{window}")
     now = time.time() if now is None else now
     window_start = int(now // window) * window
-    retry_after = max(1, math.ceil(window_start + window - now))
     # Hashed: any string can be a key (memcached refuses spaces and long keys), and the
     # cache does not keep a readable list of who visited.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"{KEY_PREFIX}:{scope}:{window}:{window_start}:{digest}"
+    previous_key = f"{KEY_PREFIX}:{scope}:{window}:{window_start - window}:{digest}"
     try:
-        count = _count(cache_key, limit=limit, timeout=retry_after + 1)
+        previous = caches[CACHE_ALIAS].get(previous_key) or 0
+        carried = previous * (window_start + window - now) / window
+        room = math.floor(limit - carried)  # hits this window may still hold
+        # Kept for two windows: the next window carries this one's count.
+        count = _count(cache_key, limit=room, timeout=math.ceil(window_start + 2 * window - now))
     except Exception:
         logger.exception("rate limit %r not checked: the cache failed", scope)
-        return RateLimitResult(allowed=True, remaining=limit, retry_after=retry_after)
+        return RateLimitResult(allowed=True, remaining=limit, retry_after=1)
+    allowed = count <= room
+    written = count if allowed else count - 1
     return RateLimitResult(
-        allowed=count <= limit, remaining=max(0, limit - count), retry_after=retry_after
+        allowed=allowed,
+        remaining=max(0, room - count),
+        retry_after=_seconds_until_room(now, window_start, window, limit, previous, written),
     )
+
+
+def _seconds_until_room(
+    now: float, window_start: int, window: int, limit: int, previous: int, written: int
+) -> int:
+    """Whole seconds until one more hit would be allowed (at least 1)."""
+    if written < limit:
+        # Within this window, once the previous window's weight has fallen far enough.
+        spare = limit - written - 1
+        at = window_start + (window * (1 - spare / previous) if previous > spare else 0)
+    else:
+        # In the next window, once this window's weight has fallen far enough.
+        at = window_start + window + window * (1 - (limit - 1) / written)
+    return max(1, math.ceil(at - now))
 
 
 def take(scope: str, key: str, *, limit: int, timeout: int) -> bool:
@@ -127,10 +152,10 @@ def _count(cache_key: str, *, limit: int, timeout: int) -> int:
     """This window's count including this hit; a hit past the limit is not written."""
     cache = caches[CACHE_ALIAS]
     count = cache.get(cache_key)
-    if count is not None and count >= limit:
+    if limit < 1 or (count is not None and count >= limit):
         # Refused with a read only: a flood from one client writes nothing (on SQLite,
         # writes queue for the same lock as the buyers' orders).
-        return count + 1
+        return (count or 0) + 1
     if type(cache).incr is not BaseCache.incr:
         return _add_or_incr(cache, cache_key, timeout=timeout)  # atomic: Redis, memcached, LocMem
     if isinstance(cache, DatabaseCache):
