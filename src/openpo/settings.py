@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "openpo.orders",
     "openpo.payments",
     "openpo.messaging",
+    "openpo.fulfillment",
     "openpo.storefront",
     "openpo.api",
     "openpo.dashboard",

@@ -8,6 +8,15 @@ from django.urls import URLPattern, get_resolver
 
 from openpo.catalog.models import Invitation, Material, ProductPhoto
 from openpo.catalog.services import add_bank_account, create_shop
+from openpo.fulfillment.models import (
+    ProductionPhoto,
+    ProductionStage,
+    ProductionUpdate,
+    Reconfirmation,
+    ScheduleChange,
+    Shipment,
+    Testimonial,
+)
 from openpo.orders.models import OrderNote
 from openpo.payments.models import (
     Payment,
@@ -49,6 +58,22 @@ def _url_with_ids(pattern: URLPattern, ids: dict[str, object]) -> str:
     return "/dashboard/" + route
 
 
+def _extra_charge(shop, order, now):
+    from openpo.payments.models import ExpectedPayment
+
+    return ExpectedPayment.objects.create(
+        shop=shop,
+        order=order,
+        kind=ExpectedPayment.Kind.EXTRA,
+        label="Ongkir",
+        base_amount=10000,
+        unique_code=7,
+        amount=10007,
+        due_at=now,
+        created_at=now,
+    )
+
+
 def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
     """One object of every kind, all of alice's shop."""
     campaign = make_campaign(shop, now=now)
@@ -87,7 +112,32 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
         amount=1000,
         match=StatementLine.Match.UNMATCHED,
     )
+    stage = ProductionStage.objects.create(campaign=campaign, name="Potong", position=1)
+    update = ProductionUpdate.objects.create(campaign=campaign, text="Kain datang", created_at=now)
+    production_photo = ProductionPhoto.objects.create(update=update, image="production/x.jpg")
+    shipment = Shipment.objects.create(
+        shop=shop, campaign=campaign, courier="jne", created_at=now, updated_at=now
+    )
+    shipment.orders.add(order)
+    reconfirmation = Reconfirmation.objects.create(
+        shop=shop, order=order, reason=Reconfirmation.Reason.NOTE, created_at=now
+    )
+    schedule_change = ScheduleChange.objects.create(
+        campaign=campaign, field="ships_on", new_date=now.date(), reason="hujan", created_at=now
+    )
+    testimonial = Testimonial.objects.create(
+        shop=shop, campaign=campaign, order=order, rating=5, author_name="Rina", created_at=now
+    )
     return {
+        "stage_id": stage.pk,
+        "update_id": update.pk,
+        "production_photo_id": production_photo.pk,
+        "shipment_id": shipment.pk,
+        "reconfirmation_id": reconfirmation.pk,
+        "schedule_change_id": schedule_change.pk,
+        "testimonial_id": testimonial.pk,
+        # An extra charge is an expected payment of kind "extra".
+        "charge_id": _extra_charge(shop, order, now).pk,
         "campaign_id": campaign.pk,
         "product_id": product.pk,
         "variant_id": variant.pk,

@@ -58,6 +58,11 @@ class Shop(models.Model):
         _("confirm exact statement matches automatically"), default=False
     )
     # Midtrans (payment gateway), off while empty: the server key signs its notifications.
+    # A PO's ship date moved more than this many days past the first promise lets each paid
+    # buyer cancel and ask for a refund with one tap on their order page.
+    delay_cancel_after_days = models.PositiveSmallIntegerField(
+        _("offer cancellation after a delay of (days)"), default=7
+    )
     midtrans_server_key = models.CharField(_("Midtrans server key"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), default=now)
 
@@ -203,6 +208,8 @@ class Campaign(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Buyers may correct their name, phone and address until the seller locks them.
+    addresses_locked_at = models.DateTimeField(_("addresses locked at"), null=True, blank=True)
     production_started_at = models.DateTimeField(_("production started at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=now)
     updated_at = models.DateTimeField(_("updated at"), default=now)

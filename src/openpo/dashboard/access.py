@@ -38,6 +38,13 @@ SHOP_PATHS: dict[str, str] = {
     "payments.statementline": "shop",
     "orders.order": "shop",
     "orders.customer": "shop",
+    "fulfillment.productionstage": "campaign__shop",
+    "fulfillment.productionupdate": "campaign__shop",
+    "fulfillment.productionphoto": "update__campaign__shop",
+    "fulfillment.shipment": "shop",
+    "fulfillment.reconfirmation": "shop",
+    "fulfillment.schedulechange": "campaign__shop",
+    "fulfillment.testimonial": "shop",
 }
 
 

@@ -6,6 +6,7 @@ isolation test sees every pattern.
 
 from openpo.dashboard.campaigns import urls as campaigns
 from openpo.dashboard.editor import urls as editor
+from openpo.dashboard.fulfillment import urls as fulfillment
 from openpo.dashboard.messages import urls as messages
 from openpo.dashboard.money import urls as money
 from openpo.dashboard.orders import urls as orders
@@ -21,4 +22,5 @@ urlpatterns = [
     *orders.urlpatterns,
     *money.urlpatterns,
     *messages.urlpatterns,
+    *fulfillment.urlpatterns,
 ]

@@ -68,6 +68,7 @@ class Order(models.Model):
         PACKED = "packed", _("Packed")
         SHIPPED = "shipped", _("Shipped")
         DELIVERED = "delivered", _("Delivered")
+        RETURNED = "returned", _("Returned to the seller")
 
     class Channel(models.TextChoices):
         WEB = "web", _("Order form")
@@ -114,6 +115,9 @@ class Order(models.Model):
     units = models.PositiveIntegerField(_("units"))
     subtotal = models.PositiveIntegerField(_("subtotal (Rp)"))
     shipping_fee = models.PositiveIntegerField(_("shipping fee (Rp)"))
+    # Charges added after the PO closed (shipping by weight, cargo, tax), each with its own
+    # expected payment of kind "extra"; kept by payments.services, part of the total.
+    extra_charges = models.PositiveIntegerField(_("extra charges (Rp)"), default=0)
     total = models.PositiveIntegerField(_("total (Rp)"))
     # What must be paid first: the whole total, or the down payment under a DP policy.
     deposit_due = models.PositiveIntegerField(_("due up front (Rp)"))
@@ -159,7 +163,8 @@ class Order(models.Model):
             ),
             models.CheckConstraint(condition=Q(units__gte=1), name="order_units_positive"),
             models.CheckConstraint(
-                condition=Q(total=F("subtotal") + F("shipping_fee")), name="order_total_adds_up"
+                condition=Q(total=F("subtotal") + F("shipping_fee") + F("extra_charges")),
+                name="order_total_adds_up",
             ),
             models.CheckConstraint(
                 condition=Q(deposit_due__lte=F("total")), name="order_deposit_within_total"

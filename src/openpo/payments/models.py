@@ -20,6 +20,7 @@ class ExpectedPayment(models.Model):
         FULL = "full", _("Full payment")
         DEPOSIT = "deposit", _("Down payment (DP)")
         SETTLEMENT = "settlement", _("Settlement")
+        EXTRA = "extra", _("Extra charge")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Awaiting transfer")
@@ -32,6 +33,8 @@ class ExpectedPayment(models.Model):
         "orders.Order", on_delete=models.CASCADE, related_name="expected_payments"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # What an extra charge is for ("Ongkir", "Pajak impor"); empty for the order's own steps.
+    label = models.CharField(_("what it is for"), max_length=100, blank=True)
     base_amount = models.PositiveIntegerField(_("amount before the unique code (Rp)"))
     unique_code = models.PositiveSmallIntegerField(_("unique code"))
     amount = models.PositiveIntegerField(_("amount to transfer (Rp)"))

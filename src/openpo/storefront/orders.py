@@ -34,6 +34,7 @@ from openpo.payments.qris import qr_svg
 from openpo.payments.services import submit_payment_proof
 from openpo.payments.services.refunds import set_refund_account
 from openpo.payments.uploads import MAX_PROOF_BYTES
+from openpo.storefront.order_sections import sections_context
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ def _render(
         "refund_owed": balance.to_refund,
         "refunds": list(order.refunds.all()),
     }
+    context.update(sections_context(order))
     return render(request, "storefront/order.html", context, status=status)
 
 
