@@ -3,7 +3,8 @@
 Services call these (one line each): `order_received(order, now)`, `payment_confirmed(payment,
 now)`, `payment_rejected(payment, now)`, `settlement_reminder(expected, now)`,
 `order_expired(order, now)`, `campaign_transition(campaign, action, now)` (→ `po_closed` /
-`moq_failed`), and the future fulfilment service `shipped(order, tracking_number, now)`.
+`moq_failed`, `production_started`, `shipping_started`), and for fulfilment `shipped`,
+`production_update`, `schedule_changed`, `addresses_locked` and `extra_charge`.
 Every buyer gets an email (when they gave one) and a WhatsApp message for the seller's own
 phone (manual). Rows go in with one bulk insert that ignores what an earlier run already
 wrote: the outbox is unique per event key, recipient and channel.
@@ -283,19 +284,36 @@ def campaign_transition(campaign: Campaign, action: str, now: datetime) -> int:
         return po_closed(campaign, now)
     if action == "fail":
         return moq_failed(campaign, now)
+    if action == "start_production":
+        return for_orders(
+            "production_started", _active_orders(campaign).iterator(BATCH), campaign, now
+        )
+    if action == "start_shipping":
+        return for_orders(
+            "shipping_started", _active_orders(campaign).iterator(BATCH), campaign, now
+        )
     return 0
 
 
-def shipped(order: Order, tracking_number: str, now: datetime, *, courier: str = "") -> int:
-    """The parcel left: courier and tracking number (resi). For the fulfilment service."""
-    order = _fresh(order.pk)
+def shipped(
+    shipment, orders: Iterable[Order], now: datetime, *, courier: str, tracking_link: str
+) -> int:
+    """A parcel left: each of its orders' buyers hears the courier (its label), the resi and the
+    tracking link, once per shipment and order (marking it shipped again writes nothing new)."""
+    orders = list(orders)
+    if not orders:
+        return 0
     return for_orders(
         "shipped",
-        [order],
-        order.campaign,
+        orders,
+        orders[0].campaign,
         now,
-        key=f"shipped:{tracking_number}",
-        extra=lambda o: {"resi": tracking_number, "kurir": courier or "kurir"},
+        key=f"shipped:{shipment.pk}",
+        extra=lambda o: {
+            "resi": shipment.tracking_number or "-",
+            "kurir": courier,
+            "lacak": tracking_link or order_link(o),
+        },
     )
 
 
@@ -309,3 +327,50 @@ def production_update(campaign: Campaign, update_key: str, text: str, now: datet
         key=f"production_update:{update_key}",
         extra=lambda o: {"pesan": text},
     )
+
+
+def schedule_changed(change, now: datetime) -> int:
+    """A moved date (a `fulfillment.models.ScheduleChange`) to every buyer of a live order."""
+    campaign = change.campaign
+    return for_orders(
+        "schedule_changed",
+        _active_orders(campaign).iterator(BATCH),
+        campaign,
+        now,
+        key=f"schedule_changed:{change.pk}",
+        extra=lambda o: {
+            "jadwal": str(change.get_field_display()).lower(),
+            "tanggal_lama": _day(change.old_date),
+            "tanggal_baru": _day(change.new_date),
+            "alasan": change.reason,
+        },
+    )
+
+
+def addresses_locked(campaign: Campaign, now: datetime) -> int:
+    """The seller locked the PO's addresses: every buyer of a live order checks theirs."""
+    return for_orders("addresses_locked", _active_orders(campaign).iterator(BATCH), campaign, now)
+
+
+def extra_charge(expected, now: datetime) -> int:
+    """A second invoice (an expected payment of kind "extra") to the buyer of its order."""
+    order = _fresh(expected.order_id)
+    shop = order.campaign.shop
+    return for_orders(
+        "extra_charge",
+        [order],
+        order.campaign,
+        now,
+        key=f"extra_charge:{expected.pk}",
+        extra=lambda o: {
+            "untuk": expected.label,
+            "jumlah": money(expected.amount),
+            "tenggat": local_time(shop, expected.due_at),
+        },
+    )
+
+
+def _day(value) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(value, "j F Y") if value else "-"

@@ -166,19 +166,110 @@ EVENTS: dict[str, EventSpec] = {
             ),
         },
     ),
+    "production_started": EventSpec(
+        _("Production started"),
+        _ORDER,
+        {
+            "id": (
+                "Produksi {po} dimulai",
+                "Halo {nama},\n\nPO {po} sudah ditutup dan produksinya dimulai hari ini. "
+                "Kabar tiap tahap produksi bisa dilihat di halaman pesanan {kode}: {link}\n\n"
+                "{toko}",
+            ),
+            "en": (
+                "Production of {po} has started",
+                "Hi {nama},\n\nThe PO {po} is closed and production started today. "
+                "Follow each step of production on the page of your order {kode}: {link}\n\n"
+                "{toko}",
+            ),
+        },
+    ),
+    "shipping_started": EventSpec(
+        _("Shipping started"),
+        _ORDER,
+        {
+            "id": (
+                "Pengiriman {po} dimulai",
+                "Halo {nama},\n\nProduksi {po} selesai dan pesanan mulai dikirim. "
+                "Nomor resi pesanan {kode} kami kirim begitu paketnya berangkat: {link}\n\n"
+                "{toko}",
+            ),
+            "en": (
+                "Shipping of {po} has started",
+                "Hi {nama},\n\nProduction of {po} is done and orders are being shipped. "
+                "We send the tracking number of your order {kode} as soon as it leaves: "
+                "{link}\n\n{toko}",
+            ),
+        },
+    ),
+    "schedule_changed": EventSpec(
+        _("Date moved (delay notice)"),
+        (*_ORDER, "jadwal", "tanggal_lama", "tanggal_baru", "alasan"),
+        {
+            "id": (
+                "Jadwal {po} berubah",
+                "Halo {nama},\n\nMohon maaf, {jadwal} untuk {po} mundur dari {tanggal_lama} "
+                "menjadi {tanggal_baru}.\nAlasannya: {alasan}\n\n"
+                "Detail dan pilihan Anda ada di halaman pesanan {kode}: {link}\n\n{toko}",
+            ),
+            "en": (
+                "The schedule of {po} changed",
+                "Hi {nama},\n\nWe are sorry: the {jadwal} of {po} moved from {tanggal_lama} "
+                "to {tanggal_baru}.\nThe reason: {alasan}\n\n"
+                "Details and your options are on the page of your order {kode}: {link}\n\n"
+                "{toko}",
+            ),
+        },
+    ),
     "shipped": EventSpec(
         _("Shipped, with tracking number"),
-        (*_ORDER, "resi", "kurir"),
+        (*_ORDER, "resi", "kurir", "lacak"),
         {
             "id": (
                 "Pesanan {kode} sudah dikirim",
                 "Halo {nama},\n\nPesanan {kode} ({po}) sudah dikirim lewat {kurir}.\n"
-                "Nomor resi: {resi}\n\nPesanan Anda: {link}\n\n{toko}",
+                "Nomor resi: {resi}\nLacak paket: {lacak}\n\nPesanan Anda: {link}\n\n{toko}",
             ),
             "en": (
                 "Order {kode} is on its way",
                 "Hi {nama},\n\nYour order {kode} ({po}) was shipped with {kurir}.\n"
-                "Tracking number: {resi}\n\nYour order: {link}\n\n{toko}",
+                "Tracking number: {resi}\nTrack it: {lacak}\n\nYour order: {link}\n\n{toko}",
+            ),
+        },
+    ),
+    "addresses_locked": EventSpec(
+        _("Addresses locked"),
+        _ORDER,
+        {
+            "id": (
+                "Alamat pesanan {kode} sudah dikunci",
+                "Halo {nama},\n\nPaket {po} segera dikemas, jadi alamat pengiriman sudah "
+                "dikunci. Cek sekali lagi alamat pesanan {kode} di {link}; kalau ada yang "
+                "salah, balas pesan ini secepatnya.\n\n{toko}",
+            ),
+            "en": (
+                "The address of order {kode} is now locked",
+                "Hi {nama},\n\nParcels of {po} are about to be packed, so shipping addresses "
+                "are now locked. Please check the address of your order {kode} once more at "
+                "{link}; if anything is wrong, reply to this message right away.\n\n{toko}",
+            ),
+        },
+    ),
+    "extra_charge": EventSpec(
+        _("Extra charge (second invoice)"),
+        (*_ORDER, "untuk", "jumlah", "tenggat"),
+        {
+            "id": (
+                "Tagihan tambahan {kode}: {untuk}",
+                "Halo {nama},\n\nAda tagihan tambahan untuk pesanan {kode} ({po}): {untuk}.\n"
+                "Silakan transfer tepat {jumlah} sebelum {tenggat}.\n\n"
+                "Rincian dan cara bayar: {link}\n\n{toko}",
+            ),
+            "en": (
+                "Extra charge for {kode}: {untuk}",
+                "Hi {nama},\n\nThere is an extra charge for your order {kode} ({po}): "
+                "{untuk}.\nPlease transfer exactly {jumlah} before {tenggat}.\n\n"
+                "Details and how to pay: {link}\n\n{toko}",
             ),
         },
     ),
