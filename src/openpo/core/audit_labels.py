@@ -81,6 +81,15 @@ ACTION_LABELS = {
     "payment.gateway_refused": _("Midtrans notification refused"),
     "statement.imported": _("Bank statement imported"),
     "statement_line.ignored": _("Bank statement line ignored"),
+    # Shipping
+    "shipment.created": _("Parcel packed"),
+    "shipment.orders_added": _("Orders combined into a parcel"),
+    "shipment.tracking_set": _("Courier and resi set"),
+    "shipment.shipped": _("Parcel shipped"),
+    "shipment.delivered": _("Parcel delivered"),
+    "shipment.returned": _("Parcel returned to the seller"),
+    "shipment.unpaid_override": _("Shipped before full payment (seller's reason)"),
+    "shipment.resi_imported": _("Resi file imported"),
     # Messages
     "broadcast.sent": _("Broadcast sent"),
     "message.marked_sent": _("WhatsApp message marked as sent"),
