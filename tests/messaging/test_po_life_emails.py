@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from openpo.catalog.services import close_campaign
-from openpo.fulfillment.models import Shipment
-from openpo.messaging import events
+from openpo.fulfillment.services.shipping import create_shipment, mark_shipped
 from openpo.messaging.delivery import deliver_due_messages
 from openpo.messaging.models import OutboxMessage
 from openpo.messaging.reminders import remind_payments_due
@@ -47,15 +46,11 @@ def _live_a_po(shop, buyer, now, smtp_server):
     assert deliver_due_messages(now=closed_at) == 1
 
     shipped_at = closed_at + timedelta(days=10)
-    shipment = Shipment.objects.create(
-        shop=shop,
-        campaign=campaign,
-        courier="jne",
-        tracking_number="JNE0123456789",
-        created_at=shipped_at,
-        updated_at=shipped_at,
+    shipment = create_shipment(
+        orders=[order], courier="jne", tracking_number="JNE0123456789", now=shipped_at
     )
-    events.shipped(shipment, [order], shipped_at, courier="JNE", tracking_link="")
+    mark_shipped(shipment=shipment, now=shipped_at)
+    mark_shipped(shipment=shipment, now=shipped_at)  # marked twice: still one message
     assert deliver_due_messages(now=shipped_at) == 1
     assert deliver_due_messages(now=shipped_at) == 0
 
