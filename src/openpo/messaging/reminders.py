@@ -7,6 +7,8 @@ and safe when several workers run it at once.
   day, once per payment: each reminder is claimed with one conditional UPDATE of the expected
   payment's `reminded_at`, and leaves an audit event (`payment.settlement_reminder`) and the
   buyer's message.
+- `remind_extra_charges_due(now=...)`: the same for extra charges (a second invoice after the
+  PO closed, `payments.services.charges`): once per charge, within a day of its deadline.
 - `remind_po_events(now)`: "Ingatkan saya" sign-ups when their PO opens (`notified_at` is
   set), and sign-ups and past buyers of the shop 24 h before a PO closes.
 """
@@ -21,7 +23,7 @@ from openpo.catalog.models import Campaign
 from openpo.core.audit import audit_event
 from openpo.messaging import events
 from openpo.messaging.models import OutboxMessage
-from openpo.messaging.rendering import local_time, render, shop_template
+from openpo.messaging.rendering import local_time, money, render, shop_template
 from openpo.orders.models import Order, ReminderSignup
 from openpo.payments.models import ExpectedPayment, Payment
 
@@ -77,7 +79,8 @@ def remind_payments_due(now: datetime | None = None) -> int:
 def remind_settlements_due(
     *, now: datetime | None = None, before: timedelta = SETTLEMENT_REMINDER_BEFORE
 ) -> int:
-    """Remind each buyer whose settlement is due within `before`; returns how many."""
+    """Remind each buyer whose settlement, or extra charge, is due within `before`; returns
+    how many."""
     now = now or timezone.now()
     due = ExpectedPayment.objects.filter(
         kind=ExpectedPayment.Kind.SETTLEMENT,
@@ -102,6 +105,58 @@ def remind_settlements_due(
                 data={"amount": expected.amount, "due_at": expected.due_at.isoformat()},
             )
             events.settlement_reminder(expected, now)
+            reminded += 1
+    # Extra charges are reminded on the same beat (the scheduler calls this one function).
+    return reminded + remind_extra_charges_due(now=now, before=before)
+
+
+def remind_extra_charges_due(
+    *, now: datetime | None = None, before: timedelta = SETTLEMENT_REMINDER_BEFORE
+) -> int:
+    """Remind each buyer whose extra charge is due within `before`, once per charge (claimed
+    like a settlement reminder: one conditional UPDATE of `reminded_at`); returns how many."""
+    now = now or timezone.now()
+    due = ExpectedPayment.objects.filter(
+        kind=ExpectedPayment.Kind.EXTRA,
+        status=ExpectedPayment.Status.OPEN,
+        reminded_at__isnull=True,
+        claimed_at__isnull=True,
+        due_at__gt=now,
+        due_at__lte=now + before,
+        order__status=Order.Status.ACTIVE,
+    ).select_related("order__campaign__shop")
+    reminded = 0
+    for expected in due[:BATCH]:
+        with transaction.atomic():
+            if not ExpectedPayment.objects.filter(
+                pk=expected.pk, reminded_at__isnull=True, status=ExpectedPayment.Status.OPEN
+            ).update(reminded_at=now):
+                continue  # another worker reminded this buyer, or it was paid meanwhile
+            audit_event(
+                action="payment.extra_charge_reminder",
+                subject=expected.order,
+                shop_id=expected.shop_id,
+                actor_label="system",
+                at=now,
+                data={
+                    "charge": expected.pk,
+                    "amount": expected.amount,
+                    "due_at": expected.due_at.isoformat(),
+                },
+            )
+            shop = expected.order.campaign.shop
+            events.for_orders(
+                "extra_charge",
+                [expected.order],
+                expected.order.campaign,
+                now,
+                key=f"extra_charge_reminder:{expected.pk}",
+                extra=lambda _order, expected=expected, shop=shop: {
+                    "untuk": expected.label,
+                    "jumlah": money(expected.amount),
+                    "tenggat": local_time(shop, expected.due_at),
+                },
+            )
             reminded += 1
     return reminded
 

@@ -46,3 +46,18 @@ class TooManyProofs(DomainError):
         "You have already sent %(count)s proofs; the seller will check them. If something is "
         "wrong, chat the seller."
     )
+
+
+class InvalidCharge(DomainError):
+    """An extra charge (or a file of them) cannot be added as it is; nothing was added. Each
+    problem, naming its row, is in `field_errors` under the form field it came from."""
+
+    code = "invalid_charge"
+    http_status = 422
+    default_message = _("Please correct the extra charge.")
+
+
+class ChargeNotCancellable(DomainError):
+    code = "charge_not_cancellable"
+    http_status = 409
+    default_message = _("Only an extra charge still awaiting transfer can be cancelled.")

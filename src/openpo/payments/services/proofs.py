@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpo.core.audit import audit_event
 from openpo.orders.models import Order
 from openpo.payments.errors import TooManyProofs
-from openpo.payments.models import Payment, PaymentProof
+from openpo.payments.models import ExpectedPayment, Payment, PaymentProof
 from openpo.payments.services.recording import claim_payment
 from openpo.payments.uploads import check_proof
 
@@ -30,10 +30,16 @@ def _refuse_past_the_caps(order: Order) -> None:
         raise TooManyProofs(count=total)
 
 
-def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -> PaymentProof:
-    """Keep a checked proof for the order's open payment and claim that payment (or join the
-    claim already waiting); the seller confirms or rejects the claim in the verification
-    queue. Past the caps nothing is kept."""
+def submit_payment_proof(
+    *,
+    order: Order,
+    upload,
+    expected_payment: ExpectedPayment | None = None,
+    now: datetime | None = None,
+) -> PaymentProof:
+    """Keep a checked proof for the order's open payment (or `expected_payment`, an open extra
+    charge of the order) and claim that payment (or join the claim already waiting); the seller
+    confirms or rejects the claim in the verification queue. Past the caps nothing is kept."""
     now = now or timezone.now()
     checked = check_proof(upload)
     with transaction.atomic():
@@ -42,7 +48,7 @@ def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -
         _refuse_past_the_caps(order)
         proof = PaymentProof(
             order=order,
-            expected_payment=order.open_expected_payment,
+            expected_payment=expected_payment or order.open_expected_payment,
             content_type=checked.content_type,
             size=checked.size,
             original_name=(upload.name or "")[:255],
@@ -59,5 +65,5 @@ def submit_payment_proof(*, order: Order, upload, now: datetime | None = None) -
             at=now,
             data={"proof": proof.pk, "type": checked.content_type, "size": checked.size},
         )
-        claim_payment(order=order, proof=proof, now=now)
+        claim_payment(order=order, proof=proof, expected_payment=expected_payment, now=now)
     return proof

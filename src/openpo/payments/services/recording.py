@@ -5,6 +5,11 @@ what follows from them on the order.
 (never incremented) while the order row is locked, so two confirmations at once cannot lose
 one. After each change the order's next expected payment follows: the rest of a short
 transfer, or the settlement ("pelunasan") after a DP, each with its own unique amount.
+
+Extra charges added after the PO closed (`payments.services.charges`) are expected payments of
+their own (kind "extra") beside the order's steps: the steps ask for the order's own part
+(`total - extra_charges`) less what was paid beyond the extra charges already paid, so what
+all open expected payments ask for together is what the order still owes.
 """
 
 from datetime import datetime, time, timedelta
@@ -47,12 +52,27 @@ def _locked(order: Order) -> Order:
     )
 
 
-def _payment_status(order: Order, net: int, refunded: int) -> str:
+def _extra_charges_paid(order: Order) -> int:
+    """What the order's paid extra charges asked for (their amounts before the kode unik)."""
+    if not order.extra_charges:
+        return 0
+    return (
+        ExpectedPayment.objects.filter(
+            order=order, kind=ExpectedPayment.Kind.EXTRA, status=ExpectedPayment.Status.PAID
+        ).aggregate(total=Sum("base_amount"))["total"]
+        or 0
+    )
+
+
+def _payment_status(order: Order, net: int, refunded: int, extras_paid: int = 0) -> str:
     if net <= 0:
         return Order.PaymentStatus.REFUNDED if refunded else Order.PaymentStatus.UNPAID
     if net >= order.total:
         return Order.PaymentStatus.PAID
-    if order.campaign.takes_deposit and net >= order.deposit_due:
+    # "DP received" only while the order's own settlement is still to come: an open extra
+    # charge on a settled order leaves it partly paid.
+    own_paid, own_total = net - extras_paid, order.total - order.extra_charges
+    if order.campaign.takes_deposit and order.deposit_due <= own_paid < own_total:
         return Order.PaymentStatus.DEPOSIT_PAID
     return Order.PaymentStatus.PARTIAL
 
@@ -65,31 +85,57 @@ def _settlement_due(order: Order, now: datetime) -> datetime:
     return now + SETTLEMENT_WINDOW
 
 
-def _next_due(order: Order, now: datetime) -> tuple[str, int, datetime] | None:
-    """What the buyer should transfer next (kind, base amount, due), or None."""
-    if order.status != Order.Status.ACTIVE or order.amount_paid >= order.total:
+def _next_due(
+    order: Order, now: datetime, extras_paid: int = 0
+) -> tuple[str, int, datetime] | None:
+    """What the buyer should transfer next for the order's own part (kind, base amount,
+    due), or None. Extra charges have expected payments of their own, so the own part is the
+    total without them, and money paid on them (`extras_paid`) does not pay it."""
+    own_total = order.total - order.extra_charges
+    own_paid = order.amount_paid - extras_paid
+    if order.status != Order.Status.ACTIVE or own_paid >= own_total:
         return None
     takes_deposit = order.campaign.takes_deposit
-    if takes_deposit and order.amount_paid >= order.deposit_due:
+    if takes_deposit and own_paid >= order.deposit_due:
         return (
             ExpectedPayment.Kind.SETTLEMENT,
-            order.total - order.amount_paid,
+            own_total - own_paid,
             _settlement_due(order, now),
         )
-    first_due = order.deposit_due if takes_deposit else order.total
+    first_due = order.deposit_due if takes_deposit else own_total
     kind = ExpectedPayment.Kind.DEPOSIT if takes_deposit else ExpectedPayment.Kind.FULL
     due = order.payment_deadline
-    if order.amount_paid and due <= now:
+    if own_paid > 0 and due <= now:
         # A short transfer arrived in time: give the rest one more payment window.
         due = now + timedelta(hours=order.campaign.payment_window_hours)
-    return kind, first_due - order.amount_paid, due
+    return kind, first_due - own_paid, due
 
 
-def _open_next_expected_payment(order: Order, now: datetime) -> ExpectedPayment | None:
-    """Keep the open expected payment if it still asks for the right amount; otherwise void
-    it and open the right one (or none when nothing more is due)."""
-    due = _next_due(order, now)
-    open_ones = ExpectedPayment.objects.filter(order=order, status=ExpectedPayment.Status.OPEN)
+def _settle_extra_charges(order: Order) -> None:
+    """Open extra charges follow the order: none is due from an order that no longer goes on
+    (void), and one whose money the order already holds (paid in full by other transfers) is
+    paid."""
+    if not order.extra_charges:
+        return
+    open_extras = ExpectedPayment.objects.filter(
+        order=order, kind=ExpectedPayment.Kind.EXTRA, status=ExpectedPayment.Status.OPEN
+    )
+    if order.status != Order.Status.ACTIVE:
+        open_extras.update(status=ExpectedPayment.Status.VOID)
+    elif order.amount_paid >= order.total:
+        open_extras.update(status=ExpectedPayment.Status.PAID)
+
+
+def _open_next_expected_payment(
+    order: Order, now: datetime, extras_paid: int = 0
+) -> ExpectedPayment | None:
+    """Keep the open expected payment of the order's own part if it still asks for the right
+    amount; otherwise void it and open the right one (or none when nothing more is due).
+    Extra charges are left alone."""
+    due = _next_due(order, now, extras_paid)
+    open_ones = ExpectedPayment.objects.filter(
+        order=order, status=ExpectedPayment.Status.OPEN
+    ).exclude(kind=ExpectedPayment.Kind.EXTRA)
     current = open_ones.first()
     if due and current and (current.kind, current.base_amount) == due[:2]:
         return current
@@ -132,13 +178,16 @@ def settle_order(*, order: Order, now: datetime | None = None) -> Order:
     )
     refunded = Refund.objects.filter(order=order).aggregate(total=Sum("amount"))["total"] or 0
     net = confirmed - refunded
-    status = _payment_status(order, net, refunded)
+    order.amount_paid = net
+    _settle_extra_charges(order)
+    extras_paid = _extra_charges_paid(order)
+    status = _payment_status(order, net, refunded, extras_paid)
     Order.objects.filter(pk=order.pk).update(
         amount_paid=net, amount_refunded=refunded, payment_status=status, updated_at=now
     )
     order.amount_paid, order.amount_refunded, order.payment_status = net, refunded, status
     order.__dict__.pop("open_expected_payment", None)
-    _open_next_expected_payment(order, now)
+    _open_next_expected_payment(order, now, extras_paid)
     return order
 
 
@@ -179,16 +228,23 @@ def claim_payment(
     *,
     order: Order,
     proof: PaymentProof | None = None,
+    expected_payment: ExpectedPayment | None = None,
     now: datetime | None = None,
 ) -> Payment | None:
-    """The buyer says they paid the open expected payment (a proof was uploaded): a payment
-    waiting for the seller's check. A proof sent while an earlier claim still waits joins that
-    claim, so one transfer is never counted twice. None when nothing is expected now."""
+    """The buyer says they paid the open expected payment (or `expected_payment`, one of the
+    order's open extra charges; a proof was uploaded): a payment waiting for the seller's check.
+    A proof sent while an earlier claim on the same payment still waits joins that claim, so one
+    transfer is never counted twice. None when nothing is expected now."""
     now = now or timezone.now()
     order = _locked(order)
-    waiting = (
-        Payment.objects.filter(order=order, status=Payment.Status.CLAIMED).order_by("id").first()
-    )
+    waiting = Payment.objects.filter(order=order, status=Payment.Status.CLAIMED)
+    if expected_payment is not None:
+        # An extra charge is a transfer of its own: only a claim on it is the same transfer.
+        waiting = waiting.filter(expected_payment=expected_payment)
+        expected_payment = ExpectedPayment.objects.filter(
+            pk=expected_payment.pk, order=order, status=ExpectedPayment.Status.OPEN
+        ).first()
+    waiting = waiting.order_by("id").first()
     if waiting is not None:
         if proof is not None:
             PaymentProof.objects.filter(pk=proof.pk).update(claim=waiting)
@@ -201,7 +257,7 @@ def claim_payment(
                 data={"payment": waiting.pk, "proof": proof.pk},
             )
         return waiting
-    expected = order.open_expected_payment
+    expected = expected_payment or order.open_expected_payment
     if expected is None:
         return None
     payment = Payment.objects.create(

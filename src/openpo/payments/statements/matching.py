@@ -5,8 +5,9 @@ that payment's window (the day before it was created to the day after it was due
 shop's time zone). It is `ambiguous` when more than one order could be meant, including orders
 whose amount before the kode unik equals the line (the buyer forgot the code): those are never
 applied without the seller. A line for an order that expired or was cancelled (or that arrived
-after the window) is `late`, for the seller to decide. A line whose payment the seller already
-confirmed from a proof is recognised (`reconciled`), so it is not counted twice.
+after the window), or for an extra charge the seller cancelled, is `late`, for the seller to
+decide. A line whose payment the seller already confirmed from a proof is recognised
+(`reconciled`), so it is not counted twice.
 """
 
 from collections import defaultdict
@@ -104,7 +105,11 @@ class Matcher:
             ep
             for ep in exact
             if ep.status == ExpectedPayment.Status.VOID
-            and ep.order.status in (Order.Status.EXPIRED, Order.Status.CANCELLED)
+            and (
+                ep.order.status in (Order.Status.EXPIRED, Order.Status.CANCELLED)
+                # An extra charge the seller cancelled: the buyer may have paid it anyway.
+                or ep.kind == ExpectedPayment.Kind.EXTRA
+            )
             and self._opened_on(ep) <= posted_on
         ]
         if late:
