@@ -5,8 +5,10 @@ for the seller's check or rejected with the seller's reason, and, when money may
 account for the refund (posted to the page itself) and the refunds received. Once the order no
 longer goes ahead (cancelled, expired, or its PO failed or was cancelled) the page asks for no
 payment and shows what happens to the buyer's money instead of the production timeline; the
-figures are `payments.balances`. Its "pay online" button opens a Midtrans Snap payment page
-(`payments.gateways`)."""
+figures are `payments.balances`. Extra charges added after the PO closed (a second invoice) are
+listed each with its label, exact amount, kode unik, deadline and state, and paid the same way
+(transfer, QRIS, a proof sent for that charge). Its "pay online" button opens a Midtrans Snap
+payment page (`payments.gateways`)."""
 
 import logging
 from urllib.parse import quote
@@ -30,7 +32,7 @@ from openpo.payments.balances import goes_ahead, order_balance
 from openpo.payments.gateways.midtrans import GatewayOff, GatewayUnavailable
 from openpo.payments.gateways.notifications import start_midtrans_payment
 from openpo.payments.models import ExpectedPayment, Payment
-from openpo.payments.qris import qr_svg
+from openpo.payments.qris import InvalidQris, make_dynamic, qr_svg
 from openpo.payments.services import submit_payment_proof
 from openpo.payments.services.refunds import set_refund_account
 from openpo.payments.uploads import MAX_PROOF_BYTES
@@ -97,6 +99,40 @@ def _settlement_plan(order: Order, expected_payments: list[ExpectedPayment]) -> 
     }
 
 
+def _qris_svg(order: Order, expected: ExpectedPayment | None) -> str | None:
+    """The shop's QRIS with this payment's amount filled in, drawn; None without one."""
+    if expected is None or not order.shop.static_qris:
+        return None
+    try:
+        return qr_svg(make_dynamic(order.shop.static_qris, expected.amount))
+    except InvalidQris:
+        return None
+
+
+def _extra_charges(
+    order: Order, expected_payments: list[ExpectedPayment], payments: list[Payment], ahead: bool
+) -> list[dict]:
+    """Each extra charge (not cancelled ones), and for an open one its QRIS and whether a
+    payment of it waits for the seller's check."""
+    charges = []
+    for charge in expected_payments:
+        if charge.kind != ExpectedPayment.Kind.EXTRA or charge.status == "void":
+            continue
+        payable = ahead and charge.status == ExpectedPayment.Status.OPEN
+        charges.append(
+            {
+                "charge": charge,
+                "payable": payable,
+                "qris_svg": _qris_svg(order, charge) if payable else None,
+                "waiting": any(
+                    p.expected_payment_id == charge.pk and p.status == Payment.Status.CLAIMED
+                    for p in payments
+                ),
+            }
+        )
+    return charges
+
+
 def _whatsapp_link(order: Order, amount: int | None) -> str | None:
     if not order.shop.whatsapp_number:
         return None
@@ -116,11 +152,16 @@ def _render(
     refund_form: RefundAccountForm | None = None,
 ):
     ahead = goes_ahead(order)
-    # An order that no longer goes ahead takes no payment, whatever is still open for it.
-    expected = order.open_expected_payment if ahead else None
     balance = order_balance(order)
     payments = list(order.payments.select_related("expected_payment"))
     expected_payments = list(order.expected_payments.all())
+    # An order that no longer goes ahead takes no payment, whatever is still open for it.
+    # The order's own step (full, DP, settlement) is "what to pay"; extra charges added after
+    # the PO closed each have their own card below it.
+    open_ones = [e for e in expected_payments if e.status == ExpectedPayment.Status.OPEN]
+    expected = next((e for e in open_ones if e.kind != ExpectedPayment.Kind.EXTRA), None)
+    expected = expected if ahead else None
+    extra_charges = _extra_charges(order, expected_payments, payments, ahead)
     rejected = [p for p in payments if p.status == Payment.Status.REJECTED]
     if refund_form is None:
         refund_form = RefundAccountForm(
@@ -130,7 +171,7 @@ def _render(
                 "account_holder": order.refund_account_holder or order.buyer_name,
             }
         )
-    qris_svg = qr_svg(order.dynamic_qris) if expected and order.dynamic_qris else None
+    qris_svg = _qris_svg(order, expected)
     context = {
         "order": order,
         "shop": order.shop,
@@ -155,6 +196,7 @@ def _render(
         "balance": balance,
         "refund_owed": balance.to_refund,
         "refunds": list(order.refunds.all()),
+        "extra_charges": extra_charges,
     }
     context.update(sections_context(order))
     return render(request, "storefront/order.html", context, status=status)
@@ -182,8 +224,22 @@ def proof_upload(request: HttpRequest, secret: str) -> HttpResponse:
     form = ProofForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render(request, order, form, status=422)
+    charge = None
+    if charge_id := request.POST.get("charge", ""):
+        # A proof for one of the order's open extra charges, not for its own step.
+        charge = ExpectedPayment.objects.filter(
+            pk=int(charge_id) if charge_id.isdigit() else 0,
+            order=order,
+            kind=ExpectedPayment.Kind.EXTRA,
+            status=ExpectedPayment.Status.OPEN,
+        ).first()
+        if charge is None or not goes_ahead(order):
+            form.add_error("proof", _("This charge is no longer awaiting transfer."))
+            return _render(request, order, form, status=409)
     try:
-        submit_payment_proof(order=order, upload=form.cleaned_data["proof"])
+        submit_payment_proof(
+            order=order, upload=form.cleaned_data["proof"], expected_payment=charge
+        )
     except DomainError as error:
         form.add_error("proof", error.message)
         return _render(request, order, form, status=error.http_status)
