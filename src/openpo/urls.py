@@ -32,11 +32,12 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", include("openpo.dashboard.urls")),
-    # Product photos and shop logos are public; payment proofs live elsewhere
+    # Product photos, shop logos and production photos (random names, shown to a PO's buyers)
+    # are public; payment proofs live elsewhere
     # (PRIVATE_MEDIA_ROOT), unserved.
     # On several machines, put photos in object storage instead (README, "Scaling out").
     re_path(
-        r"^media/(?P<path>(?:photos|logos)/.+)$",
+        r"^media/(?P<path>(?:photos|logos|production)/.+)$",
         serve,
         {"document_root": settings.MEDIA_ROOT},
         name="media",
