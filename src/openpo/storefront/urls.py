@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openpo.storefront import campaigns, orders, views
+from openpo.storefront import campaigns, orders, production, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("o/<str:secret>/", orders.order_page, name="order_page"),
     path("o/<str:secret>/proof/", orders.proof_upload, name="proof_upload"),
     path("o/<str:secret>/pay/midtrans/", orders.midtrans_pay, name="midtrans_pay"),
+    path("o/<str:secret>/cancel-for-delay/", production.delay_cancel, name="order_delay_cancel"),
     path("<slug:shop_slug>/", campaigns.shop_page, name="shop"),
     path("<slug:shop_slug>/<slug:campaign_slug>/", campaigns.campaign_page, name="campaign"),
     path(
