@@ -28,6 +28,7 @@ from openpo.orders.models import Order
 from openpo.orders.services import place_order, sign_up_for_reminder
 from openpo.storefront.forms import OrderForm, ReminderForm
 from openpo.storefront.ics import calendar_for
+from openpo.storefront.testimonials import shop_testimonials
 
 
 @require_GET
@@ -38,7 +39,11 @@ def shop_page(request: HttpRequest, shop_slug: str) -> HttpResponse:
     )
     now = timezone.now()
     rows = [(c, c.phase(now)) for c in shop.campaigns.all()]
-    return render(request, "storefront/shop.html", {"shop": shop, "campaigns": rows})
+    return render(
+        request,
+        "storefront/shop.html",
+        {"shop": shop, "campaigns": rows, "testimonials": shop_testimonials(shop)},
+    )
 
 
 def campaign_context(campaign: Campaign, form: OrderForm, *, now: datetime) -> dict:
@@ -57,6 +62,8 @@ def campaign_context(campaign: Campaign, form: OrderForm, *, now: datetime) -> d
         "lowest_price": min((v.price_at(campaign, now) for v in variants), default=None),
         "early_bird": campaign.early_bird_on(now)
         and any(v.early_bird_price is not None for v in variants),
+        # What buyers of the shop's earlier POs said (approved by the seller).
+        "testimonials": shop_testimonials(campaign.shop, exclude_campaign=campaign),
     }
 
 

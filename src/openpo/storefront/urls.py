@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openpo.storefront import campaigns, orders, production, views
+from openpo.storefront import buyer_edits, campaigns, orders, production, testimonials, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,13 @@ urlpatterns = [
     path("o/<str:secret>/proof/", orders.proof_upload, name="proof_upload"),
     path("o/<str:secret>/pay/midtrans/", orders.midtrans_pay, name="midtrans_pay"),
     path("o/<str:secret>/cancel-for-delay/", production.delay_cancel, name="order_delay_cancel"),
+    path("o/<str:secret>/details/", buyer_edits.correct, name="order_buyer_edit"),
+    path("o/<str:secret>/testimonial/", testimonials.write, name="order_testimonial"),
+    path(
+        "testimonials/<int:testimonial_id>/photo/",
+        testimonials.photo,
+        name="testimonial_photo",
+    ),
     path("<slug:shop_slug>/", campaigns.shop_page, name="shop"),
     path("<slug:shop_slug>/<slug:campaign_slug>/", campaigns.campaign_page, name="campaign"),
     path(
