@@ -146,3 +146,35 @@ def test_staff_cannot_move_a_date(client, bob, campaign, now):
     )
     assert response.status_code in (403, 422)
     assert not ScheduleChange.objects.exists()
+
+
+def _settings_data(shop, **changes):
+    data = {
+        "name": shop.name,
+        "slug": shop.slug,
+        "whatsapp_number": "",
+        "email": "",
+        "timezone": shop.timezone,
+        "brand_color": shop.brand_color,
+        "static_qris": "",
+        "default_payment_window_hours": shop.default_payment_window_hours,
+        "message_language": shop.message_language,
+    }
+    return {**data, **changes}
+
+
+def test_the_owner_sets_the_delay_limit_in_the_shop_settings(client, alice, shop):
+    client.force_login(alice)
+    assert 'name="delay_cancel_after_days"' in client.get(_url("settings")).content.decode()
+    response = client.post(_url("settings"), _settings_data(shop, delay_cancel_after_days=14))
+    assert response.status_code == 302
+    shop.refresh_from_db()
+    assert shop.delay_cancel_after_days == 14
+    # Posted without it (an older form), the limit stays.
+    client.post(_url("settings"), _settings_data(shop))
+    shop.refresh_from_db()
+    assert shop.delay_cancel_after_days == 14
+    response = client.post(_url("settings"), _settings_data(shop, delay_cancel_after_days=0))
+    assert response.status_code == 422
+    shop.refresh_from_db()
+    assert shop.delay_cancel_after_days == 14

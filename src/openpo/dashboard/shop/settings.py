@@ -1,7 +1,7 @@
 """Shop settings (name, link, logo, WhatsApp, email, time zone, colour, QRIS, payment window,
-message language) and payment settings (automatic statement confirmation, Midtrans) for the
-shop's owners; the bank
-account pages are in `shop.bank_accounts` and the team pages in `shop.team`.
+message language, the delay after which buyers may cancel) and payment settings (automatic
+statement confirmation, Midtrans) for the shop's owners; the bank account pages are in
+`shop.bank_accounts` and the team pages in `shop.team`.
 """
 
 from django import forms
@@ -28,6 +28,7 @@ from openpo.core.phone import format_phone_local
 from openpo.core.uploads import limit_upload
 from openpo.dashboard.access import owner_required
 from openpo.dashboard.shop.bank_accounts import BankAccountForm
+from openpo.fulfillment.services.delays import MAX_DELAY_LIMIT_DAYS, set_delay_limit
 from openpo.payments.gateways.midtrans import snap_base_url
 from openpo.payments.qris import InvalidQris, QrisInfo, validate_static
 
@@ -90,6 +91,17 @@ class ShopSettingsForm(Form):
     message_language = forms.ChoiceField(
         label=gettext_lazy("Language of messages to buyers"), choices=Shop.Language.choices
     )
+    # Empty keeps the current limit (a form posted without the field changes nothing).
+    delay_cancel_after_days = forms.IntegerField(
+        label=gettext_lazy("Offer buyers a cancel after a delay of (days)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_DELAY_LIMIT_DAYS,
+        help_text=gettext_lazy(
+            "When a PO's ship date moves more than this many days past the first promise, "
+            "each buyer who paid can cancel and ask for a refund on their order page."
+        ),
+    )
 
 
 class PaymentSettingsForm(Form):
@@ -122,6 +134,7 @@ class PaymentSettingsForm(Form):
 
 def _initial(shop: Shop) -> dict[str, object]:
     initial = {name: getattr(shop, name) for name in SETTINGS_FIELDS}
+    initial["delay_cancel_after_days"] = shop.delay_cancel_after_days
     if shop.whatsapp_number:  # shown the way the seller writes it: 0812-…
         initial["whatsapp_number"] = format_phone_local(shop.whatsapp_number)
     return initial
@@ -194,6 +207,8 @@ def settings(request: HttpRequest) -> HttpResponse:
                 remove_logo=data["remove_logo"],
                 **{name: data[name] for name in SETTINGS_FIELDS},
             )
+            if data["delay_cancel_after_days"] is not None:
+                set_delay_limit(shop=shop, days=data["delay_cancel_after_days"], actor=request.user)
         except DomainError as error:
             add_domain_error(form, error)
         else:
