@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openpo.catalog.models import Variant
@@ -21,6 +22,7 @@ from openpo.core.forms import add_domain_error
 from openpo.core.models import AuditEvent
 from openpo.core.money import format_rupiah
 from openpo.dashboard.access import get_shop_object, shop_member_required
+from openpo.dashboard.fulfillment.reconfirm import ReconfirmNoteForm
 from openpo.dashboard.money.verification import (
     ConfirmForm,
     ManualPaymentForm,
@@ -28,6 +30,7 @@ from openpo.dashboard.money.verification import (
     describe_claim,
 )
 from openpo.dashboard.orders.forms import BuyerForm, CancelForm, NoteForm, posted_quantities
+from openpo.fulfillment.services.reconfirmation import order_reconfirmations
 from openpo.orders.models import Order
 from openpo.orders.services.changing import (
     CHANGEABLE_PHASES,
@@ -61,10 +64,36 @@ def _event_detail(event: AuditEvent) -> str:
     if event.action.startswith("payment.") and "amount" in data:
         reason = data.get("reason", "")
         return format_rupiah(data["amount"]) + (f" · {reason}" if reason else "")
+    if event.action == "order.buyer_self_corrected":
+        return _changes_detail(data.get("changes") or {})
     if event.action == "order.items_changed" and "total" in data:
         before, after = data.get("total_before"), data["total"]
         return f"{format_rupiah(before)} → {format_rupiah(after)}" if before else ""
     return ""
+
+
+# The order's fields a buyer's own correction names, in words.
+FIELD_LABELS = {
+    "buyer_name": gettext_lazy("Name"),
+    "buyer_phone": gettext_lazy("WhatsApp number"),
+    "address": gettext_lazy("Address"),
+    "city": gettext_lazy("City"),
+    "province": gettext_lazy("Province"),
+    "postal_code": gettext_lazy("Postal code"),
+}
+
+
+def _changes_detail(changes: dict) -> str:
+    """One line per changed field: `Address: old → new`."""
+    return "\n".join(
+        f"{FIELD_LABELS.get(name, name)}: {old or '—'} → {new or '—'}"
+        for name, (old, new) in changes.items()
+    )
+
+
+def _shown(event: AuditEvent) -> bool:
+    # A buyer's own correction is shown once, by its event with the old and new values.
+    return not (event.action == "order.buyer_updated" and event.actor_label == "buyer")
 
 
 def timeline(order: Order) -> list[TimelineEntry]:
@@ -81,6 +110,7 @@ def timeline(order: Order) -> list[TimelineEntry]:
         )
         .exclude(action__in=EVENTS_SHOWN_ELSEWHERE)
         .select_related("actor")
+        if _shown(event)
     ]
     entries += [
         TimelineEntry(
@@ -146,6 +176,8 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
         can_change_items=_can_change_items(found),
         **_money_context(request, found),
         overdue=found.is_overdue(timezone.now()),
+        reconfirmations=order_reconfirmations(found),
+        reconfirm_note_form=ReconfirmNoteForm(),
     )
 
 

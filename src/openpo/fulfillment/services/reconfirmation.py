@@ -35,7 +35,7 @@ from openpo.payments.models import ExpectedPayment
 
 Reason = Reconfirmation.Reason
 MAX_NOTE_LENGTH = 1000
-MIN_ADDRESS_LENGTH = 15
+MIN_ADDRESS_LENGTH = 10
 # Campaigns whose orders still go ahead: a failed or cancelled PO needs no one reconfirmed.
 LIVE_PHASES = (
     Campaign.Status.OPEN,
