@@ -120,11 +120,13 @@ def correct(request: HttpRequest, secret: str) -> HttpResponse:
 
     order = _get_order(secret)
     form = BuyerEditForm(request.POST, order=order)
+    status = 422
     if form.is_valid():
         try:
             changes = correct_buyer_details(order=order, correction=form.correction())
         except DomainError as error:
             add_domain_error(form, error)
+            status = error.http_status
         else:
             if changes:
                 messages.success(request, _("Saved. The seller sees your new details."))
@@ -132,6 +134,6 @@ def correct(request: HttpRequest, secret: str) -> HttpResponse:
                 messages.info(request, _("Nothing changed."))
             return redirect(reverse("order_page", args=[secret]) + "#buyer-edit")
     setattr(order, FORM_ATTRIBUTE, form)
-    response = _render(request, order, ProofForm(), status=422)
+    response = _render(request, order, ProofForm(), status=status)
     response["X-Robots-Tag"] = "noindex"
     return response

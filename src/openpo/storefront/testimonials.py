@@ -78,6 +78,7 @@ def write(request: HttpRequest, secret: str) -> HttpResponse:
 
     order = _get_order(secret)
     form = TestimonialForm(request.POST, request.FILES)
+    status = 422
     if form.is_valid():
         try:
             write_testimonial(
@@ -88,11 +89,12 @@ def write(request: HttpRequest, secret: str) -> HttpResponse:
             )
         except DomainError as error:
             add_domain_error(form, error)
+            status = error.http_status
         else:
             messages.success(request, _("Thank you for your rating!"))
             return redirect(reverse("order_page", args=[secret]) + "#testimonial")
     setattr(order, FORM_ATTRIBUTE, form)
-    response = _render(request, order, ProofForm(), status=422)
+    response = _render(request, order, ProofForm(), status=status)
     response["X-Robots-Tag"] = "noindex"
     return response
 
