@@ -12,8 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from openpo.catalog.models import Campaign, Membership
 from openpo.dashboard.access import SESSION_KEY, get_shop_object, shop_member_required
-from openpo.dashboard.campaigns.overview import live_context
+from openpo.dashboard.campaigns.overview import AFTER_CLOSE, live_context
 from openpo.dashboard.money.verification import claimed_payments
+from openpo.fulfillment.services.reconfirmation import open_counts
+from openpo.fulfillment.services.shipping import to_ship_count
 from openpo.orders.models import Order
 from openpo.payments.balances import Balance, balance_by_campaign, campaign_goes_ahead
 
@@ -32,10 +34,17 @@ def index(request: HttpRequest) -> HttpResponse:
         .order_by("-opens_at", "-id")
     )
     balances = balance_by_campaign(Order.objects.filter(shop=request.shop))
+    campaigns = list(campaigns)
+    to_reconfirm = open_counts([c.pk for c in campaigns if c.status in AFTER_CLOSE], now=now)
     rows = []
     for campaign in campaigns:
         campaign.balance = balances.get(campaign.pk, Balance())
         campaign.goes_ahead = campaign_goes_ahead(campaign)
+        campaign.to_ship = campaign.to_reconfirm = None
+        if campaign.status in AFTER_CLOSE:
+            # One count per PO in its second half: a shop has a handful of those at a time.
+            campaign.to_ship = to_ship_count(campaign)
+            campaign.to_reconfirm = to_reconfirm.get(campaign.pk, 0)
         rows.append((campaign, campaign.phase(now)))
     memberships = (
         Membership.objects.filter(user=request.user).select_related("shop").order_by("shop__name")

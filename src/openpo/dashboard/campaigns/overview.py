@@ -38,6 +38,9 @@ from openpo.catalog.services.lifecycle import (
 from openpo.core.errors import DomainError
 from openpo.core.forms import Form
 from openpo.dashboard.access import get_shop_object, shop_member_required
+from openpo.fulfillment.services.production import late_items
+from openpo.fulfillment.services.reconfirmation import open_counts
+from openpo.fulfillment.services.shipping import shipment_counts
 from openpo.orders.models import Order
 from openpo.payments.balances import (
     Balance,
@@ -49,6 +52,14 @@ from openpo.payments.cashflow import campaign_cash_flow
 
 PAY = Order.PaymentStatus
 LATEST_ORDERS = 10
+
+# The phases whose orders are being made and sent (the PO list shows the same counts).
+AFTER_CLOSE = (
+    Campaign.Status.CLOSED,
+    Campaign.Status.PRODUCING,
+    Campaign.Status.SHIPPING,
+    Campaign.Status.COMPLETED,
+)
 
 
 # --- Counters ----------------------------------------------------------------------------------
@@ -241,10 +252,19 @@ def live_context(request: HttpRequest, campaign: Campaign) -> dict[str, object]:
     for order in latest:
         order.campaign = campaign  # the one already read, for its status
         order.balance = order_balance(order)
+    after_close = campaign.status in AFTER_CLOSE
     return {
         "shop": request.shop,
         "campaign": campaign,
         "phase": campaign.phase(now),
+        "after_close": after_close,
+        "late": late_items(campaign, timezone.localtime(now, request.shop.tzinfo).date())
+        if after_close
+        else [],
+        "shipments": shipment_counts(campaign) if after_close else None,
+        "to_reconfirm": open_counts([campaign.pk], now=now).get(campaign.pk, 0)
+        if after_close
+        else 0,
         "counters": counters,
         "actions": allowed_actions(campaign, counters, now),
         "latest_orders": latest,

@@ -28,7 +28,7 @@ def testimonials(request: HttpRequest) -> HttpResponse:
             "shop": request.shop,
             "waiting": [t for t in found if t.approved_at is None],
             "approved": [t for t in found if t.approved_at is not None],
-            "dash_section": "pos",
+            "dash_section": "testimonials",
         },
     )
 

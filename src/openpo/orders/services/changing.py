@@ -242,7 +242,7 @@ def change_order_items(
         old_total = order.total
         order.units = units
         order.subtotal = sum(line.line_total for line in order.lines.all())
-        order.total = order.subtotal + order.shipping_fee
+        order.total = order.subtotal + order.shipping_fee + order.extra_charges
         order.deposit_due = (
             percent_of(order.total, campaign.deposit_percent)
             if campaign.takes_deposit
