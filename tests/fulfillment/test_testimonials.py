@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from openpo.fulfillment.models import Testimonial
+from openpo.fulfillment import models
 from openpo.fulfillment.services.testimonials import (
     TestimonialRefused,
     approved_testimonials,
@@ -48,14 +48,14 @@ def test_a_delivered_order_is_rated_once(campaign):
     with pytest.raises(TestimonialRefused) as refused:
         write_testimonial(order=order, rating=1)
     assert refused.value.message == str(TestimonialRefused.already)
-    assert Testimonial.objects.count() == 1
+    assert models.Testimonial.objects.count() == 1
 
 
 def test_an_order_not_delivered_cannot_be_rated(campaign):
     order = factories.order(campaign)
     with pytest.raises(TestimonialRefused):
         write_testimonial(order=order, rating=5)
-    assert not Testimonial.objects.exists()
+    assert not models.Testimonial.objects.exists()
 
 
 @pytest.mark.parametrize("rating", [0, 6, -1, True])
@@ -86,7 +86,7 @@ def test_a_file_that_is_not_a_photo_is_refused(campaign):
     with pytest.raises(TestimonialRefused) as refused:
         write_testimonial(order=order, rating=5, photo=factories.proof_pdf())
     assert "photo" in refused.value.field_errors
-    assert not Testimonial.objects.exists()
+    assert not models.Testimonial.objects.exists()
 
 
 def test_the_team_approves_and_hides_and_only_approved_ones_are_listed(shop, campaign, now, bob):

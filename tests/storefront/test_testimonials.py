@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from openpo.fulfillment.models import Testimonial
+from openpo.fulfillment import models
 from openpo.fulfillment.services.testimonials import set_testimonial_approved, write_testimonial
 from openpo.orders.models import Order
 from tests import factories
@@ -32,13 +32,13 @@ def test_a_delivered_orders_page_asks_for_a_rating_and_takes_it_once(english, ca
 
     response = _post(english, order, rating="5", text="Adem!", photo=jpeg_with_exif())
     assert response.status_code == 302 and response["Location"].endswith("#testimonial")
-    testimonial = Testimonial.objects.get(order=order)
+    testimonial = models.Testimonial.objects.get(order=order)
     assert (testimonial.rating, testimonial.text, bool(testimonial.photo)) == (5, "Adem!", True)
 
     html = english.get(reverse("order_page", args=[order.secret])).content.decode()
     assert 'name="rating"' not in html and "Adem!" in html
     assert _post(english, order, rating="1").status_code == 409
-    assert Testimonial.objects.get(order=order).rating == 5
+    assert models.Testimonial.objects.get(order=order).rating == 5
 
 
 def test_an_order_not_delivered_is_not_asked_and_cannot_post(english, campaign):
@@ -46,20 +46,20 @@ def test_an_order_not_delivered_is_not_asked_and_cannot_post(english, campaign):
     html = english.get(reverse("order_page", args=[order.secret])).content.decode()
     assert 'id="testimonial"' not in html
     assert _post(english, order, rating="5").status_code == 409
-    assert not Testimonial.objects.exists()
+    assert not models.Testimonial.objects.exists()
 
 
 def test_a_bad_rating_or_a_long_text_comes_back_with_errors(english, campaign):
     order = delivered(campaign)
     assert _post(english, order, rating="9").status_code == 422
     assert _post(english, order, rating="4", text="x" * 501).status_code == 422
-    assert not Testimonial.objects.exists()
+    assert not models.Testimonial.objects.exists()
 
 
 def test_another_orders_secret_is_404(client, campaign):
     order = delivered(campaign)
     assert _post(client, Order(secret="y" * 43), rating="5").status_code == 404
-    assert not Testimonial.objects.filter(order=order).exists()
+    assert not models.Testimonial.objects.filter(order=order).exists()
 
 
 def test_posting_is_rate_limited(client, campaign, settings):
