@@ -2,9 +2,10 @@
 
 This module owns the loader proper: `Story` schedules every step of every campaign in
 `shop_data.CAMPAIGNS` (announce, open, orders, close, production, shipping, completion) and what
-each buyer then does (pay, pay a deposit and settle, cancel or let the order expire), and runs
-them in time order with `now=` set to the moment each happened. `_Stock` keeps count of what is
-left so no order asks for more than there is; `order_times` says when buyers come.
+each buyer then does (pay, pay a deposit and settle, cancel or let the order expire), with
+`fulfilment` adding production, parcels and testimonials, and runs them in time order with
+`now=` set to the moment each happened. `_Stock` keeps count of what is left so no order asks
+for more than there is; `order_times` says when buyers come.
 """
 
 import heapq
@@ -33,6 +34,7 @@ from openpo.catalog.services import (
     start_shipping,
 )
 from openpo.messaging.models import OutboxMessage
+from openpo.ops.demo.fulfilment import Fulfilment
 from openpo.ops.demo.people import CANCEL_REASONS, NOTES, Crowd, weighted
 from openpo.ops.demo.photos import product_photo, transfer_receipt
 from openpo.ops.demo.shop_data import (
@@ -115,6 +117,7 @@ class Story:
         self.stock: dict[str, _Stock] = {}
         self._events: list[tuple[datetime, int, Callable[[datetime], None]]] = []
         self._sequence = itertools.count()
+        self.fulfilment = Fulfilment(self)
 
     def tell(self) -> None:
         for spec in CAMPAIGNS:
@@ -163,6 +166,7 @@ class Story:
             self.at(self.moment(*spec.shipping_started), lambda when: self._ship(spec, when))
         if spec.completed:
             self.at(self.moment(*spec.completed), lambda when: self._complete(spec, when))
+        self.fulfilment.plan(spec)  # stages, parcels, reconfirmations, testimonials
 
     # Campaign steps ---------------------------------------------------------------------
 
