@@ -149,7 +149,7 @@ def test_the_seller_produces_ships_and_prints_and_buyers_follow(
     assert Shipment.objects.filter(shop=campaign.shop).count() == 0  # a dry run
     screenshot(page, "02-resi-preview")
     submit(page, page.locator("#resi-apply button[type=submit]"))
-    assert "3 orders shipped in 3 parcels" in page.locator(".messages").inner_text()
+    assert "3 pesanan dikirim dalam 3 paket" in page.locator(".messages").inner_text()
     for order, (_typed, key, resi) in zip(orders, PARCELS, strict=True):
         shipment = Shipment.objects.get(orders=order)
         assert (shipment.courier, shipment.tracking_number) == (key, resi)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from openpo.catalog.errors import OwnersOnly
@@ -35,6 +36,14 @@ from openpo.orders.models import Order
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English wording of the messages (the Indonesian is checked by
+    tests/core/test_translations.py)."""
+    with translation.override("en"):
+        yield
 
 
 def _photo(name="kain.png"):

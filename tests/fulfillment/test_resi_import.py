@@ -4,6 +4,7 @@ nothing twice."""
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from openpo.fulfillment.models import Shipment
@@ -14,6 +15,14 @@ from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English wording of the messages (the Indonesian is checked by
+    tests/core/test_translations.py)."""
+    with translation.override("en"):
+        yield
 
 
 def _csv(*lines: str) -> bytes:

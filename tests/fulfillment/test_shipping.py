@@ -4,6 +4,7 @@ parcel), delivering, returning (a reconfirmation), and the counts of a PO."""
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from openpo.core.models import AuditEvent
 from openpo.fulfillment.models import Reconfirmation, Shipment
@@ -29,6 +30,14 @@ from openpo.orders.models import Order
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English wording of the messages (the Indonesian is checked by
+    tests/core/test_translations.py)."""
+    with translation.override("en"):
+        yield
 
 
 def _shipped_messages(order=None):

@@ -5,6 +5,7 @@ any payment; the order is paid again once they are. Bad rows are named and nothi
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from openpo.catalog.errors import OwnersOnly
 from openpo.catalog.models import Campaign
@@ -30,6 +31,14 @@ from tests import factories
 from tests.conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English wording of the messages (the Indonesian is checked by
+    tests/core/test_translations.py)."""
+    with translation.override("en"):
+        yield
 
 
 def _fresh(order: Order) -> Order:
