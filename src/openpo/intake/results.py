@@ -18,8 +18,7 @@ class Problem:
     text: str = ""  # the words it came from
 
     def __str__(self) -> str:
-        message = str(self.message)
-        return message % {"text": self.text} if "%(text)s" in message else message
+        return str(self.message).replace("%(text)s", self.text)
 
 
 @dataclass

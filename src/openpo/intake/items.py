@@ -1,0 +1,712 @@
+"""Reading what a buyer ordered: "kaos hitam L 2pcs, tote bag + 1 lusin nastar" → items.
+
+Pure functions over a `Catalogue`. A line may hold several items (commas, "+", "dan", "&",
+";"); each item has a quantity in any of the forms buyers write (`2x`, `x2`, `2 pcs`,
+`qty: 2`, `(2)`, "dua", "1 lusin" = 12, "sekodi" = 20, or a bare number), a product named by
+any distinctive part of its name and its variant's option values before or after it. Words
+are compared one by one, typos forgiven by rapidfuzz above a confidence threshold. What cannot
+be matched is never dropped: it becomes an item with an error quoting its text.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz import fuzz, process
+
+from openpo.intake.catalogue import Catalogue, Entry
+from openpo.intake.results import ParsedItem, Problem
+
+# A word counts as the catalogue's word from this similarity (0–100) on; shorter words must
+# be exact (a one-letter slip in "abu" is another word).
+FUZZY_THRESHOLD = 80
+FUZZY_MIN_LENGTH = 4
+MAX_QUANTITY = 100_000
+
+NUMBER_WORDS = {
+    "nol": 0,
+    "satu": 1,
+    "se": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
+    "sebelas": 11,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+}
+TRADE_UNITS = {"lusin": 12, "losin": 12, "dozen": 12, "kodi": 20}
+COUNT_UNITS = (
+    "pcs|pc|psc|pcs\\.|pieces|piece|buah|bh|biji|bj|pasang|psg|set|lembar|lbr|box|pack|pak|"
+    "porsi|botol|btl|toples|tples|pax|unit|potong|ptg|helai|cup|bungkus|bks|item|items|ea|"
+    "kotak|dus|pouch|roll|yard|meter"
+)
+_NUMBER = r"(?<![\w.,])(-?\d{1,6})"
+_WORD_NUMBER = "|".join(sorted((w for w in NUMBER_WORDS if w != "se"), key=len, reverse=True))
+# Money written beside an item ("@85rb", "= Rp 170.000", "150k") is not a quantity.
+MONEY = re.compile(
+    r"(?:[@=]\s*)?(?:rp\.?\s*\d[\d.,]*|\d+(?:[.,]\d{3})+(?:,-)?|\d+(?:[.,]\d+)?\s*(?:rb|ribu|k|jt|juta)\b)",
+    re.IGNORECASE,
+)
+TRADE = re.compile(
+    rf"(?:\b(\d{{1,4}}|{_WORD_NUMBER}|setengah|1/2|½)\s*|\bse)(lusin|losin|dozen|kodi)\b",
+    re.IGNORECASE,
+)
+TRADE_ALONE = re.compile(r"\b(lusin|losin|dozen|kodi)\b", re.IGNORECASE)
+EXPLICIT = [
+    re.compile(
+        rf"(?:^|(?<=\s)|(?<=[(\[]))(?:qty|jumlah|jml|sebanyak|quantity)\s*[:=.]?\s*{_NUMBER}\b",
+        re.I,
+    ),
+    re.compile(rf"{_NUMBER}\s*(?:{COUNT_UNITS})(?![a-z])", re.I),
+    re.compile(rf"(?<![a-z0-9])[x×*]\s*{_NUMBER}\b", re.I),
+    re.compile(rf"{_NUMBER}\s*[x×](?![a-z0-9])", re.I),
+    re.compile(rf"[(\[]\s*{_NUMBER}\s*(?:{COUNT_UNITS})?\s*[)\]]", re.I),
+    re.compile(r"(?:^|\s)[=@]\s*(-?\d{1,6})\b(?!\s*[.,]\d)", re.I),
+    re.compile(r"(?:^|\s)(-\d{1,6})(?!\S)"),  # "kaos hitam M -1": a minus is no dash here
+]
+WORD_QUANTITY = re.compile(
+    rf"\b({_WORD_NUMBER})(?:\s*(?:{COUNT_UNITS})(?![a-z]))?\b", re.IGNORECASE
+)
+# Separators between items on one line; not inside a product's or option's own name.
+SEPARATORS = re.compile(r"\s*(?:,|;|\+|&|\s(?:dan|and|sama|plus|serta)\s)\s*", re.IGNORECASE)
+FILLER = {
+    "mau",
+    "pesan",
+    "pesen",
+    "order",
+    "beli",
+    "ambil",
+    "ya",
+    "yaa",
+    "yah",
+    "kak",
+    "ka",
+    "kakak",
+    "min",
+    "admin",
+    "sis",
+    "gan",
+    "mba",
+    "mbak",
+    "mas",
+    "bu",
+    "dong",
+    "donk",
+    "aja",
+    "saja",
+    "yang",
+    "yg",
+    "nya",
+    "untuk",
+    "utk",
+    "buat",
+    "size",
+    "sz",
+    "ukuran",
+    "uk",
+    "warna",
+    "color",
+    "colour",
+    "varian",
+    "variant",
+    "model",
+    "isi",
+    "rasa",
+    "topping",
+    "tolong",
+    "mohon",
+    "please",
+    "pls",
+    "aku",
+    "saya",
+    "sy",
+    "i",
+    "want",
+    "the",
+    "of",
+    "with",
+    "pcs",
+    "pc",
+    "x",
+    "jadi",
+    "total",
+    "ready",
+    "produk",
+    "product",
+    "item",
+    "nomor",
+    "no",
+    "each",
+    "masing",
+    "masing2",
+    "per",
+    "gr",
+    "gram",
+    "grm",
+    "g",
+    "kg",
+    "ml",
+    "nol",
+}
+SIZE_ALIASES = {
+    "2xl": "xxl",
+    "xxl": "xxl",
+    "3xl": "xxxl",
+    "xxxl": "xxxl",
+    "4xl": "xxxxl",
+    "allsize": "allsize",
+    "all": "allsize",
+    "small": "s",
+    "medium": "m",
+    "large": "l",
+}
+WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+")
+SIZE_TOKEN = re.compile(r"\d*x*[sl]|\d+xs")
+GLUED = re.compile(r"(\d+)([a-z]+)|([a-z]+)(\d+)")
+
+
+class Msg:
+    unknown_product = _("No product of this PO matches “%(text)s”.")
+    ambiguous_product = _("“%(text)s” could be several products: %(choices)s. Write which one.")
+    missing_variant = _("“%(text)s”: choose the %(option)s (%(choices)s).")
+    unknown_variant = _("“%(text)s”: %(product)s has no %(value)s; it comes in %(choices)s.")
+    bad_quantity = _("“%(text)s”: the quantity must be at least 1.")
+    too_many = _("“%(text)s”: that quantity is too large.")
+    assumed_quantity = _("“%(text)s”: no quantity written, 1 assumed.")
+    fuzzy_match = _("“%(text)s” read as %(item)s.")
+
+
+@dataclass
+class _Product:
+    key: int | str
+    name: str
+    words: tuple[str, ...]
+    entries: list[Entry]
+    # option position → {normalised value: display value}
+    values: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Index:
+    products: list[_Product]
+    word_weight: dict[str, float]  # product word → how much it tells products apart
+    vocabulary: frozenset[str]  # every product word and option value word, for fuzzy lookup
+    protected: re.Pattern | None  # names holding a separator ("Roti Coklat & Keju")
+
+
+def norm(text: str) -> str:
+    return " ".join(_words(text))
+
+
+def _words(text: str) -> list[str]:
+    """Lowercased words, numbers glued to units split ("500gr" → "500 gr") but sizes kept
+    ("2xl"), size spellings made one ("2xl" = "xxl")."""
+    words = []
+    for word in WORD.findall(text.lower()):
+        glued = GLUED.fullmatch(word)
+        if glued and not SIZE_TOKEN.fullmatch(word):
+            words += [w for w in glued.groups() if w]
+        else:
+            words.append(_size(word))
+    return words
+
+
+def _size(word: str) -> str:
+    return SIZE_ALIASES.get(word, word)
+
+
+@lru_cache(maxsize=64)
+def _index(catalogue: Catalogue) -> _Index:
+    products = []
+    for key, entries in catalogue.products().items():
+        product = _Product(key, entries[0].product, tuple(_words(entries[0].product)), entries)
+        width = max(len(e.options) for e in entries)
+        product.values = [{} for _ in range(width)]
+        for entry in entries:
+            for position, value in enumerate(entry.options):
+                product.values[position][" ".join(_words(value))] = value
+        products.append(product)
+    counts: dict[str, int] = {}
+    for product in products:
+        for word in set(product.words):
+            counts[word] = counts.get(word, 0) + 1
+    weight = {w: 1.0 / n for w, n in counts.items()}
+    vocabulary = frozenset(
+        {w for p in products for w in p.words}
+        | {w for p in products for values in p.values for v in values for w in v.split()}
+    )
+    joined = [
+        name
+        for p in products
+        for name in [p.name, *(v for values in p.values for v in values.values())]
+        if SEPARATORS.search(name)
+    ]
+    protected = (
+        re.compile("|".join(re.escape(n) for n in sorted(joined, key=len, reverse=True)), re.I)
+        if joined
+        else None
+    )
+    return _Index(products, weight, vocabulary, protected)
+
+
+def split_items(text: str, catalogue: Catalogue) -> list[str]:
+    """The pieces of one line that may each be an item, not splitting inside a known name."""
+    index = _index(catalogue)
+    spans = [m.span() for m in index.protected.finditer(text)] if index.protected else []
+    pieces, start = [], 0
+    for match in SEPARATORS.finditer(text):
+        if any(a < match.end() and match.start() < b for a, b in spans):
+            continue
+        # "1.000" or "2,5" is a number, not two items.
+        if match.group().strip() in {",", "."} and _between_digits(text, match):
+            continue
+        pieces.append(text[start : match.start()])
+        start = match.end()
+    pieces.append(text[start:])
+    return [p.strip(" -–—:.") for p in pieces if p.strip(" -–—:.")]
+
+
+def _between_digits(text: str, match: re.Match) -> bool:
+    before = text[match.start() - 1 : match.start()]
+    after = text[match.end() : match.end() + 1]
+    return before.isdigit() and after.isdigit() and match.end() - match.start() == 1
+
+
+@dataclass
+class _Quantity:
+    value: int | None = None
+    text: str = ""
+    bad: bool = False
+
+
+def take_quantity(text: str, vocabulary: frozenset[str] = frozenset()) -> tuple[_Quantity, str]:
+    """The quantity written in `text` and the text without it (and without prices). Number
+    words that are part of a product's name (`vocabulary`) are left in."""
+    text = MONEY.sub(" ", text)
+    match = TRADE.search(text)
+    if match:
+        count, unit = match.group(1), match.group(2).lower()
+        if count is None:
+            number = 1
+        elif count.lower() in {"setengah", "1/2", "½"}:
+            return _Quantity(TRADE_UNITS[unit] // 2, match.group()), _cut(text, match)
+        else:
+            number = int(count) if count.isdigit() else NUMBER_WORDS[count.lower()]
+        return _Quantity(number * TRADE_UNITS[unit], match.group()), _cut(text, match)
+    match = TRADE_ALONE.search(text)
+    if match:
+        return _Quantity(TRADE_UNITS[match.group(1).lower()], match.group()), _cut(text, match)
+    for pattern in EXPLICIT:
+        match = pattern.search(text)
+        if match:
+            return _quantity(int(match.group(1)), match.group()), _cut(text, match)
+    match = next(
+        (m for m in WORD_QUANTITY.finditer(text) if m.group(1).lower() not in vocabulary), None
+    )
+    if match:
+        return _Quantity(NUMBER_WORDS[match.group(1).lower()], match.group()), _cut(text, match)
+    return _Quantity(), text
+
+
+def _quantity(value: int, text: str) -> _Quantity:
+    return _Quantity(value, text.strip(), bad=value <= 0 or value > MAX_QUANTITY)
+
+
+def _cut(text: str, match: re.Match) -> str:
+    return f"{text[: match.start()]} {text[match.end() :]}"
+
+
+@dataclass
+class _Reading:
+    """One piece read against one product."""
+
+    product: _Product
+    score: float  # how strongly the product's own words were named
+    chosen: list[set[str]]  # per option position: the values named
+    leftovers: list[str]  # words that are neither the product's nor its values
+    fuzzy: list[tuple[str, str]]  # (written, read as)
+    numbers: list[str]  # bare numbers not taken as option values
+
+
+def _match_word(word: str, candidates, *, cutoff: float = FUZZY_THRESHOLD) -> tuple[str, bool]:
+    """The candidate this word names (exactly, or fuzzily for longer words), and whether a typo
+    was forgiven; ("", False) when none."""
+    if word in candidates:
+        return word, False
+    if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
+        return "", False
+    best = process.extractOne(
+        word,
+        [c for c in candidates if len(c) >= FUZZY_MIN_LENGTH - 1 and not c.isdigit()],
+        scorer=fuzz.ratio,
+        score_cutoff=cutoff,
+    )
+    if best:
+        return best[0], True
+    # Words run together or cut short: "hitamm", "pashm": a prefix of a longer name.
+    for candidate in candidates:
+        if len(word) >= 5 and len(candidate) >= 5 and candidate.startswith(word):
+            return candidate, True
+    return "", False
+
+
+def _read(product: _Product, words: list[str], weight: dict[str, float]) -> _Reading:
+    reading = _Reading(product, 0.0, [set() for _ in product.values], [], [], [])
+    named: set[str] = set()
+    # Multi-word option values ("broken white", "abu misty", "250 gr") first, as phrases.
+    text = " " + " ".join(words) + " "
+    for position, values in enumerate(product.values):
+        for value in sorted(values, key=len, reverse=True):
+            if " " in value and f" {value} " in text:
+                reading.chosen[position].add(values[value])
+                text = text.replace(f" {value} ", " ")
+    for word in text.split():
+        if word in FILLER and word not in product.words and not _is_value(product, word):
+            continue
+        position, value = _value_of(product, word)
+        if value is not None:
+            reading.chosen[position].add(value)
+            continue
+        hit, typo = _match_word(word, product.words)
+        if hit:
+            if hit not in named:
+                reading.score += weight.get(hit, 0.0)
+                named.add(hit)
+            if typo:
+                reading.fuzzy.append((word, hit))
+            continue
+        position, value, typo_of = _fuzzy_value(product, word)
+        if value is not None:
+            reading.chosen[position].add(value)
+            reading.fuzzy.append((word, typo_of))
+            continue
+        if word.isdigit():
+            reading.numbers.append(word)
+        else:
+            reading.leftovers.append(word)
+    return reading
+
+
+def _is_value(product: _Product, word: str) -> bool:
+    return any(word in values for values in product.values)
+
+
+def _value_of(product: _Product, word: str) -> tuple[int, str | None]:
+    for position, values in enumerate(product.values):
+        if word in values:
+            return position, values[word]
+    return -1, None
+
+
+def _fuzzy_value(product: _Product, word: str) -> tuple[int, str | None, str]:
+    for position, values in enumerate(product.values):
+        single = [v for v in values if " " not in v]
+        hit, _typo = _match_word(word, single)
+        if hit:
+            return position, values[hit], hit
+        # One word of a multi-word value ("misty" for "Abu Misty"), if it names only one.
+        partial = [v for v in values if " " in v and word in v.split() and len(word) >= 3]
+        if len(partial) == 1:
+            return position, values[partial[0]], partial[0]
+    return -1, None, ""
+
+
+def _entries_for(reading: _Reading) -> list[Entry]:
+    return [
+        entry
+        for entry in reading.product.entries
+        if all(
+            not chosen or (position < len(entry.options) and entry.options[position] in chosen)
+            for position, chosen in enumerate(reading.chosen)
+        )
+    ]
+
+
+def _value_hits(reading: _Reading) -> int:
+    return sum(1 for chosen in reading.chosen if chosen)
+
+
+def parse_items(
+    text: str, catalogue: Catalogue
+) -> tuple[list[ParsedItem], list[Problem], list[Problem]]:
+    """Every item in `text` (one or several lines), with the errors and warnings met."""
+    items: list[ParsedItem] = []
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for line in text.splitlines():
+        line = strip_bullet(line)
+        if not line:
+            continue
+        previous: _Piece | None = None
+        for piece_text in split_items(line, catalogue):
+            piece = _read_piece(piece_text, catalogue, previous)
+            if piece is None:
+                continue
+            if piece.merge_into_previous and items:
+                # "Kaos hitam, M, 2 pcs": the pieces after the first finish it.
+                merged = f"{items[-1].text}, {piece_text}"
+                items.pop()
+                _drop_problems(errors, warnings, previous)
+                piece = _read_piece(merged, catalogue, None) or piece
+            previous = piece
+            items.append(piece.item)
+            piece.errors and errors.extend(piece.errors)
+            piece.warnings and warnings.extend(piece.warnings)
+    return items, errors, warnings
+
+
+def _drop_problems(errors: list[Problem], warnings: list[Problem], piece) -> None:
+    if piece is None:
+        return
+    for problem in piece.errors:
+        if problem in errors:
+            errors.remove(problem)
+    for problem in piece.warnings:
+        if problem in warnings:
+            warnings.remove(problem)
+
+
+BULLET = re.compile(r"^\s*(?:[-–—•*·▪►➤>✅✔️☑️🔸🔹▫️◾◽]+|\d{1,2}\s*[.)]\s+(?=\D)|[a-e][.)]\s+)\s*")
+
+
+def strip_bullet(line: str) -> str:
+    return BULLET.sub("", line, count=1).strip()
+
+
+@dataclass
+class _Piece:
+    item: ParsedItem
+    errors: list[Problem]
+    warnings: list[Problem]
+    entry: Entry | None = None
+    reading: _Reading | None = None
+    merge_into_previous: bool = False
+    quantity_written: bool = False
+
+
+def _read_piece(text: str, catalogue: Catalogue, previous: "_Piece | None") -> _Piece | None:
+    index = _index(catalogue)
+    quantity, rest = take_quantity(text, index.vocabulary)
+    words = _words(rest)
+    content = [w for w in words if w not in FILLER or w in index.vocabulary]
+    if not content and quantity.value is None:
+        return None
+    readings = [_read(product, content, index.word_weight) for product in index.products]
+    best = _choose(readings)
+    item = ParsedItem(text=text.strip())
+    # A piece naming no product of its own: the previous item's quantity or option ("M, 2").
+    if previous is not None and (best is None or isinstance(best, list) or best.score == 0):
+        own = _continuation(previous, readings, quantity, content)
+        if own == "merge":
+            return _Piece(item, [], [], merge_into_previous=True)
+        # "kaos hitam M, sage L": sage is the hoodie's, not another kaos.
+        if own is not None and not (
+            isinstance(best, _Reading) and len(best.leftovers) < len(own.leftovers)
+        ):
+            best = own
+    if isinstance(best, list) and any(_unexplained(r) for r in best):
+        best = None  # "pasmina hitam": the colour is common, the product unknown
+    if best is None:
+        if not content:  # a bare quantity with nothing to attach it to
+            return None
+        return _Piece(item, [Problem("unknown_product", Msg.unknown_product, text.strip())], [])
+    if isinstance(best, list):
+        names = ", ".join(r.product.name for r in best)
+        problem = Problem(
+            "ambiguous_product", _fmt(Msg.ambiguous_product, choices=names), text.strip()
+        )
+        return _Piece(item, [problem], [])
+    return _finish(item, best, quantity, catalogue)
+
+
+def _fmt(message, **params) -> str:
+    """Fill every parameter but the quoted text, which `Problem` fills."""
+    return str(message).replace("%(text)s", "%%(text)s") % params
+
+
+def _choose(readings: list[_Reading]):
+    """The product named, a list when several are named equally, None when none is."""
+
+    def strength(r: _Reading) -> tuple:
+        entries = _entries_for(r)
+        return (r.score, bool(entries) and _value_hits(r) > 0, _value_hits(r), -len(r.leftovers))
+
+    named = [r for r in readings if r.score > 0]
+    if not named:
+        # Only option values ("hitam L"): the product whose values they are, if only one.
+        by_values = [r for r in readings if _value_hits(r) and _entries_for(r)]
+        if len(by_values) == 1:
+            return by_values[0]
+        if len(by_values) > 1:
+            best = max(by_values, key=_value_hits)
+            ties = [r for r in by_values if _value_hits(r) == _value_hits(best)]
+            return ties if len(ties) > 1 else best
+        return None
+    named.sort(key=strength, reverse=True)
+    top = named[0]
+    ties = [r for r in named if strength(r) == strength(top)]
+    if len(ties) > 1:
+        # Equally named: the one whose whole name was written wins ("kaos" vs "kaos anak").
+        exact = [r for r in ties if not r.leftovers and _whole_name(r)]
+        if len(exact) == 1:
+            return exact[0]
+        shortest = min(ties, key=lambda r: len(r.product.words))
+        if sum(1 for r in ties if len(r.product.words) == len(shortest.product.words)) == 1:
+            return shortest
+        return ties
+    return top
+
+
+def _unexplained(reading: _Reading) -> bool:
+    return any(w not in FILLER for w in reading.leftovers)
+
+
+def _whole_name(reading: _Reading) -> bool:
+    return reading.score > 0 and all(reading.product.words.count(w) for w in reading.product.words)
+
+
+def _continuation(previous: _Piece, readings, quantity: _Quantity, content: list[str]):
+    """What a piece without its own product means after `previous`: "merge" (it finishes the
+    previous item), a reading of the previous product (another variant of it), or None."""
+    if previous.reading is None:
+        return None
+    same = next(r for r in readings if r.product.key == previous.reading.product.key)
+    if not _value_hits(same) and not same.leftovers and not same.numbers:
+        # Only a quantity: it belongs to the previous item if that had none.
+        return "merge" if not previous.quantity_written or previous.errors else None
+    if _unexplained(same) and not _value_hits(same):
+        return None  # other words altogether ("kirim ke jl. anggrek")
+    if previous.entry is None:  # the previous item was not finished: this finishes it
+        return "merge"
+    # Another variant of the previous item: inherit the options not named ("hitam M, L").
+    inherited = [set(c) for c in same.chosen]
+    for position, chosen in enumerate(inherited):
+        if not chosen and position < len(previous.entry.options):
+            chosen.add(previous.entry.options[position])
+    same.chosen = inherited
+    same.score = previous.reading.score
+    return same
+
+
+def _finish(
+    item: ParsedItem, reading: _Reading, quantity: _Quantity, catalogue: Catalogue
+) -> _Piece:
+    product = reading.product
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    text = item.text
+    item.product = product.name
+    # A bare number that is not an option value is the quantity ("kaos hitam L 2").
+    numbers = list(reading.numbers)
+    if quantity.value is None and numbers:
+        quantity = _quantity(int(numbers.pop()), "")
+    entries = _entries_for(reading)
+    piece = _Piece(item, errors, warnings, reading=reading)
+    conflicting = [position for position, chosen in enumerate(reading.chosen) if len(chosen) > 1]
+    if not entries or conflicting:
+        unknown = _unknown_value(reading)
+        errors.append(
+            Problem(
+                "unknown_variant",
+                _fmt(
+                    Msg.unknown_variant,
+                    product=product.name,
+                    value=unknown,
+                    choices=_choices(product),
+                ),
+                text,
+            )
+        )
+    elif len(entries) > 1:
+        missing = [
+            position
+            for position, chosen in enumerate(reading.chosen)
+            if not chosen and len({e.options[position] for e in entries}) > 1
+        ]
+        leftover = [w for w in reading.leftovers if w not in FILLER]
+        if leftover and _looks_like_value(leftover, product):
+            errors.append(
+                Problem(
+                    "unknown_variant",
+                    _fmt(
+                        Msg.unknown_variant,
+                        product=product.name,
+                        value=" ".join(leftover),
+                        choices=_choices(product),
+                    ),
+                    text,
+                )
+            )
+        else:
+            position = missing[0] if missing else 0
+            option = (
+                catalogue.option_names[position]
+                if position < len(catalogue.option_names)
+                else str(_("variant"))
+            )
+            choices = ", ".join(dict.fromkeys(e.options[position] for e in entries))
+            errors.append(
+                Problem(
+                    "missing_variant",
+                    _fmt(Msg.missing_variant, option=option.lower(), choices=choices),
+                    text,
+                )
+            )
+    else:
+        entry = entries[0]
+        piece.entry = entry
+        item.variant, item.sku = entry.variant, entry.sku
+        item.variant_id, item.price = entry.variant_id, entry.price
+        if reading.fuzzy:
+            label = f"{entry.product} {entry.variant}" if entry.variant else entry.product
+            warnings.append(Problem("fuzzy_match", _fmt(Msg.fuzzy_match, item=label), text))
+    piece.quantity_written = quantity.value is not None
+    if quantity.value is None:
+        item.quantity = 1
+        warnings.append(Problem("assumed_quantity", Msg.assumed_quantity, text))
+    else:
+        item.quantity = quantity.value
+        if quantity.bad:
+            message = Msg.bad_quantity if quantity.value <= 0 else Msg.too_many
+            errors.append(Problem("bad_quantity", message, text))
+    return piece
+
+
+def _choices(product: _Product) -> str:
+    """`Hitam, Putih / S, M, L`: the values of each option."""
+    return " / ".join(", ".join(values.values()) for values in product.values)
+
+
+def _unknown_value(reading: _Reading) -> str:
+    words = [w for w in reading.leftovers if w not in FILLER]
+    if words:
+        return " ".join(words)
+    named = [v for chosen in reading.chosen for v in chosen]
+    return " + ".join(named) if named else "?"
+
+
+def _looks_like_value(words: list[str], product: _Product) -> bool:
+    """Leftover words that read like an option nobody offers: a size, a colour, a flavour."""
+    return bool(words)
+
+
+def item_line(item: ParsedItem) -> str:
+    """A matched item written so the parser reads it back the same: `Kaos Polos M / Hitam x2`."""
+    if not item.sku:
+        return item.text
+    name = f"{item.product} {item.variant}" if item.variant else str(item.product)
+    return f"{name} x{item.quantity}"
+
+
+def items_text(items: list[ParsedItem]) -> str:
+    return "\n".join(item_line(item) for item in items)

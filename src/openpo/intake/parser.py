@@ -1,0 +1,575 @@
+"""The chat-order parser: text in, the orders found in it out, with every problem quoted.
+
+`parse_text` reads one message, several pasted one after another, or a WhatsApp export
+(`chat.runs`), against a PO's `Catalogue`. Fields are found by their labels in any case and
+spacing ("Nama", "No. WA", "Alamat lengkap", "Pesanan", English too), or, unlabelled, by what
+they look like (a phone number, an address, an item of the catalogue, a short name). A label
+seen again, or a blank line after a complete order, starts the next order; a fragment without
+name and phone (an address sent as its own message, say) joins the sender's order before it.
+Nothing is dropped quietly: what cannot be read becomes an error on its order.
+
+No database access: `order_from_fields` re-checks an order the seller edited in the preview.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from openpo.core.phone import InvalidPhoneNumber, normalize_phone
+from openpo.intake import chat
+from openpo.intake.catalogue import Catalogue
+from openpo.intake.items import parse_items, strip_bullet, take_quantity
+from openpo.intake.results import ParsedItem, ParsedOrder, Problem
+
+NAME, PHONE, EMAIL, ADDRESS, ADDRESS_PART, ITEMS, ITEM_PART, QUANTITY, NOTES, EXTRA, IGNORE = (
+    "name",
+    "phone",
+    "email",
+    "address",
+    "address_part",
+    "items",
+    "item_part",
+    "quantity",
+    "notes",
+    "extra",
+    "ignore",
+)
+# Labels written together, lowercase, without spaces or punctuation ("No. HP" → "nohp").
+LABELS = {
+    NAME: "nama namalengkap namapenerima penerima namapemesan pemesan atasnama an name "
+    "fullname recipient recipientname namaanda yourname nm namacustomer customer",
+    PHONE: "nohp hp nomorhp nomerhp nohandphone handphone wa nowa nomorwa nomerwa whatsapp "
+    "nowhatsapp nomorwhatsapp telp tlp notelp notlp telepon notelepon nomortelepon kontak "
+    "phone phonenumber mobile nohpwa nomorhpwa hpwa nowahp cp nope telephone tel nomorhpwhatsapp "
+    "nowhatsapphp nomortelp nomorwahp nohpwhatsapp",
+    EMAIL: "email surel alamatemail emailaddress mail",
+    ADDRESS: "alamat alamatlengkap alamatpengiriman alamatkirim alamatrumah address "
+    "shippingaddress deliveryaddress dikirimke kirimke tujuan tujuanpengiriman alamattujuan "
+    "fulladdress alamatpenerima",
+    ADDRESS_PART: "kota kabupaten kab kotakab kotakabupaten kecamatan kec kelurahan kel desa "
+    "provinsi prov kodepos kdpos kpos postalcode zip zipcode city province district rt rw rtrw "
+    "patokan",
+    ITEMS: "pesanan pesan order orderan produk product item items barang pembelian beli "
+    "listorder detailpesanan detailorder rincianpesanan orders myorder pesananku listpesanan "
+    "namaproduk namabarang jenis",
+    ITEM_PART: "ukuran size warna color colour isi rasa topping model varian variant variasi "
+    "pilihan motif",
+    QUANTITY: "jumlah qty quantity jml banyaknya jumlahpesanan pcs",
+    NOTES: "catatan note notes keterangan ket pesantambahan request permintaan remark remarks "
+    "catatanpesanan",
+    EXTRA: "ekspedisi kurir pengiriman jasakirim courier shipping pembayaran bayar "
+    "metodepembayaran payment transfer bank",
+    IGNORE: "total totalharga harga subtotal ongkir tanggal date tgl grandtotal totalbayar",
+}
+FIELD_OF = {label: kind for kind, words in LABELS.items() for label in words.split()}
+# Labels that read as a field without a colon too ("Nama Budi", "Alamat Jl. Melati").
+BARE_LABELS = {
+    "nama",
+    "namapenerima",
+    "namalengkap",
+    "alamat",
+    "alamatlengkap",
+    "nohp",
+    "hp",
+    "nowa",
+    "wa",
+    "nomorhp",
+    "pesanan",
+    "order",
+    "catatan",
+    "email",
+}
+LABELLED = re.compile(r"^\s*([^\W\d_][\w .'/()&+-]{0,34}?)\s*(?:[:：=]|\s[-–]\s|\s=)\s*(.*)$")
+FORMAT_HEADING = re.compile(r"format\s*(?:order|pemesanan|pesanan)|order\s*format", re.I)
+PHONE_LIKE = re.compile(r"(?<![\d\w])(?:\+?\s?62|0)\s?8[\d\s\-.()]{6,16}\d(?!\d)")
+ANY_NUMBER = re.compile(r"\+?\d[\d\s\-.()]{4,}\d")
+EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+ADDRESS_WORDS = re.compile(
+    r"\b(?:jl|jln|jalan|gg|gang|rt|rw|blok|blk|kel|kec|kab|kota|desa|ds|dusun|dsn|perum|"
+    r"perumahan|komplek|kompleks|komp|apartemen|apt|tower|lantai|lt|kav|kavling|kode\s?pos|"
+    r"kelurahan|kecamatan|kabupaten|provinsi|prov|cluster|ruko|no\.?\s?\d+|street|st|road|"
+    r"village|sleman|bantul|jakarta|bandung|surabaya|semarang|yogyakarta|jogja|depok|bekasi|"
+    r"tangerang|bogor|malang|medan|makassar|denpasar|solo|surakarta)\b|\b\d{5}\b",
+    re.IGNORECASE,
+)
+CHATTER = re.compile(
+    r"^(?:h[ae]ll?o+|hai+|hi+|halo+|p+|pagi|siang|sore|malam|assalamu.*|permisi|"
+    r"(?:mau|mo|pengen|pingin|ingin)\s+(?:order|pesan|pesen|ikut po|ikutan po|beli)|"
+    r"(?:terima\s?kasih|makasih|makasi|mksh|thanks?|thank you|tq|thx|ok+|oke+|okey|siap|"
+    r"baik|sip+|noted|done|sudah|udah|iya|ya|yaa|y)|kak+|min|sis|gan|ka|kakak|admin|"
+    r"format order|berikut|ini(?: ya)?|data(?:nya)?|order(?:an)?(?: saya| aku| ku)?|"
+    r"ikut po|join po|po|aku|saya|sy)(?:[\s,.!?~]+(?:kak+|ka|min|sis|gan|ya+|ya kak|"
+    r"dong|deh|nih|ini|ya min|kakak|admin|say|beb|saya|aku|order|pesan|mau order|po|"
+    r"tolong|yaa|yah|kk|ka|:\)|🙏+|😊+|🥰+|❤️+))*[\s.!?~🙏😊🥰❤️👍🏻]*$",
+    re.IGNORECASE,
+)
+ADDRESS_CUE = re.compile(
+    r"(?:^|[\s,;.])(?:(?:tolong\s+|mohon\s+)?(?:di)?kirim(?:kan|in)?\s+ke|antar(?:kan)?\s+ke|"
+    r"alamat(?:nya)?(?:\s+(?:di|ke))?|almt|ship(?:ping)?\s+to|send\s+to|deliver\s+to)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+NAME_CUE = re.compile(
+    r"(?:^|[\s,;])(?:atas\s+nama|a\.?\s?n\.?|nama(?:nya|\s+saya|\s+aku)?|my\s+name\s+is|"
+    r"penerima(?:nya)?)(?=[\s:.])\s*:?\s*",
+    re.IGNORECASE,
+)
+PHONE_LABEL_TAIL = re.compile(
+    r"[\s,;]*\b(?:no\.?\s?)?(?:hp|wa|telp|tlp|whatsapp|kontak|cp)\b[\s:.]*(?=$|\s*,)", re.I
+)
+QUESTION = re.compile(
+    r"\?\s*$|\b(?:apakah|masih ada|ready gak|ready ga|ready nggak|berapa)\b", re.I
+)
+NAME_LIKE = re.compile(r"^[^\W\d_][^\d@:]{0,60}$")
+EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U000e0000-\U000e007f]+"
+)
+
+
+class Msg:
+    missing_name = _("No name.")
+    missing_phone = _("No WhatsApp number.")
+    invalid_phone = _("“%(text)s” is not a phone number that can receive WhatsApp.")
+    missing_address = _("No address to send the order to.")
+    invalid_email = _("“%(text)s” is not an email address.")
+    missing_items = _("No item ordered.")
+    name_from_sender = _("No name written; the chat's sender name “%(text)s” is used.")
+    phone_from_sender = _("No number written; the sender's number %(text)s is used.")
+
+
+@dataclass
+class _Draft:
+    """An order being read: the texts of its fields, before checking."""
+
+    sender: str = ""
+    name: str = ""
+    phones: list[str] = field(default_factory=list)
+    email: str = ""
+    address: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    labelled: bool = False  # had a label with a value
+    open_field: str = ""  # the multi-line field later unlabelled lines continue
+    source: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name or self.phones or self.email or self.address or self.items)
+
+    @property
+    def complete(self) -> bool:
+        return bool((self.name or self.phones) and self.items and self.address)
+
+    def has(self, kind: str) -> bool:
+        return bool(
+            {
+                NAME: self.name,
+                PHONE: self.phones,
+                EMAIL: self.email,
+                ADDRESS: self.address,
+                ITEMS: self.items,
+            }.get(kind)
+        )
+
+
+def _compact(label: str) -> str:
+    return re.sub(r"[^a-z]", "", label.lower())
+
+
+def _label(line: str) -> tuple[str, str] | None:
+    """(field kind, value) when the line starts with a known label."""
+    text = strip_bullet(EMOJI.sub(" ", line)).strip()
+    match = LABELLED.match(text)
+    if match and (kind := FIELD_OF.get(_compact(match.group(1)))):
+        return kind, match.group(2).strip()
+    words = text.split()
+    for size in (3, 2, 1):
+        if len(words) > size and _compact(" ".join(words[:size])) in BARE_LABELS:
+            kind = FIELD_OF[_compact(" ".join(words[:size]))]
+            value = " ".join(words[size:]).lstrip(":=.- ")
+            return kind, value
+    return None
+
+
+def _is_placeholder(value: str) -> bool:
+    """A template's empty slot: "", "...", "(produk - ukuran - jumlah)", "-"."""
+    stripped = value.strip(" .…_-–")
+    return not stripped or (stripped.startswith("(") and stripped.endswith(")"))
+
+
+class _Reader:
+    def __init__(self, catalogue: Catalogue, sender: str) -> None:
+        self.catalogue = catalogue
+        self.sender = sender
+        self.drafts: list[_Draft] = []
+        self.draft = self._new()
+        self.blank_before = False
+        self.template = False  # inside the seller's blank order format
+
+    def _new(self) -> _Draft:
+        draft = _Draft(sender=self.sender)
+        self.drafts.append(draft)
+        return draft
+
+    def _next_order(self) -> None:
+        if not self.draft.empty:
+            self.draft = self._new()
+
+    def feed(self, line: str, *, message_start: bool = False) -> None:
+        stripped = line.strip()
+        if not stripped:
+            self.blank_before = True
+            if self.draft.open_field in (ADDRESS, NOTES):
+                self.draft.open_field = ""
+            return
+        if FORMAT_HEADING.search(stripped):
+            self.template = True
+            return
+        labelled = _label(stripped)
+        if labelled:
+            kind, value = labelled
+            if self.template and _is_placeholder(value):
+                return
+            self.template = False
+            self._labelled(kind, value, stripped)
+        else:
+            self.template = False
+            self._unlabelled(stripped)
+        self.blank_before = False
+
+    def _labelled(self, kind: str, value: str, line: str) -> None:
+        draft = self.draft
+        if (kind in (NAME, PHONE, EMAIL, ADDRESS) and draft.has(kind) and value) or (
+            self.blank_before and draft.complete and kind in (NAME, PHONE)
+        ):
+            self._next_order()
+            draft = self.draft
+        draft.source.append(line)
+        if value and kind != IGNORE:
+            draft.labelled = True
+        draft.open_field = ""
+        if kind == NAME:
+            draft.name = value
+        elif kind == PHONE:
+            if value:
+                draft.phones.append(value)
+        elif kind == EMAIL:
+            draft.email = value
+        elif kind in (ADDRESS, ADDRESS_PART):
+            if value:
+                draft.address.append(value)
+            draft.open_field = ADDRESS
+        elif kind == ITEMS:
+            if value and not _is_placeholder(value):
+                draft.items.append(value)
+            draft.open_field = ITEMS
+        elif kind in (ITEM_PART, QUANTITY):
+            if value:
+                part = f"qty {value}" if kind == QUANTITY and value[:1].isdigit() else value
+                if draft.items:
+                    draft.items[-1] = f"{draft.items[-1]} {part}"
+                else:
+                    draft.items.append(part)
+            draft.open_field = ITEMS
+        elif kind == NOTES:
+            if value:
+                draft.notes.append(value)
+            draft.open_field = NOTES
+        elif kind == EXTRA and value:
+            draft.notes.append(line)
+
+    def _unlabelled(self, line: str) -> None:
+        plain = EMOJI.sub(" ", line).strip()
+        if not plain:
+            return
+        if self.draft.open_field in (ITEMS, ADDRESS) and not self.blank_before:
+            self._unlabelled_part(line, plain)
+            return
+        parts = self._inline_parts(plain)
+        if parts is None:
+            self._unlabelled_part(line, plain)
+            return
+        for kind, text in parts:
+            if kind == ITEMS:
+                self.draft.items.append(text)
+                self.draft.source.append(line)
+            elif kind:
+                self._labelled(kind, text, line)
+                self.draft.open_field = ""
+            else:
+                self._unlabelled_part(line, text)
+        self.blank_before = False
+
+    def _inline_parts(self, plain: str) -> list[tuple[str, str]] | None:
+        """A one-line order ("Budi 0812…, kaos hitam L 2, kirim ke Jl. …") cut into its
+        fields; None for a line that holds one thing."""
+        phone = PHONE_LIKE.search(plain)
+        cue = ADDRESS_CUE.search(plain)
+        named = NAME_CUE.search(plain)
+        if not (cue or named or (phone and not _only_phone(plain))):
+            return None
+        parts: list[tuple[str, str]] = []
+        rest = plain
+        if cue:
+            rest, address = plain[: cue.start()], plain[cue.end() :]
+            if phone and phone.start() > cue.start():  # the number after the address
+                address = PHONE_LABEL_TAIL.sub("", PHONE_LIKE.sub(" ", address).rstrip())
+            named_in_address = NAME_CUE.search(address)
+            if named_in_address:
+                parts.append((NAME, _trim(address[named_in_address.end() :])))
+                address = address[: named_in_address.start()]
+            if _trim(address):
+                parts.append((ADDRESS, _trim(address)))
+        named = NAME_CUE.search(rest)
+        if named:
+            tail = rest[named.end() :]
+            name_words = re.match(r"[^\W\d_][^\d,;]*", tail.strip())
+            if name_words:
+                parts.append((NAME, _trim(name_words.group())))
+                rest = rest[: named.start()] + " " + tail.strip()[name_words.end() :]
+            else:
+                rest = rest[: named.start()] + " " + tail
+        for number in PHONE_LIKE.finditer(plain):
+            parts.append((PHONE, number.group()))
+        rest = PHONE_LIKE.sub(" , ", rest)
+        rest = PHONE_LABEL_TAIL.sub(" ", rest)
+        items: list[str] = []
+        for segment in re.split(r"\s*[,;]\s*", rest):
+            segment = _trim(segment)
+            if not segment or CHATTER.match(segment):
+                continue
+            if self._item_like(segment) or (items and not NAME_LIKE.match(segment)):
+                items.append(segment)
+            elif not any(k == NAME for k, _t in parts) and _name_like(segment, self.catalogue):
+                parts.append((NAME, segment))
+            elif ADDRESS_WORDS.search(segment):
+                parts.append((ADDRESS, segment))
+            elif items:
+                items.append(segment)
+            else:
+                parts.append(("", segment))
+        if items:
+            parts.append((ITEMS, ", ".join(items)))
+        return parts
+
+    def _unlabelled_part(self, line: str, plain: str) -> None:
+        draft = self.draft
+        phone = PHONE_LIKE.search(plain)
+        item_like = self._item_like(plain)
+        address_like = bool(ADDRESS_WORDS.search(plain)) and not item_like
+        starts_over = self.blank_before and draft.complete
+        if draft.open_field == ITEMS and not (phone and not item_like) and not address_like:
+            if item_like or not self.blank_before:
+                draft.items.append(strip_bullet(plain))
+                draft.source.append(line)
+                return
+        if draft.open_field == ADDRESS and not item_like and not (phone and _only_phone(plain)):
+            if not self.blank_before:
+                draft.address.append(plain)
+                draft.source.append(line)
+                return
+        if phone and _only_phone(plain):
+            if draft.phones or starts_over:
+                self._next_order()
+            self.draft.phones.append(phone.group())
+            self.draft.source.append(line)
+            self.draft.open_field = ""
+            return
+        if EMAIL_LIKE.fullmatch(plain):
+            self.draft.email = plain
+            return
+        if CHATTER.match(plain) or (QUESTION.search(plain) and not item_like):
+            return
+        if starts_over and (item_like or NAME_LIKE.match(plain)):
+            self._next_order()
+        draft = self.draft
+        draft.source.append(line)
+        if item_like:
+            draft.items.append(strip_bullet(plain))
+            draft.open_field = ""
+            if phone:  # "kaos hitam L 2, 0812…": the number is the buyer's
+                draft.phones.append(phone.group())
+            return
+        if address_like or (phone and len(plain) > 25):
+            draft.address.append(plain)
+            draft.open_field = ADDRESS
+            if phone and not draft.phones:
+                draft.phones.append(phone.group())
+            return
+        if not draft.name and NAME_LIKE.match(plain) and len(plain.split()) <= 5:
+            draft.name = plain
+            return
+        if phone:
+            draft.phones.append(phone.group())
+            return
+        draft.notes.append(plain)
+
+    def _item_like(self, text: str) -> bool:
+        """Does this line order something of the catalogue (or look like an order line)?"""
+        if PHONE_LIKE.fullmatch(text.strip()):
+            return False
+        items, errors, _warnings = parse_items(text, self.catalogue)
+        if any(i.product for i in items):
+            return True
+        quantity, _rest = take_quantity(text)
+        return quantity.value is not None and not ADDRESS_WORDS.search(text)
+
+
+def _trim(text: str) -> str:
+    return text.strip(" ,;:.-–~")
+
+
+def _name_like(text: str, catalogue: Catalogue) -> bool:
+    """A short run of words that is no catalogue word: "Budi Santoso"."""
+    words = text.split()
+    return (
+        bool(NAME_LIKE.match(text))
+        and 1 <= len(words) <= 5
+        and len(text) >= 3
+        and not CHATTER.match(text)
+        and not ADDRESS_WORDS.search(text)
+    )
+
+
+def _only_phone(text: str) -> bool:
+    """The line is a phone number, maybe with a word or two ("WA 0812…", "0812 (wa)")."""
+    rest = PHONE_LIKE.sub(" ", text)
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= 2 and not ANY_NUMBER.search(rest)
+
+
+def _is_order(draft: _Draft) -> bool:
+    if draft.labelled or draft.phones:
+        return True
+    return bool(draft.items and (draft.name or draft.address))
+
+
+def parse_text(text: str, catalogue: Catalogue) -> list[ParsedOrder]:
+    """Every order in `text`, in the order they were written."""
+    drafts: list[_Draft] = []
+    for run in chat.runs(text):
+        reader = _Reader(catalogue, run.sender)
+        for line in run.lines:
+            reader.feed(line)
+        for draft in reader.drafts:
+            if draft.empty:
+                continue
+            earlier = _earlier_of(drafts, draft)
+            if earlier is not None and _fragment(draft):
+                _merge(earlier, draft)
+            else:
+                drafts.append(draft)
+    return [_finish(draft, catalogue) for draft in drafts if _is_order(draft)]
+
+
+def _earlier_of(drafts: list[_Draft], draft: _Draft) -> _Draft | None:
+    """The order this fragment may belong to: the same sender's latest."""
+    for earlier in reversed(drafts):
+        if earlier.sender == draft.sender:
+            return earlier
+    return None
+
+
+def _fragment(draft: _Draft) -> bool:
+    """A part of an order without who it is for: an address, items, a note on their own."""
+    return not draft.name and not draft.phones
+
+
+def _merge(into: _Draft, part: _Draft) -> None:
+    into.address += part.address
+    into.items += part.items
+    into.notes += part.notes
+    into.email = into.email or part.email
+    into.labelled = into.labelled or part.labelled
+    into.source += part.source
+
+
+def order_from_fields(
+    *,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    notes: str = "",
+    items: str = "",
+    catalogue: Catalogue,
+    sender: str = "",
+) -> ParsedOrder:
+    """One order from its fields as written (an edited preview row, a form's row)."""
+    draft = _Draft(
+        sender=sender,
+        name=name,
+        phones=[phone] if phone.strip() else [],
+        email=email,
+        address=[address] if address.strip() else [],
+        items=[line for line in items.splitlines() if line.strip()],
+        notes=[notes] if notes.strip() else [],
+        labelled=True,
+    )
+    return _finish(draft, catalogue, keep_lines=True)
+
+
+def _finish(draft: _Draft, catalogue: Catalogue, *, keep_lines: bool = False) -> ParsedOrder:
+    order = ParsedOrder(sender=draft.sender, source="\n".join(draft.source))
+    order.name = _clean_name(draft.name)
+    if not order.name and draft.sender and not _phone_of(draft.sender):
+        order.name = _clean_name(draft.sender)
+        order.warnings.append(Problem("name_from_sender", Msg.name_from_sender, draft.sender))
+    if not order.name:
+        order.errors.append(Problem("missing_name", Msg.missing_name))
+    _read_phone(order, draft)
+    email = draft.email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            order.errors.append(Problem("invalid_email", Msg.invalid_email, email))
+        order.email = email
+    separator = "\n" if keep_lines else ", "
+    order.address = separator.join(part.strip(" ,") for part in draft.address if part.strip(" ,"))
+    if not order.address:
+        order.errors.append(Problem("missing_address", Msg.missing_address))
+    order.notes = "\n".join(draft.notes).strip()
+    items, errors, warnings = parse_items("\n".join(draft.items), catalogue)
+    order.items = items
+    order.errors += errors
+    order.warnings += warnings
+    if not any(i.product or i.text for i in items) and not errors:
+        order.errors.append(Problem("missing_items", Msg.missing_items))
+    return order
+
+
+def _clean_name(name: str) -> str:
+    return " ".join(EMOJI.sub(" ", name).strip(" .,:;-~*_").split())
+
+
+def _phone_of(text: str) -> str | None:
+    match = PHONE_LIKE.search(text) or ANY_NUMBER.search(text)
+    if not match:
+        return None
+    try:
+        return normalize_phone(match.group())
+    except InvalidPhoneNumber:
+        return None
+
+
+def _read_phone(order: ParsedOrder, draft: _Draft) -> None:
+    written = next((p for p in draft.phones if p.strip()), "")
+    if not written:
+        sender_phone = _phone_of(draft.sender) if draft.sender else None
+        if sender_phone:
+            order.phone, order.phone_text = sender_phone, draft.sender
+            order.warnings.append(Problem("phone_from_sender", Msg.phone_from_sender, sender_phone))
+            return
+        order.errors.append(Problem("missing_phone", Msg.missing_phone))
+        return
+    order.phone_text = written.strip()
+    match = PHONE_LIKE.search(written) or ANY_NUMBER.search(written)
+    try:
+        order.phone = normalize_phone(match.group() if match else written)
+    except InvalidPhoneNumber:
+        order.errors.append(Problem("invalid_phone", Msg.invalid_phone, order.phone_text))
+
+
+__all__ = ["ParsedItem", "ParsedOrder", "order_from_fields", "parse_text"]
