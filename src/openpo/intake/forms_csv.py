@@ -441,29 +441,27 @@ def _without_quantity_words(title: str) -> str:
 
 # ---------------------------------------------------------------------------------- rows
 
-UNITS = r"(?:pcs|pc|psc|buah|bh|biji|lembar|lbr|potong|pasang|set|item|x)"
-NUMBER_CELL = re.compile(rf"^\s*(?:x\s*)?(\d{{1,5}})\s*{UNITS}?\.?\s*$", re.IGNORECASE)
-DOZENS = re.compile(r"^\s*(setengah|\d{1,3})?\s*(lusin|kodi)\s*$", re.IGNORECASE)
+BARE_NUMBER = re.compile(r"^\s*[x×]?\s*(\d{1,5})\s*\.?\s*$", re.IGNORECASE)
 
 
 def cell_quantity(text: str) -> int | None:
-    """Units in a cell: "2", "2 pcs", "x2", "1 lusin" → the number; "" → 0; else None."""
+    """Units in a cell: "2", "2 pcs", "x2", "dua", "1 lusin" → the number; empty, "-" or "0"
+    → 0; anything else (words, a negative number) → None. Quantities are read as the item
+    parser reads them (`items.take_quantity`), a bare number too."""
+    from openpo.intake.items import take_quantity
+
     text = text.strip()
     if not text or text in ("-", "–"):
         return 0
-    match = NUMBER_CELL.match(text)
+    match = BARE_NUMBER.match(text)
     if match:
         return int(match.group(1))
-    match = DOZENS.match(text)
-    if match:
-        size = 12 if match.group(2).lower() == "lusin" else 20
-        count = match.group(1)
-        if count is None:
-            return size
-        if count.lower() == "setengah":
-            return size // 2
-        return int(count) * size
-    return None
+    quantity, rest = take_quantity(text)
+    if quantity.value is None or re.search(r"\w", rest):
+        return None
+    if quantity.value == 0:
+        return 0
+    return None if quantity.bad else quantity.value
 
 
 def _entries_by_sku(catalogue: Catalogue) -> dict[str, Entry]:
@@ -511,7 +509,7 @@ def orders_from_sheet(sheet: Sheet, mapping: list[str], catalogue: Catalogue) ->
                 fields.setdefault(role, []).append(value)
 
         items_cells = fields.get("items", [])
-        items_lines = [_one_per_line(cell) for cell in items_cells]
+        items_lines = list(items_cells)  # "A (2), B (1)": the item parser splits the commas
         if quantity_cells:
             text = "\n".join(items_lines)
             cell = quantity_cells[0]
@@ -551,11 +549,6 @@ def orders_from_sheet(sheet: Sheet, mapping: list[str], catalogue: Catalogue) ->
             )
         orders.append(order)
     return orders
-
-
-def _one_per_line(cell: str) -> str:
-    """A cell as the parser reads it; Google Forms checkbox answers stay joined by ", "."""
-    return cell
 
 
 def _item_of(entry: Entry, units: int, text: str) -> ParsedItem:
