@@ -83,6 +83,7 @@ BARE_LABELS = {
     "email",
 }
 LABELLED = re.compile(r"^\s*([^\W\d_][\w .'/()&+-]{0,34}?)\s*(?:[:：=]|\s[-–]\s|\s=)\s*(.*)$")
+LABEL_ASIDE = re.compile(r"^([^:(\n]{1,40}?)\s*\([^)]*\)\s*(?=[:=：])")
 FORMAT_HEADING = re.compile(r"format\s*(?:order|pemesanan|pesanan)|order\s*format", re.I)
 PHONE_LIKE = re.compile(r"(?<![\d\w])(?:\+?\s?62|0)\s?8[\d\s\-.()]{6,16}\d(?!\d)")
 ANY_NUMBER = re.compile(r"\+?\d[\d\s\-.()]{4,}\d")
@@ -175,12 +176,14 @@ class _Draft:
 
 
 def _compact(label: str) -> str:
-    return re.sub(r"[^a-z]", "", label.lower())
+    """`No. HP` → `nohp`; "" for words with digits in them (they are values, not labels)."""
+    return "" if re.search(r"\d", label) else re.sub(r"[^a-z]", "", label.lower())
 
 
 def _label(line: str) -> tuple[str, str] | None:
     """(field kind, value) when the line starts with a known label."""
     text = strip_bullet(EMOJI.sub(" ", line)).strip()
+    text = LABEL_ASIDE.sub(r"\1", text)  # "Pesanan (produk - ukuran - jumlah):" → "Pesanan:"
     match = LABELLED.match(text)
     if match and (kind := FIELD_OF.get(_compact(match.group(1)))):
         return kind, match.group(2).strip()
@@ -195,7 +198,7 @@ def _label(line: str) -> tuple[str, str] | None:
 
 def _is_placeholder(value: str) -> bool:
     """A template's empty slot: "", "...", "(produk - ukuran - jumlah)", "-"."""
-    stripped = value.strip(" .…_-–")
+    stripped = value.strip(" .…_-–:")
     return not stripped or (stripped.startswith("(") and stripped.endswith(")"))
 
 
@@ -287,6 +290,8 @@ class _Reader:
         if self.draft.open_field in (ITEMS, ADDRESS) and not self.blank_before:
             self._unlabelled_part(line, plain)
             return
+        if (QUESTION.search(plain) or CHATTER.match(plain)) and not self._item_like(plain):
+            return  # "alamatnya kak?", "makasih kak 🙏"
         parts = self._inline_parts(plain)
         if parts is None:
             self._unlabelled_part(line, plain)
