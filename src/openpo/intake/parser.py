@@ -365,16 +365,28 @@ class _Reader:
         item_like = self._item_like(plain)
         address_like = bool(ADDRESS_WORDS.search(plain)) and not item_like
         starts_over = self.blank_before and draft.complete
-        if draft.open_field == ITEMS and not (phone and not item_like) and not address_like:
-            if item_like or not self.blank_before:
-                draft.items.append(strip_bullet(plain))
-                draft.source.append(line)
-                return
-        if draft.open_field == ADDRESS and not item_like and not (phone and _only_phone(plain)):
-            if not self.blank_before:
-                draft.address.append(plain)
-                draft.source.append(line)
-                return
+        # The lines after "Pesanan:" are items, after "Alamat:" the address, until a blank
+        # line or a line that is plainly something else.
+        continues_items = (
+            draft.open_field == ITEMS
+            and not (phone and not item_like)
+            and not address_like
+            and (item_like or not self.blank_before)
+        )
+        if continues_items:
+            draft.items.append(strip_bullet(plain))
+            draft.source.append(line)
+            return
+        continues_address = (
+            draft.open_field == ADDRESS
+            and not item_like
+            and not (phone and _only_phone(plain))
+            and not self.blank_before
+        )
+        if continues_address:
+            draft.address.append(plain)
+            draft.source.append(line)
+            return
         if phone and _only_phone(plain):
             if draft.phones or starts_over:
                 self._next_order()
@@ -415,7 +427,7 @@ class _Reader:
         """Does this line order something of the catalogue (or look like an order line)?"""
         if PHONE_LIKE.fullmatch(text.strip()):
             return False
-        items, errors, _warnings = parse_items(text, self.catalogue)
+        items, _errors, _warnings = parse_items(text, self.catalogue)
         if any(i.product for i in items):
             return True
         quantity, _rest = take_quantity(text)
