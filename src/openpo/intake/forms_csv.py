@@ -540,6 +540,8 @@ def orders_from_sheet(sheet: Sheet, mapping: list[str], catalogue: Catalogue) ->
             items="\n".join([*items_lines, *lines]),
             catalogue=catalogue,
         )
+        if errors:  # the cells that named items were wrong: "no item ordered" says less
+            order.errors = [p for p in order.errors if p.code != "missing_items"]
         order.errors = errors + order.errors
         order.warnings = order.warnings + warnings
         order.row = sheet.row_number(position)
