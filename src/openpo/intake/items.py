@@ -157,6 +157,13 @@ FILLER = {
     "kg",
     "ml",
     "nol",
+    "sama",
+    "dan",
+    "plus",
+    "tambah",
+    "juga",
+    "lagi",
+    "ukr",
 }
 SIZE_ALIASES = {
     "2xl": "xxl",
@@ -167,6 +174,10 @@ SIZE_ALIASES = {
     "allsize": "allsize",
     "all": "allsize",
     "small": "s",
+    "gram": "gr",
+    "grm": "gr",
+    "grams": "gr",
+    "g": "gr",
     "medium": "m",
     "large": "l",
 }
@@ -200,8 +211,28 @@ class _Product:
 class _Index:
     products: list[_Product]
     word_weight: dict[str, float]  # product word → how much it tells products apart
+    values: frozenset[str]  # every word of an option value, of any product
     vocabulary: frozenset[str]  # every product word and option value word, for fuzzy lookup
     protected: re.Pattern | None  # names holding a separator ("Roti Coklat & Keju")
+
+
+WEIGHT = re.compile(
+    r"(?<![\w/])(\d+(?:[.,]\d+)?|1/2|1/4|3/4|½|¼|setengah|seperempat)\s*(kg|kilo|kilogram)\b",
+    re.IGNORECASE,
+)
+FRACTIONS = {"1/2": 0.5, "½": 0.5, "setengah": 0.5, "1/4": 0.25, "¼": 0.25, "seperempat": 0.25}
+FRACTIONS["3/4"] = 0.75
+
+
+def grams(text: str) -> str:
+    """Weights in grams, as sellers name their jars: "1/2 kg" → "500 gr"."""
+
+    def convert(match: re.Match) -> str:
+        amount = match.group(1).lower()
+        kilos = FRACTIONS.get(amount) or float(amount.replace(",", "."))
+        return f" {round(kilos * 1000)} gr "
+
+    return WEIGHT.sub(convert, text)
 
 
 def norm(text: str) -> str:
@@ -212,7 +243,7 @@ def _words(text: str) -> list[str]:
     """Lowercased words, numbers glued to units split ("500gr" → "500 gr") but sizes kept
     ("2xl"), size spellings made one ("2xl" = "xxl")."""
     words = []
-    for word in WORD.findall(text.lower()):
+    for word in WORD.findall(grams(text).lower()):
         glued = GLUED.fullmatch(word)
         if glued and not SIZE_TOKEN.fullmatch(word):
             words += [w for w in glued.groups() if w]
@@ -256,7 +287,10 @@ def _index(catalogue: Catalogue) -> _Index:
         if joined
         else None
     )
-    return _Index(products, weight, vocabulary, protected)
+    values = frozenset(
+        w for p in products for values in p.values for v in values for w in v.split()
+    )
+    return _Index(products, weight, values, vocabulary, protected)
 
 
 def split_items(text: str, catalogue: Catalogue) -> list[str]:
@@ -336,6 +370,7 @@ class _Reading:
     leftovers: list[str]  # words that are neither the product's nor its values
     fuzzy: list[tuple[str, str]]  # (written, read as)
     numbers: list[str]  # bare numbers not taken as option values
+    named: set[str] = field(default_factory=set)  # the product's words that were written
 
 
 def _match_word(word: str, candidates, *, cutoff: float = FUZZY_THRESHOLD) -> tuple[str, bool]:
@@ -362,7 +397,7 @@ def _match_word(word: str, candidates, *, cutoff: float = FUZZY_THRESHOLD) -> tu
 
 def _read(product: _Product, words: list[str], weight: dict[str, float]) -> _Reading:
     reading = _Reading(product, 0.0, [set() for _ in product.values], [], [], [])
-    named: set[str] = set()
+    named = reading.named
     # Multi-word option values ("broken white", "abu misty", "250 gr") first, as phrases.
     text = " " + " ".join(words) + " "
     for position, values in enumerate(product.values):
@@ -496,7 +531,7 @@ class _Piece:
 
 def _read_piece(text: str, catalogue: Catalogue, previous: "_Piece | None") -> _Piece | None:
     index = _index(catalogue)
-    quantity, rest = take_quantity(text, index.vocabulary)
+    quantity, rest = take_quantity(grams(text), index.vocabulary)
     words = _words(rest)
     content = [w for w in words if w not in FILLER or w in index.vocabulary]
     if not content and quantity.value is None:
@@ -516,6 +551,8 @@ def _read_piece(text: str, catalogue: Catalogue, previous: "_Piece | None") -> _
             best = own
     if isinstance(best, list) and any(_unexplained(r) for r in best):
         best = None  # "pasmina hitam": the colour is common, the product unknown
+    elif isinstance(best, _Reading) and _unexplained(best) and _weakly_named(best, index):
+        best = None  # "gamis hitam L", "kue sagu keju": other words name another product
     if best is None:
         if not content:  # a bare quantity with nothing to attach it to
             return None
@@ -565,6 +602,11 @@ def _choose(readings: list[_Reading]):
             return shortest
         return ties
     return top
+
+
+def _weakly_named(reading: _Reading, index: "_Index") -> bool:
+    """Named by no word of its own, or only by words that are also option values ("keju")."""
+    return all(word in index.values for word in reading.named)
 
 
 def _unexplained(reading: _Reading) -> bool:
@@ -633,8 +675,8 @@ def _finish(
             for position, chosen in enumerate(reading.chosen)
             if not chosen and len({e.options[position] for e in entries}) > 1
         ]
-        leftover = [w for w in reading.leftovers if w not in FILLER]
-        if leftover and _looks_like_value(leftover, product):
+        leftover = [w for w in reading.leftovers if w not in FILLER] + numbers
+        if leftover:
             errors.append(
                 Problem(
                     "unknown_variant",
@@ -688,16 +730,11 @@ def _choices(product: _Product) -> str:
 
 
 def _unknown_value(reading: _Reading) -> str:
-    words = [w for w in reading.leftovers if w not in FILLER]
+    words = [w for w in reading.leftovers if w not in FILLER] + reading.numbers
     if words:
         return " ".join(words)
     named = [v for chosen in reading.chosen for v in chosen]
     return " + ".join(named) if named else "?"
-
-
-def _looks_like_value(words: list[str], product: _Product) -> bool:
-    """Leftover words that read like an option nobody offers: a size, a colour, a flavour."""
-    return bool(words)
 
 
 def item_line(item: ParsedItem) -> str:

@@ -13,6 +13,7 @@ No database access: `order_from_fields` re-checks an order the seller edited in 
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -84,6 +85,8 @@ BARE_LABELS = {
 }
 LABELLED = re.compile(r"^\s*([^\W\d_][\w .'/()&+-]{0,34}?)\s*(?:[:：=]|\s[-–]\s|\s=)\s*(.*)$")
 LABEL_ASIDE = re.compile(r"^([^:(\n]{1,40}?)\s*\([^)]*\)\s*(?=[:=：])")
+INLINE_LABEL = re.compile(r"[,;|/]\s*([^\W\d_][\w .]{0,24}?)\s*[:：=]")
+ORDER_NUMBER = re.compile(r"^(?:ke\s*-?\s*)?#?\d{1,3}[.):]?$", re.IGNORECASE)
 FORMAT_HEADING = re.compile(r"format\s*(?:order|pemesanan|pesanan)|order\s*format", re.I)
 PHONE_LIKE = re.compile(r"(?<![\d\w])(?:\+?\s?62|0)\s?8[\d\s\-.()]{6,16}\d(?!\d)")
 ANY_NUMBER = re.compile(r"\+?\d[\d\s\-.()]{4,}\d")
@@ -196,6 +199,21 @@ def _label(line: str) -> tuple[str, str] | None:
     return None
 
 
+def _label_segments(line: str) -> list[str]:
+    """A line holding several labelled fields, cut before each label after the first."""
+    if not _label(line):
+        return [line]
+    cuts = [
+        match.start(1)
+        for match in INLINE_LABEL.finditer(line)
+        if FIELD_OF.get(_compact(match.group(1))) and match.start(1) > 0
+    ]
+    if not cuts:
+        return [line]
+    bounds = [0, *cuts, len(line)]
+    return [line[a:b].strip(" ,;|") for a, b in pairwise(bounds)]
+
+
 def _is_placeholder(value: str) -> bool:
     """A template's empty slot: "", "...", "(produk - ukuran - jumlah)", "-"."""
     stripped = value.strip(" .…_-–:")
@@ -230,13 +248,24 @@ class _Reader:
         if FORMAT_HEADING.search(stripped):
             self.template = True
             return
+        segments = _label_segments(stripped)
+        if len(segments) > 1:  # "Nama: Budi, HP: 0812…, Alamat: …" on one line
+            for segment in segments:
+                self.feed(segment)
+            return
         labelled = _label(stripped)
+        if labelled and labelled[0] == ITEMS and ORDER_NUMBER.match(labelled[1]):
+            self._next_order()  # "Order 1", "Pesanan ke-2": a heading between orders
+            self.blank_before = False
+            return
         if labelled:
             kind, value = labelled
             if self.template and _is_placeholder(value):
                 return
             self.template = False
             self._labelled(kind, value, stripped)
+        elif stripped.endswith(":") and len(stripped) < 80:
+            self.template = False  # "Rekap PO sepatu & hijab:": a heading, not an order
         else:
             self.template = False
             self._unlabelled(stripped)
@@ -290,7 +319,7 @@ class _Reader:
         if self.draft.open_field in (ITEMS, ADDRESS) and not self.blank_before:
             self._unlabelled_part(line, plain)
             return
-        if (QUESTION.search(plain) or CHATTER.match(plain)) and not self._item_like(plain):
+        if (QUESTION.search(plain) or _chatter(plain)) and not self._item_like(plain):
             return  # "alamatnya kak?", "makasih kak 🙏"
         parts = self._inline_parts(plain)
         if parts is None:
@@ -343,7 +372,7 @@ class _Reader:
         items: list[str] = []
         for segment in re.split(r"\s*[,;]\s*", rest):
             segment = _trim(segment)
-            if not segment or CHATTER.match(segment):
+            if not segment or _chatter(segment):
                 continue
             if self._item_like(segment) or (items and not NAME_LIKE.match(segment)):
                 items.append(segment)
@@ -397,7 +426,7 @@ class _Reader:
         if EMAIL_LIKE.fullmatch(plain):
             self.draft.email = plain
             return
-        if CHATTER.match(plain) or (QUESTION.search(plain) and not item_like):
+        if _chatter(plain) or (QUESTION.search(plain) and not item_like):
             return
         if starts_over and (item_like or NAME_LIKE.match(plain)):
             self._next_order()
@@ -434,6 +463,26 @@ class _Reader:
         return quantity.value is not None and not ADDRESS_WORDS.search(text)
 
 
+CHATTER_WORDS = frozenset(
+    """halo hallo helo hello hai hay hi hii pagi siang sore malam permisi assalamualaikum
+    assalamu alaikum wr wb kak kaka kakak ka kk min mimin admin sis gan mba mbak mas bu bun
+    ibu om say beb mau mo pengen pingin ingin ikut ikutan join po order orderan pesan pesen
+    beli ya yaa yaaa yah iya iyaa y dong donk deh nih ini itu saya aku sy ku terima kasih
+    makasih makasi mksh thanks thank you tq thx ok oke okey okay siap baik sip sipp noted done
+    sudah udah masuk list dicatat catat ditunggu nanti tolong mohon data datanya berikut
+    format formatnya sesuai ready juga lagi sekalian dulu kirim transfer tf bukti segera
+    barusan aman selamat semoga amin lancar berkah""".split()  # noqa: SIM905
+)
+
+
+def _chatter(text: str) -> bool:
+    """Greetings, thanks and small talk around an order: "kak mau ikut po ya 🙏"."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return bool(CHATTER.match(text)) or (
+        bool(words) and len(words) <= 12 and all(w in CHATTER_WORDS for w in words)
+    )
+
+
 def _trim(text: str) -> str:
     return text.strip(" ,;:.-–~")
 
@@ -445,7 +494,7 @@ def _name_like(text: str, catalogue: Catalogue) -> bool:
         bool(NAME_LIKE.match(text))
         and 1 <= len(words) <= 5
         and len(text) >= 3
-        and not CHATTER.match(text)
+        and not _chatter(text)
         and not ADDRESS_WORDS.search(text)
     )
 
@@ -473,7 +522,7 @@ def parse_text(text: str, catalogue: Catalogue) -> list[ParsedOrder]:
             if draft.empty:
                 continue
             earlier = _earlier_of(drafts, draft)
-            if earlier is not None and _fragment(draft):
+            if earlier is not None and (_fragment(draft) or _completes(earlier, draft)):
                 _merge(earlier, draft)
             else:
                 drafts.append(draft)
@@ -493,7 +542,17 @@ def _fragment(draft: _Draft) -> bool:
     return not draft.name and not draft.phones
 
 
+def _completes(earlier: _Draft, part: _Draft) -> bool:
+    """One field per message, two buyers interleaved: a sender's message that fills a field
+    their order still lacks (and repeats none) belongs to it."""
+    if not earlier.sender or earlier.complete:
+        return False
+    return not any(part.has(kind) and earlier.has(kind) for kind in (NAME, PHONE, EMAIL, ADDRESS))
+
+
 def _merge(into: _Draft, part: _Draft) -> None:
+    into.name = into.name or part.name
+    into.phones = into.phones or part.phones
     into.address += part.address
     into.items += part.items
     into.notes += part.notes
