@@ -49,6 +49,7 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/war_po.py --db both
+	$(BIN)/python bench/parse_orders.py
 
 bench-serve: $(STAMP)
 	$(BIN)/python bench/serve_servers.py
