@@ -652,6 +652,8 @@ def _finish(
     numbers = list(reading.numbers)
     if quantity.value is None and numbers:
         quantity = _quantity(int(numbers.pop()), "")
+    if quantity.value is None:
+        quantity = _number_value_as_quantity(reading, text) or quantity
     entries = _entries_for(reading)
     piece = _Piece(item, errors, warnings, reading=reading)
     conflicting = [position for position, chosen in enumerate(reading.chosen) if len(chosen) > 1]
@@ -722,6 +724,22 @@ def _finish(
             message = Msg.bad_quantity if quantity.value <= 0 else Msg.too_many
             errors.append(Problem("bad_quantity", message, text))
     return piece
+
+
+def _number_value_as_quantity(reading: _Reading, text: str) -> "_Quantity | None":
+    """ "2 kaos anak size 8": two numbers that are both sizes; the one in front (else the
+    last) is how many."""
+    for chosen in reading.chosen:
+        if len(chosen) != 2 or not any(v.isdigit() for v in chosen):
+            continue
+        numbers = re.findall(r"\d+", text)
+        lead = re.match(r"\s*(\d+)\b", text)
+        pick = lead.group(1) if lead and lead.group(1) in chosen else None
+        pick = pick or next((n for n in reversed(numbers) if n in chosen), None)
+        if pick is not None:
+            chosen.discard(pick)
+            return _quantity(int(pick), pick)
+    return None
 
 
 def _choices(product: _Product) -> str:

@@ -1,12 +1,17 @@
-"""The "format order" block a seller sends in a chat: the fields a buyer fills in, the PO's
-products with their variants, and one example item line that the parser reads.
+"""The "format order" a seller sends in a chat: the fields a buyer fills in and sends back,
+and, as a message of its own, the PO's products with their variants and one example item line
+that the parser reads.
 
 It is the fuller sibling of the announcement caption's short block
-(`openpo.catalog.announcement.order_format`): the caption only points the way, this one is
-what the seller pastes when a buyer asks "formatnya gimana kak?". A pure function of the
-title and the `Catalogue`; the words come in the active language, or in `language` if given
-(the dashboard passes the shop's message language).
+(`openpo.catalog.announcement.order_format`), for when a buyer asks "formatnya gimana kak?".
+Two texts, not one: a buyer copies a whole WhatsApp message, so a product list or an example
+inside the format would come back as items ordered ("Tote Bag" read as one tote bag). The
+form holds only labels the parser reads, each on its own line, with no hints after them for
+the same reason. Pure functions of the title and the `Catalogue`; the words come in the
+active language, or in `language` if given (the dashboard passes the shop's message language).
 """
+
+from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import pgettext
@@ -14,6 +19,17 @@ from django.utils.translation import pgettext
 from openpo.intake.catalogue import Catalogue, Entry
 
 EXAMPLE_QUANTITY = 2
+
+
+@dataclass(frozen=True)
+class OrderFormat:
+    form: str  # the fields buyers copy, fill in and send back
+    choices: str  # what can be ordered and how to write it: sent before the form
+
+    @property
+    def text(self) -> str:
+        """Both, as one block (for reading; in a chat, send them as two messages)."""
+        return f"{self.choices}\n\n{self.form}" if self.choices else self.form
 
 
 def product_line(entries: list[Entry]) -> str:
@@ -35,32 +51,51 @@ def example_line(entry: Entry, quantity: int = EXAMPLE_QUANTITY) -> str:
     return " ".join([entry.product, *entry.options, f"x{quantity}"])
 
 
+def format_order(
+    campaign_title: str, catalogue: Catalogue, *, language: str | None = None
+) -> OrderFormat:
+    """The form to fill in and the list of choices, for a chat."""
+    if language:
+        with translation.override(language):
+            return _format(campaign_title.strip(), catalogue)
+    return _format(campaign_title.strip(), catalogue)
+
+
 def format_order_text(
     campaign_title: str, catalogue: Catalogue, *, language: str | None = None
 ) -> str:
-    """The block to copy into a chat, ready for the buyer to fill in and send back."""
-    if language:
-        with translation.override(language):
-            return _format(campaign_title, catalogue)
-    return _format(campaign_title, catalogue)
+    """The choices and the form as one block of text."""
+    return format_order(campaign_title, catalogue, language=language).text
 
 
-def _format(campaign_title: str, catalogue: Catalogue) -> str:
-    lines = [
-        pgettext("order format", "ORDER FORMAT — %(title)s") % {"title": campaign_title.strip()},
-        pgettext("order format", "Name:"),
-        pgettext("order format", "Phone/WhatsApp no.:"),
-        pgettext("order format", "Full address (with postal code):"),
-        pgettext("order format", "Order (one line per item: product - variant - quantity):"),
-        pgettext("order format", "Notes:"),
-    ]
-    products = catalogue.products()
-    if products:
-        lines += ["", pgettext("order format", "Products:")]
-        lines += [product_line(entries) for entries in products.values()]
-        lines += [
-            "",
-            pgettext("order format", "Example order line:"),
-            example_line(catalogue.entries[0]),
+def _format(title: str, catalogue: Catalogue) -> OrderFormat:
+    form = "\n".join(
+        [
+            pgettext("order format", "ORDER FORMAT — %(title)s") % {"title": title},
+            pgettext("order format", "Name:"),
+            # Translators: a label the order parser reads; Indonesian "No. HP/WA:".
+            pgettext("order format", "WhatsApp:"),
+            # Translators: a label the order parser reads; Indonesian "Alamat lengkap:".
+            pgettext("order format", "Full address:"),
+            # Translators: a label the order parser reads; Indonesian "Kode pos:".
+            pgettext("order format", "Postal code:"),
+            # Translators: a label the order parser reads; Indonesian "Pesanan:".
+            pgettext("order format", "Order:"),
+            # Translators: a label the order parser reads; Indonesian "Catatan:".
+            pgettext("order format", "Notes:"),
         ]
-    return "\n".join(lines)
+    )
+    products = catalogue.products()
+    if not products:
+        return OrderFormat(form=form, choices="")
+    choices = [
+        pgettext("order format", "%(title)s — what you can order:") % {"title": title},
+        *(product_line(entries) for entries in products.values()),
+        "",
+        pgettext(
+            "order format",
+            "Write one line per item (product - variant - quantity), for example:",
+        ),
+        example_line(catalogue.entries[0]),
+    ]
+    return OrderFormat(form=form, choices="\n".join(choices))

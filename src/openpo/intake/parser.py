@@ -85,7 +85,7 @@ BARE_LABELS = {
 }
 LABELLED = re.compile(r"^\s*([^\W\d_][\w .'/()&+-]{0,34}?)\s*(?:[:：=]|\s[-–]\s|\s=)\s*(.*)$")
 LABEL_ASIDE = re.compile(r"^([^:(\n]{1,40}?)\s*\([^)]*\)\s*(?=[:=：])")
-INLINE_LABEL = re.compile(r"[,;|/]\s*([^\W\d_][\w .]{0,24}?)\s*[:：=]")
+INLINE_LABEL = re.compile(r"(?:[,;|]|\s/)\s*([^\W\d_][\w .]{0,24}?)\s*[:：=]")
 ORDER_NUMBER = re.compile(r"^(?:ke\s*-?\s*)?#?\d{1,3}[.):]?$", re.IGNORECASE)
 FORMAT_HEADING = re.compile(r"format\s*(?:order|pemesanan|pesanan)|order\s*format", re.I)
 PHONE_LIKE = re.compile(r"(?<![\d\w])(?:\+?\s?62|0)\s?8[\d\s\-.()]{6,16}\d(?!\d)")
@@ -316,11 +316,11 @@ class _Reader:
         plain = EMOJI.sub(" ", line).strip()
         if not plain:
             return
+        if (QUESTION.search(plain) or _chatter(plain)) and not self._item_like(plain):
+            return  # "alamatnya kak?", "makasih kak 🙏"
         if self.draft.open_field in (ITEMS, ADDRESS) and not self.blank_before:
             self._unlabelled_part(line, plain)
             return
-        if (QUESTION.search(plain) or _chatter(plain)) and not self._item_like(plain):
-            return  # "alamatnya kak?", "makasih kak 🙏"
         parts = self._inline_parts(plain)
         if parts is None:
             self._unlabelled_part(line, plain)
@@ -370,7 +370,7 @@ class _Reader:
         rest = PHONE_LIKE.sub(" , ", rest)
         rest = PHONE_LABEL_TAIL.sub(" ", rest)
         items: list[str] = []
-        for segment in re.split(r"\s*[,;]\s*", rest):
+        for segment in re.split(r"\s*[,;|]\s*|\s+/\s+", rest):
             segment = _trim(segment)
             if not segment or _chatter(segment):
                 continue
@@ -484,7 +484,7 @@ def _chatter(text: str) -> bool:
 
 
 def _trim(text: str) -> str:
-    return text.strip(" ,;:.-–~")
+    return text.strip(" ,;:.-–~/|")
 
 
 def _name_like(text: str, catalogue: Catalogue) -> bool:
