@@ -1,0 +1,399 @@
+"""Orders from chats and forms: paste a chat (or upload a WhatsApp export), check and correct the
+orders read from it in the editable preview, import the ticked ones, answer each buyer from the
+result; the same preview for a Google Forms CSV after its column choice."""
+
+import re
+from urllib.parse import unquote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from openpo.catalog.services import add_product, add_variant
+from openpo.orders.models import Order
+from openpo.payments.models import ExpectedPayment
+from tests.conftest import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+TWO_ORDERS = """Nama: Budi Santoso
+No. HP: 0812-3456-7890
+Alamat: Jl. Melati No. 5, Bandung 40115
+Pesanan: Kaos Polos M x2
+
+Nama: Rina Ayu
+No. HP: 0813-1111-2222
+Pesanan: Kaos Polos S 1, Tote Bag 1
+"""
+
+EXPORT = """[12/08/25 19.01] Toko Alice: Silakan isi format order ya kak
+[12/08/25 19.03] Budi: Nama: Budi Santoso
+No. HP: 0812-3456-7890
+Alamat: Jl. Melati No. 5, Bandung 40115
+Pesanan: Kaos Polos M x2
+[12/08/25 19.04] Toko Alice: Siap kak
+"""
+
+
+@pytest.fixture
+def po(shop, now):
+    """alice's PO: Kaos Polos S (3 slots) and M (unlimited), and a Tote Bag without options."""
+    campaign = make_campaign(shop, now=now, quotas=(3, None))
+    tote = add_product(campaign=campaign, name="Tote Bag")
+    add_variant(product=tote, price=50_000)
+    return campaign
+
+
+def _url(campaign, suffix=""):
+    return f"/dashboard/po/{campaign.pk}/intake/{suffix}"
+
+
+def _paste(client, campaign, text):
+    return client.post(_url(campaign), {"text": text})
+
+
+def _posted(preview, action="check", **changes):
+    """The preview's formset as the browser would post it back; `changes` maps
+    `<order number>_<field>` (1-based) to a new value, e.g. `o2_address="Jl. Mawar 1"`."""
+    formset = preview.formset
+    management = formset.management_form.initial
+    data = {f"{formset.prefix}-{key}": value for key, value in management.items()}
+    for number, form in enumerate(formset.forms, start=1):
+        values = dict(form.initial)
+        for key, value in changes.items():
+            prefix, _, name = key.partition("_")
+            if prefix == f"o{number}":
+                values[name] = value
+        for name, value in values.items():
+            if value is None or value is False:
+                continue
+            data[f"{form.prefix}-{name}"] = "on" if value is True and name == "selected" else value
+    data.update(preview.hidden)
+    data["action"] = action
+    return data
+
+
+def _states(response):
+    return [row.state for row in response.context["preview"].rows]
+
+
+def _ticked(response):
+    return [bool(row.form.initial.get("selected")) for row in response.context["preview"].rows]
+
+
+def test_it_shows_the_paste_box_and_the_order_format(client, alice, po):
+    client.force_login(alice)
+
+    response = client.get(_url(po))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="text"' in html and 'name="chat_file"' in html
+    assert 'data-copy="intake-form-text"' in html
+    assert "• Kaos Polos: S, M" in html and "• Tote Bag" in html
+    assert "Kaos Polos S x2" in html  # the example line
+    orders_page = client.get(f"/dashboard/po/{po.pk}/orders/").content.decode()
+    assert f'href="{_url(po)}"' in orders_page
+
+
+def test_it_previews_each_order_read_with_its_problems(client, alice, po):
+    client.force_login(alice)
+
+    response = _paste(client, po, TWO_ORDERS)
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert [row.order.name for row in preview.rows] == ["Budi Santoso", "Rina Ayu"]
+    assert _states(response) == ["ready", "error"]
+    assert _ticked(response) == [True, False]
+    html = response.content.decode()
+    assert "No address to send the order to." in html  # Rina's error, in red
+    assert 'class="intake-errors"' in html
+    assert "Rp 240.000" in html  # Budi: 2 × Rp 120.000, understood
+    # The items are editable as lines the parser reads again.
+    assert "Kaos Polos" in preview.rows[0].form.initial["items"]
+    assert not Order.objects.exists()
+
+
+def test_an_edited_field_checked_again_clears_the_error_and_ticks_the_order(client, alice, po):
+    client.force_login(alice)
+    first = _paste(client, po, TWO_ORDERS)
+
+    response = client.post(
+        _url(po, "check/"),
+        _posted(first.context["preview"], o2_address="Jl. Mawar 1, Depok 16411"),
+    )
+
+    assert response.status_code == 200
+    assert _states(response) == ["ready", "ready"]
+    assert _ticked(response) == [True, True]
+    assert response.context["preview"].rows[1].order.address == "Jl. Mawar 1, Depok 16411"
+    assert not Order.objects.exists()
+
+
+def test_a_ready_order_the_seller_unticked_stays_unticked(client, alice, po):
+    client.force_login(alice)
+    first = _paste(client, po, TWO_ORDERS)
+
+    response = client.post(_url(po, "check/"), _posted(first.context["preview"], o1_selected=False))
+
+    assert _ticked(response) == [False, False]
+
+
+def test_it_imports_the_ticked_orders_with_a_whatsapp_reply_each(client, alice, po):
+    client.force_login(alice)
+    first = _paste(client, po, TWO_ORDERS)
+    fixed = client.post(
+        _url(po, "check/"), _posted(first.context["preview"], o2_address="Jl. Mawar 1, Depok")
+    )
+
+    response = client.post(_url(po, "check/"), _posted(fixed.context["preview"], "import"))
+
+    assert response.status_code == 200
+    orders = list(Order.objects.order_by("id"))
+    assert [o.buyer_name for o in orders] == ["Budi Santoso", "Rina Ayu"]
+    assert {o.channel for o in orders} == {Order.Channel.WHATSAPP}
+    amounts = [o.open_expected_payment.amount for o in orders]
+    assert len(set(amounts)) == 2  # each with its own unique code
+    assert response.context["summary"].startswith("2 imported")
+    html = response.content.decode()
+    for order, amount in zip(orders, amounts, strict=True):
+        assert order.code in html
+        link = re.search(rf'href="(https://wa\.me/{order.buyer_phone[1:]}\?text=[^"]+)"', html)
+        assert link, order.code
+        text = unquote(link.group(1))
+        assert f"{amount:,}".replace(",", ".") in text  # the amount with its unique code
+    assert f"/dashboard/orders/{orders[0].pk}/" in html
+
+
+def test_importing_the_same_paste_twice_makes_each_order_once(client, alice, po):
+    client.force_login(alice)
+    preview = _paste(client, po, TWO_ORDERS).context["preview"]
+    data = _posted(preview, "import")
+
+    client.post(_url(po, "check/"), data)
+    again = client.post(_url(po, "check/"), data)  # a double tap, or the same paste later
+
+    assert Order.objects.count() == 1  # Budi; Rina was not ticked
+    assert again.status_code == 200
+    assert "1 already in this PO" in again.context["summary"]
+    code = Order.objects.get().code
+    assert code in again.content.decode()
+    # Pasted a third time, the preview says so and leaves the box unticked.
+    third = _paste(client, po, TWO_ORDERS)
+    assert third.context["preview"].rows[0].duplicate.code == code
+    assert _ticked(third) == [False, False]
+    assert "Already in this PO as order" in third.content.decode()
+
+
+def test_a_paste_past_the_quota_stops_there_and_names_the_orders_that_did_not_fit(
+    client, alice, po
+):
+    client.force_login(alice)
+    text = "\n\n".join(
+        f"Nama: Pembeli {n}\nNo. HP: 0812-0000-00{n:02d}\nAlamat: Jl. Melati {n}, Bandung\n"
+        f"Pesanan: Kaos Polos S x1"
+        for n in range(1, 6)
+    )
+    preview = _paste(client, po, text).context["preview"]
+    assert len(preview.rows) == 5 and _states_of(preview) == ["ready"] * 5
+
+    response = client.post(_url(po, "check/"), _posted(preview, "import"))
+
+    assert Order.objects.count() == 3  # S has 3 slots
+    assert response.context["summary"] == "3 imported, 2 did not fit the quota"
+    html = response.content.decode()
+    assert html.count("Not imported:") == 2
+    assert "Pembeli 4" in html and "Pembeli 5" in html
+
+
+def _states_of(preview):
+    return [row.state for row in preview.rows]
+
+
+def test_a_ticked_order_with_an_error_blocks_the_import_until_corrected(client, alice, po):
+    client.force_login(alice)
+    preview = _paste(client, po, TWO_ORDERS).context["preview"]
+
+    response = client.post(_url(po, "check/"), _posted(preview, "import", o2_selected=True))
+
+    assert response.status_code == 422
+    assert "#2" in response.context["preview"].problem
+    assert not Order.objects.exists()
+
+
+def test_a_field_with_a_control_character_is_refused_on_its_form(client, alice, po):
+    client.force_login(alice)
+    preview = _paste(client, po, TWO_ORDERS).context["preview"]
+
+    response = client.post(_url(po, "check/"), _posted(preview, "import", o1_name="Budi\x00"))
+
+    assert response.status_code == 422
+    assert response.context["preview"].rows[0].order is None
+    assert not Order.objects.exists()
+
+
+def test_it_reads_an_uploaded_whatsapp_export(client, alice, po):
+    client.force_login(alice)
+    export = SimpleUploadedFile("Chat WhatsApp dengan Budi.txt", EXPORT.encode(), "text/plain")
+
+    response = client.post(_url(po), {"chat_file": export})
+
+    assert response.status_code == 200
+    rows = response.context["preview"].rows
+    assert [(r.order.name, r.order.phone) for r in rows] == [("Budi Santoso", "+6281234567890")]
+
+
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (SimpleUploadedFile("chat.zip", b"PK\x03\x04", "application/zip"), "Without media"),
+        (SimpleUploadedFile("foto.jpg", b"\xff\xd8\xff", "image/jpeg"), "text file"),
+        (SimpleUploadedFile("chat.txt", b"x" * (2 * 1024 * 1024 + 1), "text/plain"), "2 MB"),
+        (SimpleUploadedFile("chat.txt", b"\xff\xfe\x00a", "text/plain"), "UTF-8"),
+    ],
+)
+def test_it_refuses_a_chat_file_that_is_not_a_text_export(client, alice, po, upload, message):
+    client.force_login(alice)
+
+    response = client.post(_url(po), {"chat_file": upload})
+
+    assert response.status_code == 422
+    assert message in response.content.decode()
+
+
+def test_an_empty_paste_or_one_without_orders_says_so(client, alice, po):
+    client.force_login(alice)
+
+    assert _paste(client, po, "   ").status_code == 422
+    response = _paste(client, po, "halo kak, masih ada?")
+    assert response.status_code == 422
+    assert "No order was found" in response.content.decode()
+
+
+# Google Forms --------------------------------------------------------------------------------
+
+GRID_CSV = (
+    "Timestamp,Nama lengkap,Nomor WhatsApp,Alamat lengkap,"
+    "Jumlah pesanan [Kaos Polos S],Jumlah pesanan [Kaos Polos M],Catatan\n"
+    '2025/08/12 19:03:11 GMT+7,Budi Santoso,081234567890,"Jl. Melati No. 5, Bandung 40115",,2,\n'
+    '2025/08/12 20:10:45 GMT+7,Rina Ayu,081311112222,"Jl. Mawar 1, Depok 16411",1,1,cepat\n'
+)
+ITEMS_CSV = (
+    "Cap waktu,Nama,No HP,Alamat,Pesanan\n"
+    '12/08/2025 19:03:11,Budi Santoso,081234567890,"Jl. Melati No. 5, Bandung",Kaos Polos M x2\n'
+    "12/08/2025 20:10:45,Rina Ayu,081311112222,"
+    '"Jl. Mawar 1, Depok","Kaos Polos S (1), Tote Bag (1)"\n'
+)
+
+
+def _upload_csv(client, campaign, content, name="Formulir PO (Jawaban).csv"):
+    return client.post(
+        _url(campaign, "form/"), {"file": SimpleUploadedFile(name, content.encode(), "text/csv")}
+    )
+
+
+def _columns_post(response, **override):
+    form = response.context["form"]
+    data = {name: form.initial.get(name) for name in form.fields}
+    data.update(override)
+    data["upload"] = response.context["token"]
+    return data
+
+
+@pytest.mark.parametrize("content", [GRID_CSV, ITEMS_CSV], ids=["column per variant", "pesanan"])
+def test_a_google_forms_export_goes_through_columns_preview_and_import(client, alice, po, content):
+    client.force_login(alice)
+
+    uploaded = _upload_csv(client, po, content)
+    assert uploaded.status_code == 302
+    columns = client.get(uploaded["Location"])
+    assert columns.status_code == 200
+    guessed = columns.context["form"].initial
+    assert guessed["col_0"] == "timestamp" and guessed["col_1"] == "name"
+    assert guessed["col_2"] == "phone" and guessed["col_3"] == "address"
+
+    shown = client.post(_url(po, "form/columns/"), _columns_post(columns))
+    assert shown.status_code == 200
+    preview = shown.context["preview"]
+    assert [row.order.name for row in preview.rows] == ["Budi Santoso", "Rina Ayu"]
+    assert [row.order.row for row in preview.rows] == [2, 3]
+    assert _states_of(preview) in (["ready", "ready"], ["ready", "warning"])
+
+    imported = client.post(_url(po, "form/check/"), _posted(preview, "import"))
+
+    assert imported.status_code == 200
+    orders = list(Order.objects.order_by("id"))
+    assert [o.buyer_name for o in orders] == ["Budi Santoso", "Rina Ayu"]
+    assert {o.channel for o in orders} == {Order.Channel.IMPORT}
+    assert orders[1].units == 2
+    assert imported.context["summary"] == "2 imported"
+    # The upload is gone once every order of it was imported; a second tap still answers.
+    again = client.post(_url(po, "form/check/"), _posted(preview, "import"))
+    assert again.status_code == 200 and "2 already in this PO" in again.context["summary"]
+    assert Order.objects.count() == 2
+
+
+def test_the_column_choice_can_be_corrected(client, alice, po):
+    client.force_login(alice)
+    columns = client.get(_upload_csv(client, po, ITEMS_CSV)["Location"])
+
+    # The seller says the address column is notes: every order then lacks an address.
+    shown = client.post(_url(po, "form/columns/"), _columns_post(columns, col_3="notes"))
+
+    rows = shown.context["preview"].rows
+    assert [row.state for row in rows] == ["error", "error"]
+    assert rows[0].order.notes.startswith("Jl. Melati")
+
+
+def test_the_column_choice_needs_the_items(client, alice, po):
+    client.force_login(alice)
+    columns = client.get(_upload_csv(client, po, ITEMS_CSV)["Location"])
+
+    response = client.post(_url(po, "form/columns/"), _columns_post(columns, col_4="ignore"))
+
+    assert response.status_code == 422
+    assert not Order.objects.exists()
+
+
+def test_a_file_that_is_not_a_sheet_is_refused(client, alice, po):
+    client.force_login(alice)
+
+    wrong_type = client.post(
+        _url(po, "form/"), {"file": SimpleUploadedFile("foto.jpg", b"\xff\xd8\xff", "image/jpeg")}
+    )
+    not_csv = _upload_csv(client, po, "\x00\x01\x02 not a sheet", name="x.csv")
+
+    assert wrong_type.status_code == 422 and not_csv.status_code == 422
+
+
+def test_the_upload_is_tied_to_the_session_and_the_po(client, alice, po, shop, now):
+    client.force_login(alice)
+    token = _upload_csv(client, po, ITEMS_CSV)["Location"].split("upload=")[1]
+    other_po = make_campaign(shop, now=now, title="PO Lain")
+
+    response = client.get(f"/dashboard/po/{other_po.pk}/intake/form/columns/?upload={token}")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/dashboard/po/{other_po.pk}/intake/form/"
+
+
+# Access --------------------------------------------------------------------------------------
+
+
+def test_another_shops_member_gets_404_everywhere(client, charlie, other_shop, po):
+    client.force_login(charlie)
+
+    for suffix in ("", "check/", "form/", "form/columns/", "form/check/"):
+        assert client.get(_url(po, suffix)).status_code in (404, 405), suffix
+        assert client.post(_url(po, suffix), {"text": TWO_ORDERS}).status_code == 404, suffix
+    assert not Order.objects.exists()
+
+
+def test_staff_can_import(client, bob, po):
+    client.force_login(bob)
+    preview = _paste(client, po, TWO_ORDERS).context["preview"]
+
+    client.post(_url(po, "check/"), _posted(preview, "import"))
+
+    assert Order.objects.count() == 1
+    assert ExpectedPayment.objects.filter(order__campaign=po).count() == 1
