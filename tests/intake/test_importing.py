@@ -33,7 +33,7 @@ def _import(campaign, text=CHAT, **options):
 
 
 def test_a_paste_becomes_orders_with_their_own_transfer_amounts(campaign, now):
-    orders, report = _import(campaign, now=now)
+    _orders, report = _import(campaign, now=now)
 
     assert [o.status for o in report.outcomes] == ["imported", "imported"]
     budi, sari = (o.order for o in report.imported)

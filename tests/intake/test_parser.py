@@ -142,3 +142,26 @@ def test_an_edited_preview_row_is_checked_again():
     )
     assert fixed.ok and fixed.address == "Jl. Melati 5\nBandung"
     assert fixed.as_json()["items"][0]["variant"] == "Hitam / L"
+
+
+def test_an_iphone_notice_under_the_groups_name_is_not_an_order():
+    text = (
+        "[12/08/25 19.00.01] PO Kaos Batch 5: \u200eAnda menambahkan Budi\n"
+        "[12/08/25 19.00.05] PO Kaos Batch 5: \u200eSari keluar\n"
+    )
+    assert parse_text(text, CATALOGUE) == []
+
+
+def test_small_talk_after_an_order_does_not_join_it_and_a_second_order_is_its_own():
+    text = (
+        "12/08/25, 19:03 - Ayu: Nama: Ayu\nHP: 0852 0000 0008\nAlamat: Jl. Mawar 46, Medan\n"
+        "Pesanan: tote bag 1\n"
+        "12/08/25, 19:04 - Ayu: wah keren banget hehe\n"
+        "12/08/25, 19:30 - Ayu: order kak\nkaos hitam M 2\nAyu Lestari\n0852 0000 0009\n"
+        "Jl. Melati 3, Medan\n"
+    )
+    first, second = parse_text(text, CATALOGUE)
+
+    assert [(i.sku, i.quantity) for i in first.items] == [("TOTE", 1)] and first.ok
+    assert (second.name, second.phone) == ("Ayu Lestari", "+6285200000009")
+    assert [(i.sku, i.quantity) for i in second.items] == [("K-Hitam-M", 2)] and second.ok

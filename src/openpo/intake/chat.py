@@ -27,6 +27,7 @@ SYSTEM_MESSAGES = re.compile(
     r"this message was edited|pesan ini diedit)$",
     re.IGNORECASE,
 )
+MARKED_NOTICE = re.compile(r"^[^\n]{0,120}?:\s\u200e(?!<attached)")
 EDITED = re.compile(r"\s*<(?:this message was edited|pesan ini diedit)>\s*$", re.IGNORECASE)
 
 
@@ -62,10 +63,13 @@ def runs(text: str) -> list[Run]:
     result: list[Run] = []
     current: Run | None = None
     in_notice = False
-    for raw in clean(text).split("\n"):
+    for original in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        raw = clean(original)
         has_prefix, sender, body = _prefixed(raw)
         if has_prefix:
-            in_notice = sender is None
+            # An iPhone marks what WhatsApp wrote itself ("‎Anda menambahkan Sari") with an
+            # invisible left-to-right mark right after the sender.
+            in_notice = sender is None or bool(MARKED_NOTICE.match(original.lstrip("\u200e")))
             if in_notice:
                 continue
             body = EDITED.sub("", body)

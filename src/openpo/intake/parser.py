@@ -13,6 +13,7 @@ No database access: `order_from_fields` re-checks an order the seller edited in 
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
@@ -156,11 +157,16 @@ class _Draft:
     notes: list[str] = field(default_factory=list)
     labelled: bool = False  # had a label with a value
     open_field: str = ""  # the multi-line field later unlabelled lines continue
+    name_guessed: bool = False  # the name is an unlabelled line that looked like one
     source: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.name or self.phones or self.email or self.address or self.items)
+
+    @property
+    def empty_but_name(self) -> bool:
+        return not (self.phones or self.email or self.address or self.items)
 
     @property
     def complete(self) -> bool:
@@ -195,6 +201,8 @@ def _label(line: str) -> tuple[str, str] | None:
         if len(words) > size and _compact(" ".join(words[:size])) in BARE_LABELS:
             kind = FIELD_OF[_compact(" ".join(words[:size]))]
             value = " ".join(words[size:]).lstrip(":=.- ")
+            if _chatter(value):
+                return None  # "order kak", "pesan ya": small talk, not a field
             return kind, value
     return None
 
@@ -239,6 +247,16 @@ class _Reader:
             self.draft = self._new()
 
     def feed(self, line: str, *, message_start: bool = False) -> None:
+        if message_start:
+            # A new chat message closes the field the last one left open, and after a
+            # complete order it begins the next one (a fragment joins it again later).
+            self.draft.open_field = ""
+            if self.draft.complete:
+                self._next_order()
+            elif self.sender and self.draft.name_guessed and self.draft.empty_but_name:
+                # A message that was only a few words ("wah keren banget"): small talk; the
+                # chat already says who the sender is.
+                self.draft.name, self.draft.name_guessed = "", False
         stripped = line.strip()
         if not stripped:
             self.blank_before = True
@@ -273,6 +291,8 @@ class _Reader:
 
     def _labelled(self, kind: str, value: str, line: str) -> None:
         draft = self.draft
+        if kind == NAME and draft.name_guessed and value:
+            draft.name, draft.name_guessed = "", False  # "hehe iya" was not a name after all
         if (kind in (NAME, PHONE, EMAIL, ADDRESS) and draft.has(kind) and value) or (
             self.blank_before and draft.complete and kind in (NAME, PHONE)
         ):
@@ -445,7 +465,7 @@ class _Reader:
                 draft.phones.append(phone.group())
             return
         if not draft.name and NAME_LIKE.match(plain) and len(plain.split()) <= 5:
-            draft.name = plain
+            draft.name, draft.name_guessed = plain, True
             return
         if phone:
             draft.phones.append(phone.group())
@@ -453,14 +473,20 @@ class _Reader:
         draft.notes.append(plain)
 
     def _item_like(self, text: str) -> bool:
-        """Does this line order something of the catalogue (or look like an order line)?"""
-        if PHONE_LIKE.fullmatch(text.strip()):
-            return False
-        items, _errors, _warnings = parse_items(text, self.catalogue)
-        if any(i.product for i in items):
-            return True
-        quantity, _rest = take_quantity(text)
-        return quantity.value is not None and not ADDRESS_WORDS.search(text)
+        return _item_like(text, self.catalogue)
+
+
+@lru_cache(maxsize=4096)
+def _item_like(text: str, catalogue: Catalogue) -> bool:
+    """Does this line order something of the catalogue (or look like an order line)? Asked
+    several times of each line, and of the same chatter again and again: remembered."""
+    if PHONE_LIKE.fullmatch(text.strip()):
+        return False
+    items, _errors, _warnings = parse_items(text, catalogue)
+    if any(i.product for i in items):
+        return True
+    quantity, _rest = take_quantity(text)
+    return quantity.value is not None and not ADDRESS_WORDS.search(text)
 
 
 CHATTER_WORDS = frozenset(
@@ -471,7 +497,8 @@ CHATTER_WORDS = frozenset(
     makasih makasi mksh thanks thank you tq thx ok oke okey okay siap baik sip sipp noted done
     sudah udah masuk list dicatat catat ditunggu nanti tolong mohon data datanya berikut
     format formatnya sesuai ready juga lagi sekalian dulu kirim transfer tf bukti segera
-    barusan aman selamat semoga amin lancar berkah""".split()  # noqa: SIM905
+    barusan aman selamat semoga amin lancar berkah hehe hehehe haha hahaha wkwk wkwkwk hihi
+    oh oalah mantap mantul asik asyik gapapa nggak gak ga tidak belum boleh bisa izin""".split()  # noqa: SIM905
 )
 
 
@@ -516,8 +543,9 @@ def parse_text(text: str, catalogue: Catalogue) -> list[ParsedOrder]:
     drafts: list[_Draft] = []
     for run in chat.runs(text):
         reader = _Reader(catalogue, run.sender)
-        for line in run.lines:
-            reader.feed(line)
+        starts = set(run.starts)
+        for number, line in enumerate(run.lines):
+            reader.feed(line, message_start=number in starts)
         for draft in reader.drafts:
             if draft.empty:
                 continue
