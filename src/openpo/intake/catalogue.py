@@ -19,6 +19,7 @@ class Entry:
     variant_id: int | None = None
     price: int = 0
     product_key: int | str = ""  # what tells two products apart (the id, else the name)
+    option_names: tuple[str, ...] = ()  # ("Ukuran", "Warna"), in the order of `options`
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Catalogue:
                         variant_id=variant.get("id"),
                         price=int(variant.get("price") or 0),
                         product_key=product.get("id", product["name"]),
+                        option_names=tuple(str(n) for n in options),
                     )
                 )
         return cls(tuple(entries), tuple(names))
@@ -82,6 +84,7 @@ def catalogue_for(campaign) -> Catalogue:
                 variant_id=variant.pk,
                 price=variant.price,
                 product_key=variant.product_id,
+                option_names=tuple(str(n) for n in variant.options),
             )
         )
     return Catalogue(tuple(entries), tuple(names))

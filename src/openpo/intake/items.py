@@ -693,11 +693,8 @@ def _finish(
             )
         else:
             position = missing[0] if missing else 0
-            option = (
-                catalogue.option_names[position]
-                if position < len(catalogue.option_names)
-                else str(_("variant"))
-            )
+            names = product.entries[0].option_names
+            option = names[position] if position < len(names) else str(_("variant"))
             choices = ", ".join(dict.fromkeys(e.options[position] for e in entries))
             errors.append(
                 Problem(
