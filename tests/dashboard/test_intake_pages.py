@@ -52,21 +52,24 @@ def _paste(client, campaign, text):
 
 
 def _posted(preview, action="check", **changes):
-    """The preview's formset as the browser would post it back; `changes` maps
-    `<order number>_<field>` (1-based) to a new value, e.g. `o2_address="Jl. Mawar 1"`."""
+    """The preview's formset as a browser posts it back (every field shown, empty or not; a
+    checkbox only when ticked); `changes` maps `o<order number>_<field>` (1-based) to a new
+    value, e.g. `o2_address="Jl. Mawar 1"`."""
     formset = preview.formset
     management = formset.management_form.initial
     data = {f"{formset.prefix}-{key}": value for key, value in management.items()}
     for number, form in enumerate(formset.forms, start=1):
-        values = dict(form.initial)
+        values = {name: form.initial.get(name) for name in form.fields}
         for key, value in changes.items():
             prefix, _, name = key.partition("_")
             if prefix == f"o{number}":
                 values[name] = value
         for name, value in values.items():
-            if value is None or value is False:
-                continue
-            data[f"{form.prefix}-{name}"] = "on" if value is True and name == "selected" else value
+            if name == "selected":
+                if value:
+                    data[f"{form.prefix}-{name}"] = "on"
+            elif name != "source" or value:
+                data[f"{form.prefix}-{name}"] = "" if value is None else str(value)
     data.update(preview.hidden)
     data["action"] = action
     return data
@@ -230,6 +233,44 @@ def test_a_field_with_a_control_character_is_refused_on_its_form(client, alice, 
     assert response.status_code == 422
     assert response.context["preview"].rows[0].order is None
     assert not Order.objects.exists()
+
+
+def test_a_long_paste_is_previewed_in_parts_leaving_out_the_orders_already_in(client, alice, po):
+    client.force_login(alice)
+    text = "\n\n".join(
+        f"Nama: Pembeli {n}\nNo. HP: 0812-7000-{n:04d}\nAlamat: Jl. Melati {n}, Bandung\n"
+        "Pesanan: Kaos Polos M x1"
+        for n in range(1, 96)
+    )
+    first = _paste(client, po, text)
+    assert len(first.context["preview"].rows) == 90
+    assert "first 90 of 95" in first.content.decode()
+
+    imported = client.post(_url(po, "check/"), _posted(first.context["preview"], "import"))
+    assert imported.context["summary"] == "90 imported"
+
+    rest = _paste(client, po, text).context["preview"]
+    assert [row.order.name for row in rest.rows] == [f"Pembeli {n}" for n in range(91, 96)]
+    assert rest.notes == ["90 orders already in this PO are not shown."]
+
+
+def test_a_preview_posted_without_its_orders_is_refused(client, alice, po):
+    client.force_login(alice)
+
+    response = client.post(_url(po, "check/"), {"action": "import"})
+
+    assert response.status_code == 422
+    assert not Order.objects.exists()
+
+
+def test_a_po_not_taking_orders_says_so_before_the_paste(client, alice, shop, now):
+    closed = make_campaign(shop, now=now, publish=False, title="PO Draf")
+    client.force_login(alice)
+
+    response = client.get(_url(closed))
+
+    assert response.status_code == 200
+    assert 'id="intake-closed"' in response.content.decode()
 
 
 def test_it_reads_an_uploaded_whatsapp_export(client, alice, po):

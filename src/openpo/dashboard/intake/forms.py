@@ -16,6 +16,7 @@ MAX_PASTE_CHARS = 500_000
 # One preview posts ~10 fields per order and Django refuses a request of more than 1,000
 # fields (DATA_UPLOAD_MAX_NUMBER_FIELDS): 90 orders fit with room for the rest.
 MAX_ORDERS = 90
+MAX_SOURCE_CHARS = 10_000
 TEXT_TYPES = ("text/plain", "text/csv", "application/octet-stream", "")
 # Google Forms downloads its responses as a .zip holding the CSV; a sheet saved as XLSX reads too.
 SHEET_EXTENSIONS = (".csv", ".zip", ".xlsx")
@@ -119,7 +120,7 @@ class OrderRowForm(Form):
     source = forms.CharField(
         label=_("Original message"),
         required=False,
-        max_length=10000,
+        max_length=MAX_SOURCE_CHARS,
         widget=forms.Textarea(attrs={"rows": 4, "readonly": True}),
     )
 

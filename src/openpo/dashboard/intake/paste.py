@@ -7,7 +7,7 @@ send buyers, in the shop's message language.
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,6 +27,7 @@ def _paste_page(
 ) -> HttpResponse:
     with translation.override(campaign.shop.message_language):
         order_format = format_order(campaign.title, catalogue_for(campaign))
+    now = timezone.now()
     return render(
         request,
         "dashboard/intake/paste.html",
@@ -36,6 +37,8 @@ def _paste_page(
             "dash_section": "pos",
             "form": form,
             "order_format": order_format,
+            "is_open": campaign.is_open(now),
+            "phase": campaign.phase(now),
         },
         status=status,
     )

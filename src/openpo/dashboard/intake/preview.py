@@ -11,13 +11,19 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from openpo.catalog.models import Campaign
 from openpo.core.money import format_rupiah
-from openpo.dashboard.intake.forms import MAX_ORDERS, OrderFormSet, OrderRowForm
+from openpo.core.text import text_problem
+from openpo.dashboard.intake.forms import (
+    MAX_ORDERS,
+    MAX_SOURCE_CHARS,
+    OrderFormSet,
+    OrderRowForm,
+)
 from openpo.dashboard.messages.sending import wa_me_link
 from openpo.intake.catalogue import Catalogue, catalogue_for
 from openpo.intake.items import items_text
@@ -89,6 +95,15 @@ def _is_ready(order: ParsedOrder, duplicate: Order | None) -> bool:
     return order.ok and bool(order.items) and duplicate is None
 
 
+def _shown_source(order: ParsedOrder) -> str:
+    """The original message for the read-only field, or "" when the form could not take it
+    back (too long, or an invisible character the seller could not remove from it)."""
+    source = order.source
+    if len(source) > MAX_SOURCE_CHARS or text_problem(source, multiline=True):
+        return ""
+    return source
+
+
 def _initial(order: ParsedOrder, *, selected: bool, ready: bool) -> dict:
     return {
         "selected": selected,
@@ -100,7 +115,7 @@ def _initial(order: ParsedOrder, *, selected: bool, ready: bool) -> dict:
         "address": order.address,
         "notes": order.notes,
         "items": items_text(order.items),
-        "source": order.source,
+        "source": _shown_source(order),
     }
 
 
@@ -244,6 +259,7 @@ def handle_post(
 def render_preview(
     request: HttpRequest, campaign: Campaign, preview: Preview, *, context=None, status=200
 ) -> HttpResponse:
+    now = timezone.now()
     return render(
         request,
         PREVIEW_TEMPLATE,
@@ -252,6 +268,8 @@ def render_preview(
             "campaign": campaign,
             "dash_section": "pos",
             "preview": preview,
+            "is_open": campaign.is_open(now),
+            "phase": campaign.phase(now),
             **(context or {}),
         },
         status=status,
