@@ -18,6 +18,8 @@ from openpo.intake.forms_csv import (
     orders_from_sheet,
     read_sheet,
 )
+from openpo.intake.items import items_text
+from openpo.intake.parser import order_from_fields
 
 CATALOGUE = Catalogue.from_products(
     [
@@ -209,8 +211,17 @@ def test_a_quantity_that_is_not_a_number_is_an_error_quoting_the_cell():
     assert not rina.ok and "bad_quantity" in rina.error_codes()
     with _english():
         assert any("banyak" in str(p) and "Tote Bag" in str(p) for p in rina.errors)
-    # The cells that are numbers still count: "dua lusin" is 24.
-    assert [(i.sku, i.quantity) for i in rina.items] == [("KP-HITAM-M", 24)]
+    # The cells that are numbers still count: "dua lusin" is 24; the other stays, to correct.
+    assert [(i.sku, i.quantity) for i in rina.items] == [("KP-HITAM-M", 24), ("TOTE", None)]
+    # The preview's "check again" reads the order from its fields: the error is still there.
+    again = order_from_fields(
+        name=rina.name,
+        phone=rina.phone,
+        address=rina.address,
+        items=items_text(rina.items),
+        catalogue=CATALOGUE,
+    )
+    assert "bad_quantity" in again.error_codes()
 
 
 def test_a_bad_quantity_column_is_an_error_and_missing_fields_are_the_parsers_errors():

@@ -490,6 +490,12 @@ def orders_from_sheet(sheet: Sheet, mapping: list[str], catalogue: Catalogue) ->
             title = sheet.columns[index]
             if role.startswith(VARIANT):
                 units = cell_quantity(value)
+                entry = entries.get(role[len(VARIANT) :])
+                if units is None and entry is not None:
+                    # Kept in the items as written, so the error stays until it is corrected.
+                    line = item_line(_item_of(entry, 1, title)).rsplit(" x", 1)[0]
+                    lines.append(f"{line} qty: {' '.join(value.split()) or '?'}")
+                    continue
                 if units is None:
                     errors.append(_cell_problem("bad_quantity", BAD_CELL_QUANTITY, value, title))
                     continue

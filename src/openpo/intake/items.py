@@ -74,6 +74,8 @@ EXPLICIT = [
     re.compile(r"(?:^|\s)[=@]\s*(-?\d{1,6})\b(?!\s*[.,]\d)", re.I),
     re.compile(r"(?:^|\s)(-\d{1,6})(?!\S)"),  # "kaos hitam M -1": a minus is no dash here
 ]
+# "qty: banyak", "jumlah: ??": a quantity asked for and not given as a number.
+NOT_A_QUANTITY = re.compile(r"\b(?:qty|jumlah|jml|quantity)\s*[:=]\s*([^\s\d,;][^\s,;]*)", re.I)
 WORD_QUANTITY = re.compile(
     rf"\b({_WORD_NUMBER})(?:\s*(?:{COUNT_UNITS})(?![a-z]))?\b", re.IGNORECASE
 )
@@ -193,6 +195,7 @@ class Msg:
     unknown_variant = _("“%(text)s”: %(product)s has no %(value)s; it comes in %(choices)s.")
     bad_quantity = _("“%(text)s”: the quantity must be at least 1.")
     too_many = _("“%(text)s”: that quantity is too large.")
+    not_a_number = _("“%(text)s”: the quantity “%(value)s” is not a number.")
     assumed_quantity = _("“%(text)s”: no quantity written, 1 assumed.")
     fuzzy_match = _("“%(text)s” read as %(item)s.")
 
@@ -344,6 +347,9 @@ def take_quantity(text: str, vocabulary: frozenset[str] = frozenset()) -> tuple[
         match = pattern.search(text)
         if match:
             return _quantity(int(match.group(1)), match.group()), _cut(text, match)
+    match = NOT_A_QUANTITY.search(text)
+    if match and match.group(1).lower() not in NUMBER_WORDS:
+        return _Quantity(None, match.group(1), bad=True), _cut(text, match)
     match = next(
         (m for m in WORD_QUANTITY.finditer(text) if m.group(1).lower() not in vocabulary), None
     )
@@ -711,8 +717,11 @@ def _finish(
         if reading.fuzzy:
             label = f"{entry.product} {entry.variant}" if entry.variant else entry.product
             warnings.append(Problem("fuzzy_match", _fmt(Msg.fuzzy_match, item=label), text))
-    piece.quantity_written = quantity.value is not None
-    if quantity.value is None:
+    piece.quantity_written = quantity.value is not None or quantity.bad
+    if quantity.value is None and quantity.bad:
+        item.quantity = None
+        errors.append(Problem("bad_quantity", _fmt(Msg.not_a_number, value=quantity.text), text))
+    elif quantity.value is None:
         item.quantity = 1
         warnings.append(Problem("assumed_quantity", Msg.assumed_quantity, text))
     else:
@@ -754,7 +763,7 @@ def _unknown_value(reading: _Reading) -> str:
 
 def item_line(item: ParsedItem) -> str:
     """A matched item written so the parser reads it back the same: `Kaos Polos M / Hitam x2`."""
-    if not item.sku:
+    if not item.matched:  # unread, or its quantity was wrong: as the buyer wrote it
         return item.text
     name = f"{item.product} {item.variant}" if item.variant else str(item.product)
     return f"{name} x{item.quantity}"

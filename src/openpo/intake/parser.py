@@ -46,7 +46,9 @@ LABELS = {
     PHONE: "nohp hp nomorhp nomerhp nohandphone handphone wa nowa nomorwa nomerwa whatsapp "
     "nowhatsapp nomorwhatsapp telp tlp notelp notlp telepon notelepon nomortelepon kontak "
     "phone phonenumber mobile nohpwa nomorhpwa hpwa nowahp cp nope telephone tel nomorhpwhatsapp "
-    "nowhatsapphp nomortelp nomorwahp nohpwhatsapp",
+    "nowhatsapphp nomortelp nomorwahp nohpwhatsapp whatsappno whatsappnumber phonewhatsapp "
+    "phonewa wanumber wano telpwa hpwhatsapp nomorhandphone mobilephone mobileno contact "
+    "contactnumber nomorkontak",
     EMAIL: "email surel alamatemail emailaddress mail",
     ADDRESS: "alamat alamatlengkap alamatpengiriman alamatkirim alamatrumah address "
     "shippingaddress deliveryaddress dikirimke kirimke tujuan tujuanpengiriman alamattujuan "
@@ -88,6 +90,7 @@ LABELLED = re.compile(r"^\s*([^\W\d_][\w .'/()&+-]{0,34}?)\s*(?:[:：=]|\s[-–]
 LABEL_ASIDE = re.compile(r"^([^:(\n]{1,40}?)\s*\([^)]*\)\s*(?=[:=：])")
 INLINE_LABEL = re.compile(r"(?:[,;|]|\s/)\s*([^\W\d_][\w .]{0,24}?)\s*[:：=]")
 ORDER_NUMBER = re.compile(r"^(?:ke\s*-?\s*)?#?\d{1,3}[.):]?$", re.IGNORECASE)
+EXAMPLE = re.compile(r"^\W*(?:contoh|example|misal(?:nya)?|cth|e\.g\.)\b", re.IGNORECASE)
 FORMAT_HEADING = re.compile(r"format\s*(?:order|pemesanan|pesanan)|order\s*format", re.I)
 PHONE_LIKE = re.compile(r"(?<![\d\w])(?:\+?\s?62|0)\s?8[\d\s\-.()]{6,16}\d(?!\d)")
 ANY_NUMBER = re.compile(r"\+?\d[\d\s\-.()]{4,}\d")
@@ -266,6 +269,8 @@ class _Reader:
         if FORMAT_HEADING.search(stripped):
             self.template = True
             return
+        if EXAMPLE.match(stripped):
+            return  # "Contoh: Kaos Polos Hitam L x2" (the seller's example, copied along)
         segments = _label_segments(stripped)
         if len(segments) > 1:  # "Nama: Budi, HP: 0812…, Alamat: …" on one line
             for segment in segments:
@@ -283,7 +288,9 @@ class _Reader:
             self.template = False
             self._labelled(kind, value, stripped)
         elif stripped.endswith(":") and len(stripped) < 80:
-            self.template = False  # "Rekap PO sepatu & hijab:": a heading, not an order
+            pass  # "Rekap PO sepatu & hijab:", "Pilihan:": a heading, not an order
+        elif self.template and not self.draft.labelled:
+            return  # the seller's list of choices inside the copied format
         else:
             self.template = False
             self._unlabelled(stripped)
