@@ -20,7 +20,7 @@ from openpo.intake.results import ParsedItem, Problem
 
 # A word counts as the catalogue's word from this similarity (0–100) on; shorter words must
 # be exact (a one-letter slip in "abu" is another word).
-FUZZY_THRESHOLD = 80
+FUZZY_THRESHOLD = 82  # one slip in six letters; "perum" (an estate) is not "serum"
 FUZZY_MIN_LENGTH = 4
 MAX_QUANTITY = 100_000
 
@@ -166,6 +166,7 @@ FILLER = {
     "juga",
     "lagi",
     "ukr",
+    "an",
 }
 SIZE_ALIASES = {
     "2xl": "xxl",
@@ -193,6 +194,7 @@ class Msg:
     ambiguous_product = _("“%(text)s” could be several products: %(choices)s. Write which one.")
     missing_variant = _("“%(text)s”: choose the %(option)s (%(choices)s).")
     unknown_variant = _("“%(text)s”: %(product)s has no %(value)s; it comes in %(choices)s.")
+    one_kind = _("“%(text)s”: %(product)s comes in one kind only, without %(value)s.")
     bad_quantity = _("“%(text)s”: the quantity must be at least 1.")
     too_many = _("“%(text)s”: that quantity is too large.")
     not_a_number = _("“%(text)s”: the quantity “%(value)s” is not a number.")
@@ -208,6 +210,11 @@ class _Product:
     entries: list[Entry]
     # option position → {normalised value: display value}
     values: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def joined(self) -> dict[str, tuple[str, ...]]:
+        """Two words of the name written as one ("liptint" for "Lip Tint")."""
+        return {a + b: (a, b) for a, b in zip(self.words, self.words[1:], strict=False)}
 
 
 @dataclass
@@ -411,7 +418,7 @@ def _read(product: _Product, words: list[str], weight: dict[str, float]) -> _Rea
             if " " in value and f" {value} " in text:
                 reading.chosen[position].add(values[value])
                 text = text.replace(f" {value} ", " ")
-    for word in text.split():
+    for word in _joined_words(product, text.split()):
         if word in FILLER and word not in product.words and not _is_value(product, word):
             continue
         position, value = _value_of(product, word)
@@ -431,11 +438,35 @@ def _read(product: _Product, words: list[str], weight: dict[str, float]) -> _Rea
             reading.chosen[position].add(value)
             reading.fuzzy.append((word, typo_of))
             continue
+        joined = product.joined
+        hit, typo = _match_word(word, joined) if joined else ("", False)
+        if hit:
+            for part in joined[hit]:
+                if part not in named:
+                    reading.score += weight.get(part, 0.0)
+                    named.add(part)
+            continue
         if word.isdigit():
             reading.numbers.append(word)
         else:
             reading.leftovers.append(word)
     return reading
+
+
+def _joined_words(product: _Product, words: list[str]) -> list[str]:
+    """The buyer's words, two merged where the name has them as one ("tote bag" for
+    "Totebag")."""
+    merged: list[str] = []
+    index = 0
+    while index < len(words):
+        pair = words[index] + words[index + 1] if index + 1 < len(words) else ""
+        if pair and pair in product.words and words[index] not in product.words:
+            merged.append(pair)
+            index += 2
+            continue
+        merged.append(words[index])
+        index += 1
+    return merged
 
 
 def _is_value(product: _Product, word: str) -> bool:
@@ -456,7 +487,11 @@ def _fuzzy_value(product: _Product, word: str) -> tuple[int, str | None, str]:
         if hit:
             return position, values[hit], hit
         # One word of a multi-word value ("misty" for "Abu Misty"), if it names only one.
-        partial = [v for v in values if " " in v and word in v.split() and len(word) >= 3]
+        partial = [
+            v
+            for v in values
+            if " " in v and word in v.split() and (len(word) >= 3 or word.isdigit())
+        ]
         if len(partial) == 1:
             return position, values[partial[0]], partial[0]
     return -1, None, ""
@@ -558,7 +593,14 @@ def _read_piece(text: str, catalogue: Catalogue, previous: "_Piece | None") -> _
     if isinstance(best, list) and any(_unexplained(r) for r in best):
         best = None  # "pasmina hitam": the colour is common, the product unknown
     elif isinstance(best, _Reading) and _unexplained(best) and _weakly_named(best, index):
-        best = None  # "gamis hitam L", "kue sagu keju": other words name another product
+        # "gamis hitam L", "kue sagu keju": other words name another product; unless the
+        # words are all another product's values ("ocean breeze 50ml" beside "SPF 50").
+        by_values = [
+            r
+            for r in readings
+            if r is not best and _value_hits(r) and _entries_for(r) and not _unexplained(r)
+        ]
+        best = by_values[0] if len(by_values) == 1 else None
     if best is None:
         if not content:  # a bare quantity with nothing to attach it to
             return None
@@ -612,7 +654,7 @@ def _choose(readings: list[_Reading]):
 
 def _weakly_named(reading: _Reading, index: "_Index") -> bool:
     """Named by no word of its own, or only by words that are also option values ("keju")."""
-    return all(word in index.values for word in reading.named)
+    return all(word in index.values or word.isdigit() for word in reading.named)
 
 
 def _unexplained(reading: _Reading) -> bool:
@@ -709,6 +751,16 @@ def _finish(
                     text,
                 )
             )
+    elif _stray_size(reading):
+        # "kaos kopi senja L": a size for a product that has none — another product, or a
+        # size that is not sold; either way not this one as it stands.
+        code = "unknown_product" if _unexplained_words(reading) else "unknown_variant"
+        message = (
+            Msg.unknown_product
+            if code == "unknown_product"
+            else _fmt(Msg.one_kind, product=product.name, value=_unknown_value(reading))
+        )
+        errors.append(Problem(code, message, text))
     else:
         entry = entries[0]
         piece.entry = entry
@@ -746,6 +798,18 @@ def _number_value_as_quantity(reading: _Reading, text: str) -> "_Quantity | None
             chosen.discard(pick)
             return _quantity(int(pick), pick)
     return None
+
+
+SIZES = frozenset({"xs", "s", "m", "l", "xl", "xxl", "xxxl", "xxxxl", "allsize"})
+
+
+def _stray_size(reading: _Reading) -> bool:
+    """A clothing size written for a product that has no such choice."""
+    return any(w in SIZES for w in reading.leftovers)
+
+
+def _unexplained_words(reading: _Reading) -> list[str]:
+    return [w for w in reading.leftovers if w not in FILLER and w not in SIZES]
 
 
 def _choices(product: _Product) -> str:

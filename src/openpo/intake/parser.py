@@ -91,7 +91,9 @@ LABEL_ASIDE = re.compile(r"^([^:(\n]{1,40}?)\s*\([^)]*\)\s*(?=[:=：])")
 INLINE_LABEL = re.compile(r"(?:[,;|]|\s/)\s*([^\W\d_][\w .]{0,24}?)\s*[:：=]")
 ORDER_NUMBER = re.compile(r"^(?:ke\s*-?\s*)?#?\d{1,3}[.):]?$", re.IGNORECASE)
 EXAMPLE = re.compile(r"^\W*(?:contoh|example|misal(?:nya)?|cth|e\.g\.)\b", re.IGNORECASE)
-FORMAT_HEADING = re.compile(r"format\s*(?:order|pemesanan|pesanan)|order\s*format", re.I)
+FORMAT_HEADING = re.compile(
+    r"format\s*(?:order|pemesanan|pesanan|pesan)|order\s*format|^\W*format\s*:", re.I
+)
 PHONE_LIKE = re.compile(r"(?<![\d\w])(?:\+?\s?62|0)\s?8[\d\s\-.()]{6,16}\d(?!\d)")
 ANY_NUMBER = re.compile(r"\+?\d[\d\s\-.()]{4,}\d")
 EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -120,7 +122,7 @@ ADDRESS_CUE = re.compile(
     re.IGNORECASE,
 )
 NAME_CUE = re.compile(
-    r"(?:^|[\s,;])(?:atas\s+nama|a\.?\s?n\.?|nama(?:nya|\s+saya|\s+aku)?|my\s+name\s+is|"
+    r"(?:^|[\s,;.])(?:atas\s+nama|a\.?\s?[n/]\.?|a\s?/\s?n|nama(?:nya|\s+saya|\s+aku)?|my\s+name\s+is|"
     r"penerima(?:nya)?)(?=[\s:.])\s*:?\s*",
     re.IGNORECASE,
 )
@@ -206,8 +208,19 @@ def _label(line: str) -> tuple[str, str] | None:
             value = " ".join(words[size:]).lstrip(":=.- ")
             if _chatter(value):
                 return None  # "order kak", "pesan ya": small talk, not a field
+            if _holds_other_fields(kind, value):
+                return None  # "Order risol 2 ya. Nama Putri, alamat …": read as one line
             return kind, value
     return None
+
+
+def _holds_other_fields(kind: str, value: str) -> bool:
+    """An unlabelled-looking value that carries other fields: a phone, "alamat …", "a.n …"."""
+    if kind != PHONE and PHONE_LIKE.search(value):
+        return True
+    if kind != ADDRESS and ADDRESS_CUE.search(value):
+        return True
+    return kind != NAME and bool(NAME_CUE.search(value))
 
 
 def _label_segments(line: str) -> list[str]:
@@ -256,7 +269,12 @@ class _Reader:
             self.draft.open_field = ""
             if self.draft.complete:
                 self._next_order()
-            elif self.sender and self.draft.name_guessed and self.draft.empty_but_name:
+            elif (
+                self.sender
+                and self.draft.name_guessed
+                and self.draft.empty_but_name
+                and not _shares_word(self.draft.name, self.sender)
+            ):
                 # A message that was only a few words ("wah keren banget"): small talk; the
                 # chat already says who the sender is.
                 self.draft.name, self.draft.name_guessed = "", False
@@ -310,6 +328,10 @@ class _Reader:
             draft.labelled = True
         draft.open_field = ""
         if kind == NAME:
+            phone = PHONE_LIKE.search(value)
+            if phone:  # "Nama: Sudarto, 0813 6000 7000"
+                draft.phones.append(phone.group())
+                value = _trim(PHONE_LIKE.sub(" ", value))
             draft.name = value
         elif kind == PHONE:
             if value:
@@ -348,7 +370,7 @@ class _Reader:
         if self.draft.open_field in (ITEMS, ADDRESS) and not self.blank_before:
             self._unlabelled_part(line, plain)
             return
-        parts = self._inline_parts(plain)
+        parts = self._inline_parts(EMOJI.sub(" , ", line).strip(" ,"))
         if parts is None:
             self._unlabelled_part(line, plain)
             return
@@ -381,7 +403,7 @@ class _Reader:
             if named_in_address:
                 parts.append((NAME, _trim(address[named_in_address.end() :])))
                 address = address[: named_in_address.start()]
-            if _trim(address):
+            if _trim(address) and not _chatter(_trim(address)):
                 parts.append((ADDRESS, _trim(address)))
         named = NAME_CUE.search(rest)
         if named:
@@ -401,12 +423,12 @@ class _Reader:
             segment = _trim(segment)
             if not segment or _chatter(segment):
                 continue
-            if self._item_like(segment) or (items and not NAME_LIKE.match(segment)):
+            if self._item_like(segment):
                 items.append(segment)
-            elif not any(k == NAME for k, _t in parts) and _name_like(segment, self.catalogue):
-                parts.append((NAME, segment))
             elif ADDRESS_WORDS.search(segment):
                 parts.append((ADDRESS, segment))
+            elif not any(k == NAME for k, _t in parts) and _name_like(segment, self.catalogue):
+                parts.append((NAME, segment))
             elif items:
                 items.append(segment)
             else:
@@ -539,10 +561,39 @@ def _only_phone(text: str) -> bool:
     return len(re.findall(r"[^\W\d_]{2,}", rest)) <= 2 and not ANY_NUMBER.search(rest)
 
 
+def _shares_word(name: str, sender: str) -> bool:
+    """ "Arif Rahman" written by "Arif": the buyer's own name, not small talk."""
+    words = {w for w in re.findall(r"[^\W\d_]{3,}", sender.lower())}
+    return any(w in words for w in re.findall(r"[^\W\d_]{3,}", name.lower()))
+
+
 def _is_order(draft: _Draft) -> bool:
+    if not draft.phones and not draft.address and _from_seller(draft):
+        return False  # "yg mau ikut PO tulis pesanan + no hp", a price list, "transfer ke BCA"
     if draft.labelled or draft.phones:
         return True
     return bool(draft.items and (draft.name or draft.address))
+
+
+SELLER_CUES = re.compile(
+    r"\b(?:yang|yg)\s+mau\b|\bsila(?:h)?kan\b|\bditunggu\b|\btransfer(?:nya)?\s+ke\b|"
+    r"\brek(?:ening)?\b|\bno\.?\s?rek\b|\btotal(?:nya)?\b|\bongkir(?:nya)?\b|"
+    r"\b(?:open|close|tutup|buka)\s+po\b|\bpo\s+(?:dibuka|ditutup)\b|\bformat\b|"
+    r"\bharga(?:nya)?\b|\bpricelist\b|\bprice\s*list\b|\bready\s+stock\b|"
+    r"\b(?:sudah|udah)\s+(?:masuk|dicatat|kami\s+catat)\b|\bdicatat\b|\bmasuk\s+list\b|"
+    r"\bcheckout\b|\bkonfirmasi\b|\b(?:bca|bri|bni|mandiri|bsi|cimb|permata|dana|ovo|"
+    r"gopay|shopeepay)\b",
+    re.IGNORECASE,
+)
+PRICE = re.compile(r"\d\s*(?:rb|ribu|k)\b|rp\.?\s*\d|\d[.,]\d{3}\b", re.IGNORECASE)
+
+
+def _from_seller(draft: _Draft) -> bool:
+    """Written by the seller, not a buyer: instructions, a price list, bank details. Only
+    asked of text without a phone number or an address, which every order has."""
+    text = "\n".join(draft.source + draft.items + draft.notes + [draft.name])
+    prices = len(PRICE.findall(text))
+    return bool(SELLER_CUES.search(text)) or prices >= 2
 
 
 def parse_text(text: str, catalogue: Catalogue) -> list[ParsedOrder]:
@@ -651,8 +702,13 @@ def _finish(draft: _Draft, catalogue: Catalogue, *, keep_lines: bool = False) ->
     return order
 
 
+NAME_PREFIX = re.compile(r"^(?:a\s?[./]\s?n\.?|an\.|atas\s+nama)\s*:?\s*", re.IGNORECASE)
+
+
 def _clean_name(name: str) -> str:
-    return " ".join(EMOJI.sub(" ", name).strip(" .,:;-~*_").split())
+    """The name without emoji, stray punctuation or an "a.n." in front."""
+    name = " ".join(EMOJI.sub(" ", name).strip(" .,:;-~*_").split())
+    return NAME_PREFIX.sub("", name).strip(" .,:;-~*_")
 
 
 def _phone_of(text: str) -> str | None:
