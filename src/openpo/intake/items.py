@@ -48,7 +48,7 @@ TRADE_UNITS = {"lusin": 12, "losin": 12, "dozen": 12, "kodi": 20}
 COUNT_UNITS = (
     "pcs|pc|psc|pcs\\.|pieces|piece|buah|bh|biji|bj|pasang|psg|set|lembar|lbr|box|pack|pak|"
     "porsi|botol|btl|toples|tples|pax|unit|potong|ptg|helai|cup|bungkus|bks|item|items|ea|"
-    "kotak|dus|pouch|roll|yard|meter"
+    "kotak|dus|pouch|roll|yard|meter|loyang|pot|tray|kaleng|renceng|karton|sachet|tube|jar"
 )
 _NUMBER = r"(?<![\w.,])(-?\d{1,6})"
 _WORD_NUMBER = "|".join(sorted((w for w in NUMBER_WORDS if w != "se"), key=len, reverse=True))
@@ -64,11 +64,11 @@ TRADE = re.compile(
 TRADE_ALONE = re.compile(r"\b(lusin|losin|dozen|kodi)\b", re.IGNORECASE)
 EXPLICIT = [
     re.compile(
-        rf"(?:^|(?<=\s)|(?<=[(\[]))(?:qty|jumlah|jml|sebanyak|quantity)\s*[:=.]?\s*{_NUMBER}\b",
+        r"(?:^|(?<=\s)|(?<=[(\[]))(?:qty|jumlah|jml|sebanyak|quantity)\s*[:=.]?\s*(-?\d{1,6})\b",
         re.I,
     ),
     re.compile(rf"{_NUMBER}\s*(?:{COUNT_UNITS})(?![a-z])", re.I),
-    re.compile(rf"(?<![a-z0-9])[x×*]\s*{_NUMBER}\b", re.I),
+    re.compile(r"(?<![a-z0-9])[x×*]\s*(-?\d{1,6})\b", re.I),
     re.compile(rf"{_NUMBER}\s*[x×](?![a-z0-9])", re.I),
     re.compile(rf"[(\[]\s*{_NUMBER}\s*(?:{COUNT_UNITS})?\s*[)\]]", re.I),
     re.compile(r"(?:^|\s)[=@]\s*(-?\d{1,6})\b(?!\s*[.,]\d)", re.I),
@@ -80,7 +80,9 @@ WORD_QUANTITY = re.compile(
     rf"\b({_WORD_NUMBER})(?:\s*(?:{COUNT_UNITS})(?![a-z]))?\b", re.IGNORECASE
 )
 # Separators between items on one line; not inside a product's or option's own name.
-SEPARATORS = re.compile(r"\s*(?:,|;|\+|&|\s(?:dan|and|sama|plus|serta)\s)\s*", re.IGNORECASE)
+SEPARATORS = re.compile(
+    r"\s*(?:,|;|\+|&|\s(?:dan|and|sama|sm|ama|plus|serta|trus|terus|lalu)\s)\s*", re.IGNORECASE
+)
 FILLER = {
     "mau",
     "pesan",
@@ -167,6 +169,37 @@ FILLER = {
     "lagi",
     "ukr",
     "an",
+    "hello",
+    "halo",
+    "hai",
+    "hi",
+    "selamat",
+    "pagi",
+    "siang",
+    "sore",
+    "malam",
+    "pak",
+    "bun",
+    "ini",
+    "itu",
+    "kayak",
+    "seperti",
+    "di",
+    "foto",
+    "gambar",
+    "mw",
+    "mo",
+    "aq",
+    "can",
+    "thanks",
+    "makasih",
+    "gpp",
+    "ok",
+    "oke",
+    "kami",
+    "disiapkan",
+    "siapkan",
+    "minta",
 }
 SIZE_ALIASES = {
     "2xl": "xxl",
@@ -185,7 +218,7 @@ SIZE_ALIASES = {
     "large": "l",
 }
 WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+")
-SIZE_TOKEN = re.compile(r"\d*x*[sl]|\d+xs")
+SIZE_TOKEN = re.compile(r"\d*x+[sl]|\d+xs|[sml]")
 GLUED = re.compile(r"(\d+)([a-z]+)|([a-z]+)(\d+)")
 
 
@@ -210,6 +243,11 @@ class _Product:
     entries: list[Entry]
     # option position → {normalised value: display value}
     values: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def option_words(self) -> frozenset[str]:
+        """The names of its options ("motif", "usia"): said, not chosen."""
+        return frozenset(w for name in self.entries[0].option_names for w in _words(name))
 
     @property
     def joined(self) -> dict[str, tuple[str, ...]]:
@@ -281,7 +319,8 @@ def _index(catalogue: Catalogue) -> _Index:
     for product in products:
         for word in set(product.words):
             counts[word] = counts.get(word, 0) + 1
-    weight = {w: 1.0 / n for w, n in counts.items()}
+    # A number in a name ("Kaos Kaki isi 3", "SPF 50") tells products apart less than a word.
+    weight = {w: (0.25 if w.isdigit() else 1.0) / n for w, n in counts.items()}
     vocabulary = frozenset(
         {w for p in products for w in p.words}
         | {w for p in products for values in p.values for v in values for w in v.split()}
@@ -303,6 +342,11 @@ def _index(catalogue: Catalogue) -> _Index:
     return _Index(products, weight, values, vocabulary, protected)
 
 
+LEADING_SEPARATOR = re.compile(
+    r"^\s*(?:(?:dan|and|sama|sm|ama|plus|serta|trus|terus|lalu|juga|tambah)\b|[+&])\s*", re.I
+)
+
+
 def split_items(text: str, catalogue: Catalogue) -> list[str]:
     """The pieces of one line that may each be an item, not splitting inside a known name."""
     index = _index(catalogue)
@@ -317,6 +361,7 @@ def split_items(text: str, catalogue: Catalogue) -> list[str]:
         pieces.append(text[start : match.start()])
         start = match.end()
     pieces.append(text[start:])
+    pieces = [LEADING_SEPARATOR.sub("", p) for p in pieces]
     return [p.strip(" -–—:.") for p in pieces if p.strip(" -–—:.")]
 
 
@@ -351,8 +396,9 @@ def take_quantity(text: str, vocabulary: frozenset[str] = frozenset()) -> tuple[
     if match:
         return _Quantity(TRADE_UNITS[match.group(1).lower()], match.group()), _cut(text, match)
     for pattern in EXPLICIT:
-        match = pattern.search(text)
-        if match:
+        for match in pattern.finditer(text):
+            if _unit_is_a_name(match, vocabulary):
+                continue  # "robusta 250 biji" when "Biji Utuh" is an option: not 250 units
             return _quantity(int(match.group(1)), match.group()), _cut(text, match)
     match = NOT_A_QUANTITY.search(text)
     if match and match.group(1).lower() not in NUMBER_WORDS:
@@ -363,6 +409,11 @@ def take_quantity(text: str, vocabulary: frozenset[str] = frozenset()) -> tuple[
     if match:
         return _Quantity(NUMBER_WORDS[match.group(1).lower()], match.group()), _cut(text, match)
     return _Quantity(), text
+
+
+def _unit_is_a_name(match: re.Match, vocabulary: frozenset[str]) -> bool:
+    unit = match.group()[match.end(1) - match.start() :].strip(" ()[]").lower()
+    return bool(unit) and unit.isalpha() and unit in vocabulary
 
 
 def _quantity(value: int, text: str) -> _Quantity:
@@ -419,7 +470,9 @@ def _read(product: _Product, words: list[str], weight: dict[str, float]) -> _Rea
                 reading.chosen[position].add(values[value])
                 text = text.replace(f" {value} ", " ")
     for word in _joined_words(product, text.split()):
-        if word in FILLER and word not in product.words and not _is_value(product, word):
+        if (word in FILLER or word in product.option_words) and (
+            word not in product.words and not _is_value(product, word)
+        ):
             continue
         position, value = _value_of(product, word)
         if value is not None:
@@ -469,6 +522,15 @@ def _joined_words(product: _Product, words: list[str]) -> list[str]:
     return merged
 
 
+def _number_value(product: _Product, number: str) -> tuple[int, str | None]:
+    """The one multi-word value holding this number ("Isi 20" for "20"), if only one."""
+    for position, values in enumerate(product.values):
+        found = [v for v in values if " " in v and number in v.split()]
+        if len(found) == 1:
+            return position, values[found[0]]
+    return -1, None
+
+
 def _is_value(product: _Product, word: str) -> bool:
     return any(word in values for values in product.values)
 
@@ -490,7 +552,7 @@ def _fuzzy_value(product: _Product, word: str) -> tuple[int, str | None, str]:
         partial = [
             v
             for v in values
-            if " " in v and word in v.split() and (len(word) >= 3 or word.isdigit())
+            if " " in v and word in v.split() and len(word) >= 3 and not word.isdigit()
         ]
         if len(partial) == 1:
             return position, values[partial[0]], partial[0]
@@ -592,7 +654,12 @@ def _read_piece(text: str, catalogue: Catalogue, previous: "_Piece | None") -> _
             best = own
     if isinstance(best, list) and any(_unexplained(r) for r in best):
         best = None  # "pasmina hitam": the colour is common, the product unknown
-    elif isinstance(best, _Reading) and _unexplained(best) and _weakly_named(best, index):
+    elif (
+        isinstance(best, _Reading)
+        and _unexplained(best)
+        and _weakly_named(best, index)
+        and not _named_by_own_values(best, readings)
+    ):
         # "gamis hitam L", "kue sagu keju": other words name another product; unless the
         # words are all another product's values ("ocean breeze 50ml" beside "SPF 50").
         by_values = [
@@ -624,7 +691,9 @@ def _choose(readings: list[_Reading]):
 
     def strength(r: _Reading) -> tuple:
         entries = _entries_for(r)
-        return (r.score, bool(entries) and _value_hits(r) > 0, _value_hits(r), -len(r.leftovers))
+        hits = _value_hits(r) if entries else 0
+        # The options named count too: "kaos biru 3-4 th" is the kaos sold in 3-4 th.
+        return (r.score + 0.5 * hits, bool(entries) and hits > 0, hits, -len(r.leftovers))
 
     named = [r for r in readings if r.score > 0]
     if not named:
@@ -655,6 +724,23 @@ def _choose(readings: list[_Reading]):
 def _weakly_named(reading: _Reading, index: "_Index") -> bool:
     """Named by no word of its own, or only by words that are also option values ("keju")."""
     return all(word in index.values or word.isdigit() for word in reading.named)
+
+
+def _named_by_own_values(reading: _Reading, readings: list[_Reading]) -> bool:
+    """A value only this product has ("dino" for the pyjamas) names it as well as its name."""
+    chosen = {v.lower() for values in reading.chosen for v in values}
+    others = {
+        v.lower()
+        for r in readings
+        if r is not reading
+        for values in r.product.values
+        for v in values.values()
+    }
+    # A size or a number is too common to name a product by ("gamis hitam L" is no bergo).
+    return any(
+        any(w.isalpha() and len(w) >= 3 and w not in SIZES for w in value.split())
+        for value in chosen - others
+    )
 
 
 def _unexplained(reading: _Reading) -> bool:
@@ -700,6 +786,11 @@ def _finish(
     numbers = list(reading.numbers)
     if quantity.value is None and numbers:
         quantity = _quantity(int(numbers.pop()), "")
+    for number in list(numbers):  # "dimsum 20an 2 box": the 20 of "Isi 20"
+        position, value = _number_value(product, number)
+        if value is not None:
+            reading.chosen[position].add(value)
+            numbers.remove(number)
     if quantity.value is None:
         quantity = _number_value_as_quantity(reading, text) or quantity
     entries = _entries_for(reading)

@@ -92,7 +92,7 @@ INLINE_LABEL = re.compile(r"(?:[,;|]|\s/)\s*([^\W\d_][\w .]{0,24}?)\s*[:：=]")
 ORDER_NUMBER = re.compile(r"^(?:ke\s*-?\s*)?#?\d{1,3}[.):]?$", re.IGNORECASE)
 EXAMPLE = re.compile(r"^\W*(?:contoh|example|misal(?:nya)?|cth|e\.g\.)\b", re.IGNORECASE)
 FORMAT_HEADING = re.compile(
-    r"format\s*(?:order|pemesanan|pesanan|pesan)|order\s*format|^\W*format\s*:", re.I
+    r"format\s*(?:order|pemesanan|pesanan|pesan)|order\s*format|(?:^|[\s,;.])format\s*:", re.I
 )
 PHONE_LIKE = re.compile(r"(?<![\d\w])(?:\+?\s?62|0)\s?8[\d\s\-.()]{6,16}\d(?!\d)")
 ANY_NUMBER = re.compile(r"\+?\d[\d\s\-.()]{4,}\d")
@@ -118,16 +118,20 @@ CHATTER = re.compile(
 )
 ADDRESS_CUE = re.compile(
     r"(?:^|[\s,;.])(?:(?:tolong\s+|mohon\s+)?(?:di)?kirim(?:kan|in)?\s+ke|antar(?:kan)?\s+ke|"
-    r"alamat(?:nya)?(?:\s+(?:di|ke))?|almt|ship(?:ping)?\s+to|send\s+to|deliver\s+to)\b\s*:?\s*",
+    r"alamat(?:nya)?(?:\s+(?:di|ke))?|almt|ship(?:ping)?\s+to|send(?:\s+it)?\s+to|"
+    r"deliver(?:y)?\s+to|(?:my\s+)?address(?:\s+is)?)\b\s*:?\s*",
     re.IGNORECASE,
 )
 NAME_CUE = re.compile(
-    r"(?:^|[\s,;.])(?:atas\s+nama|a\.?\s?[n/]\.?|a\s?/\s?n|nama(?:nya|\s+saya|\s+aku)?|my\s+name\s+is|"
-    r"penerima(?:nya)?)(?=[\s:.])\s*:?\s*",
+    r"(?:^|[\s,;.])(?:atas\s+nama|a\.?\s?[n/]\.?|a\s?/\s?n|"
+    r"nama(?:nya|\s+(?:saya|aku|aq|ku|gue|gw|sy))?|my\s+name\s+is|name|"
+    r"penerima(?:nya)?|hormat\s+saya|salam|regards)(?=[\s:.,])\s*[:,]?\s*",
     re.IGNORECASE,
 )
 PHONE_LABEL_TAIL = re.compile(
-    r"[\s,;]*\b(?:no\.?\s?)?(?:hp|wa|telp|tlp|whatsapp|kontak|cp)\b[\s:.]*(?=$|\s*,)", re.I
+    r"[\s,;]*\b(?:(?:my|no\.?|nomor|nomer)\s*)?(?:hp|wa|telp|tlp|whatsapp|kontak|cp|number|"
+    r"phone|nomor|nomer)(?:\s+(?:saya|aku|ku|aq|is|number|nya))*\b[\s:.]*(?=$|\s*,)",
+    re.I,
 )
 QUESTION = re.compile(
     r"\?\s*$|\b(?:apakah|masih ada|ready gak|ready ga|ready nggak|berapa)\b", re.I
@@ -216,6 +220,8 @@ def _label(line: str) -> tuple[str, str] | None:
 
 def _holds_other_fields(kind: str, value: str) -> bool:
     """An unlabelled-looking value that carries other fields: a phone, "alamat …", "a.n …"."""
+    if kind == NAME:  # "Olivia, address …"; a phone after a name is read where it stands
+        return bool(ADDRESS_CUE.search(value))
     if kind != PHONE and PHONE_LIKE.search(value):
         return True
     if kind != ADDRESS and ADDRESS_CUE.search(value):
@@ -299,7 +305,11 @@ class _Reader:
             self._next_order()  # "Order 1", "Pesanan ke-2": a heading between orders
             self.blank_before = False
             return
-        if labelled:
+        if labelled and labelled[0] == NAME and _holds_other_fields(NAME, labelled[1]):
+            labelled = None  # "Name: Olivia, address Jl. …": read as one line of fields
+            self.template = False
+            self._unlabelled(stripped)
+        elif labelled:
             kind, value = labelled
             if self.template and _is_placeholder(value):
                 return
@@ -343,7 +353,7 @@ class _Reader:
                 draft.address.append(value)
             draft.open_field = ADDRESS
         elif kind == ITEMS:
-            if value and not _is_placeholder(value):
+            if value and not _is_placeholder(value) and not _chatter(value):
                 draft.items.append(value)
             draft.open_field = ITEMS
         elif kind in (ITEM_PART, QUANTITY):
@@ -419,7 +429,7 @@ class _Reader:
         rest = PHONE_LIKE.sub(" , ", rest)
         rest = PHONE_LABEL_TAIL.sub(" ", rest)
         items: list[str] = []
-        for segment in re.split(r"\s*[,;|]\s*|\s+/\s+", rest):
+        for segment in re.split(r"\s*[,;|]\s*|\s+/\s+", _sentences(rest)):
             segment = _trim(segment)
             if not segment or _chatter(segment):
                 continue
@@ -527,7 +537,10 @@ CHATTER_WORDS = frozenset(
     sudah udah masuk list dicatat catat ditunggu nanti tolong mohon data datanya berikut
     format formatnya sesuai ready juga lagi sekalian dulu kirim transfer tf bukti segera
     barusan aman selamat semoga amin lancar berkah hehe hehehe haha hahaha wkwk wkwkwk hihi
-    oh oalah mantap mantul asik asyik gapapa nggak gak ga tidak belum boleh bisa izin""".split()  # noqa: SIM905
+    oh oalah mantap mantul asik asyik gapapa nggak gak ga tidak belum boleh bisa izin dengan
+    hormat yth kepada bapak salam regards best hello can i order please sorry maaf kayak
+    seperti di foto gambar atas tadi yg yang nyusul menyusul later gpp aq mw gue gw dear
+    all noted thank untuk kantor sis bestie guys""".split()  # noqa: SIM905
 )
 
 
@@ -537,6 +550,59 @@ def _chatter(text: str) -> bool:
     return bool(CHATTER.match(text)) or (
         bool(words) and len(words) <= 12 and all(w in CHATTER_WORDS for w in words)
     )
+
+
+ABBREVIATIONS = frozenset(
+    {
+        "jl",
+        "jln",
+        "no",
+        "kel",
+        "kec",
+        "kab",
+        "kav",
+        "gg",
+        "rt",
+        "rw",
+        "blok",
+        "blk",
+        "lt",
+        "jend",
+        "dr",
+        "ir",
+        "h",
+        "hj",
+        "st",
+        "prov",
+        "komp",
+        "perum",
+        "pt",
+        "cv",
+        "tbk",
+        "apt",
+        "ds",
+        "dsn",
+        "bpk",
+        "ibu",
+        "sdr",
+        "mr",
+        "mrs",
+        "ms",
+    }
+)
+SENTENCE_END = re.compile(r"(?<=[0-9a-z])\.\s+(?=[A-Z])")
+
+
+def _sentences(text: str) -> str:
+    """Sentences turned into segments: "… biji 1. Rizky Ramadhan" → "… biji 1, Rizky …";
+    "Jl. Braga" keeps its dot."""
+
+    def cut(match: re.Match) -> str:
+        before = re.search(r"(\w+)$", text[: match.start()])
+        word = before.group(1).lower() if before else ""
+        return match.group() if word in ABBREVIATIONS else ", "
+
+    return SENTENCE_END.sub(cut, text)
 
 
 def _trim(text: str) -> str:
