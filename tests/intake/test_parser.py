@@ -165,3 +165,27 @@ def test_small_talk_after_an_order_does_not_join_it_and_a_second_order_is_its_ow
     assert [(i.sku, i.quantity) for i in first.items] == [("TOTE", 1)] and first.ok
     assert (second.name, second.phone) == ("Ayu Lestari", "+6285200000009")
     assert [(i.sku, i.quantity) for i in second.items] == [("K-Hitam-M", 2)] and second.ok
+
+
+def test_a_buyer_correcting_an_item_is_read_as_corrected():
+    text = (
+        "15/03/25, 10:12 - Nurul: saya pesan kaos hitam L 2\n"
+        "15/03/25, 10:13 - Nurul: eh salah kak, XL maksudnya, bukan L. Tetap 2\n"
+        "15/03/25, 10:14 - Nurul: Nurul Aini / 0812-3300-4400 / Jl. Kartini 17, Cirebon\n"
+    )
+    (order,) = parse_text(text, CATALOGUE)
+
+    assert [(i.sku, i.quantity) for i in order.items] == [("K-Hitam-XL", 2)]
+    assert (order.name, order.phone) == ("Nurul Aini", "+6281233004400")
+
+
+def test_the_sellers_price_list_and_bank_details_are_not_orders():
+    text = (
+        "15/03/25, 10:00 - Toko: PO dibuka! Kaos hitam 85rb, tote bag 45rb. "
+        "Transfer BRI 0123-01-000123-50-1 a.n. Endah\n"
+        "15/03/25, 10:12 - Nurul: Nama: Nurul\nHP 0812 3300 4400\nAlamat: Jl. Kartini 17\n"
+        "Pesanan: tote bag 1\n"
+    )
+    (order,) = parse_text(text, CATALOGUE)
+
+    assert order.name == "Nurul" and order.ok

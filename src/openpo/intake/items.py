@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from openpo.intake.catalogue import Catalogue, Entry
 from openpo.intake.results import ParsedItem, Problem
@@ -452,6 +453,14 @@ def _match_word(word: str, candidates, *, cutoff: float = FUZZY_THRESHOLD) -> tu
     )
     if best:
         return best[0], True
+    # Two letters swapped ("hiatm", "ptuih"): one slip, though the ratio counts two.
+    for candidate in candidates:
+        if (
+            len(candidate) == len(word)
+            and sorted(candidate) == sorted(word)
+            and DamerauLevenshtein.distance(word, candidate) == 1
+        ):
+            return candidate, True
     # Words run together or cut short: "hitamm", "pashm": a prefix of a longer name.
     for candidate in candidates:
         if len(word) >= 5 and len(candidate) >= 5 and candidate.startswith(word):

@@ -133,6 +133,29 @@ PHONE_LABEL_TAIL = re.compile(
     r"phone|nomor|nomer)(?:\s+(?:saya|aku|ku|aq|is|number|nya))*\b[\s:.]*(?=$|\s*,)",
     re.I,
 )
+CORRECTION = re.compile(
+    r"^\W*(?:eh+|sorry|maaf|mohon\s+maaf|ralat|koreksi|revisi|salah|oops|typo)\b(?P<body>.*)$",
+    re.IGNORECASE,
+)
+CORRECTION_SPLIT = re.compile(r"[\s,]+(?:bukan|bkn|not|instead\s+of)\s+", re.IGNORECASE)
+CORRECTION_WORDS = re.compile(
+    r"\b(?:eh+|sorry|maaf|mohon|ralat|koreksi|revisi|salah|oops|typo|i\s+mean|maksud(?:nya)?|"
+    r"saya|aku|yang\s+benar|yg\s+bene?r|(?:se)?harusnya|jadi|bu|kak|min|sis|ya|pak|kok)\b",
+    re.IGNORECASE,
+)
+
+
+def _correction(text: str) -> tuple[str, str] | None:
+    """ "eh salah bu, paket B maksudnya, bukan C. Tetap 2" → ("paket B", "C")."""
+    match = CORRECTION.match(text)
+    if not match:
+        return None
+    parts = CORRECTION_SPLIT.split(match["body"], maxsplit=1)
+    if len(parts) != 2:
+        return None
+    new = _trim(" ".join(CORRECTION_WORDS.sub(" ", parts[0]).split()))
+    old = _trim(re.split(r"[,.!?]", parts[1])[0])
+    return (new, old) if new and old else None
 QUESTION = re.compile(
     r"\?\s*$|\b(?:apakah|masih ada|ready gak|ready ga|ready nggak|berapa)\b", re.I
 )
@@ -167,6 +190,7 @@ class _Draft:
     labelled: bool = False  # had a label with a value
     open_field: str = ""  # the multi-line field later unlabelled lines continue
     name_guessed: bool = False  # the name is an unlabelled line that looked like one
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (new, old)
     source: list[str] = field(default_factory=list)
 
     @property
@@ -374,6 +398,11 @@ class _Reader:
     def _unlabelled(self, line: str) -> None:
         plain = EMOJI.sub(" ", line).strip()
         if not plain:
+            return
+        correction = _correction(plain)
+        if correction:  # "eh salah, paket B bukan C"
+            self.draft.corrections.append(correction)
+            self.draft.source.append(line)
             return
         if (QUESTION.search(plain) or _chatter(plain)) and not self._item_like(plain):
             return  # "alamatnya kak?", "makasih kak 🙏"
@@ -711,6 +740,7 @@ def _merge(into: _Draft, part: _Draft) -> None:
     into.email = into.email or part.email
     into.labelled = into.labelled or part.labelled
     into.source += part.source
+    into.corrections += part.corrections
 
 
 def order_from_fields(
@@ -759,7 +789,7 @@ def _finish(draft: _Draft, catalogue: Catalogue, *, keep_lines: bool = False) ->
     if not order.address:
         order.errors.append(Problem("missing_address", Msg.missing_address))
     order.notes = "\n".join(draft.notes).strip()
-    items, errors, warnings = parse_items("\n".join(draft.items), catalogue)
+    items, errors, warnings = parse_items("\n".join(_corrected(draft)), catalogue)
     order.items = items
     order.errors += errors
     order.warnings += warnings
@@ -768,6 +798,23 @@ def _finish(draft: _Draft, catalogue: Catalogue, *, keep_lines: bool = False) ->
     return order
 
 
+def _corrected(draft: _Draft) -> list[str]:
+    """The item lines with the buyer's own corrections made: "paket B bukan C" puts B where
+    the last line said C."""
+    lines = list(draft.items)
+    for new, old in draft.corrections:
+        pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.IGNORECASE)
+        for number in range(len(lines) - 1, -1, -1):
+            found = list(pattern.finditer(lines[number]))
+            if found:
+                last = found[-1]
+                fixed = lines[number][: last.start()] + new + lines[number][last.end() :]
+                lines[number] = REPEATED_WORD.sub(r"\1", fixed)
+                break
+    return lines
+
+
+REPEATED_WORD = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
 NAME_PREFIX = re.compile(r"^(?:a\s?[./]\s?n\.?|an\.|atas\s+nama)\s*:?\s*", re.IGNORECASE)
 
 
