@@ -43,17 +43,24 @@ def main(argv: list[str] | None = None) -> int:
 
     from openpo.intake.parser import parse_text
 
-    selected = [case for case in load.cases() if args.keyword in case.id]
-    results = load.evaluate(parse_text, selected)
-    for result in results:
-        if result.ok:
-            if args.verbose:
-                print(f"PASS {result.case.id}")
+    everything = []
+    for corpus in load.corpora():
+        selected = [case for case in load.cases(corpus) if args.keyword in case.id]
+        if not selected:
             continue
-        print("FAIL " + result.report())
-    figures = load.figures(results)
-    print()
-    print(load.summary(figures))
+        results = load.evaluate(parse_text, selected)
+        everything += results
+        for result in results:
+            if result.ok:
+                if args.verbose:
+                    print(f"PASS {result.case.id}")
+                continue
+            print("FAIL " + result.report())
+        print(f"\n== {corpus} ({len(selected)} cases)")
+        print(load.summary(load.figures(results)))
+        print()
+    print("== all corpora")
+    print(load.summary(load.figures(everything)))
     return 0
 
 

@@ -25,6 +25,11 @@ What an expected order means (and how `compare` judges a parsed one):
 - `errors`: the error codes that must be reported (a subset of what the parser reports);
   an order expected with `[]` must report no error at all. Warnings are not compared.
 
+Held-out corpora live in subfolders (`holdout/`, `holdout2/`, …), each with its own
+`catalogues.json` (there a catalogue may be the list of products itself) and `cases*.json`,
+written by people who had not seen the parser; `cases()` reads them all, each case knowing its
+corpus. `corpora()` names them.
+
 An order is fully correct when all four hold. Expected and parsed orders are paired by name or
 phone first (so a parser may list interleaved chat orders in another order), then by position.
 A parsed order that pairs with no expected one is an extra order (a seller's reply or a
@@ -88,6 +93,7 @@ class Case:
     expected: tuple[ExpectedOrder, ...]
     note: str = ""
     source: str = ""  # the file it came from
+    corpus: str = "corpus"  # the folder: "corpus" (ours) or a held-out one
 
     @property
     def is_chat(self) -> bool:
@@ -115,34 +121,49 @@ def _expected(raw: dict) -> ExpectedOrder:
     )
 
 
-@cache
-def catalogue_data() -> dict:
-    return json.loads((CORPUS / "catalogues.json").read_text(encoding="utf-8"))
+def corpora() -> dict[str, Path]:
+    """Our corpus ("corpus") and every held-out one, by folder name."""
+    found = {"corpus": CORPUS}
+    for folder in sorted(CORPUS.iterdir()):
+        if (folder / "catalogues.json").is_file():
+            found[folder.name] = folder
+    return found
 
 
 @cache
-def catalogues() -> dict[str, Catalogue]:
+def catalogue_data(corpus: str = "corpus") -> dict:
+    path = corpora()[corpus] / "catalogues.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def catalogues(corpus: str = "corpus") -> dict[str, Catalogue]:
     return {
-        name: Catalogue.from_products(data["products"]) for name, data in catalogue_data().items()
+        name: Catalogue.from_products(data["products"] if isinstance(data, dict) else data)
+        for name, data in catalogue_data(corpus).items()
     }
 
 
 @cache
-def cases() -> tuple[Case, ...]:
-    """Every case of every `cases*.json`, files in name order, cases in file order."""
+def cases(corpus: str | None = None) -> tuple[Case, ...]:
+    """Every case of every `cases*.json` of one corpus (None: all), files in name order,
+    cases in file order."""
     found = []
-    for path in sorted(CORPUS.glob("cases*.json")):
-        for raw in json.loads(path.read_text(encoding="utf-8")):
-            found.append(
-                Case(
-                    id=raw["id"],
-                    catalogue=raw["catalogue"],
-                    text=_text(raw["text"]),
-                    expected=tuple(_expected(order) for order in raw["expected"]),
-                    note=raw.get("note", ""),
-                    source=path.name,
+    names = list(corpora()) if corpus is None else [corpus]
+    for name in names:
+        for path in sorted(corpora()[name].glob("cases*.json")):
+            for raw in json.loads(path.read_text(encoding="utf-8")):
+                found.append(
+                    Case(
+                        id=raw["id"],
+                        catalogue=raw["catalogue"],
+                        text=_text(raw["text"]),
+                        expected=tuple(_expected(order) for order in raw["expected"]),
+                        note=raw.get("note", ""),
+                        source=f"{name}/{path.name}",
+                        corpus=name,
+                    )
                 )
-            )
     return tuple(found)
 
 
@@ -316,7 +337,7 @@ def compare(case: Case, parsed: Sequence) -> CaseResult:
 def run_case(case: Case, parse: Callable) -> CaseResult:
     """Parse one case with `parse(text, catalogue)` and compare; a crash fails the case."""
     try:
-        parsed = parse(case.text, catalogues()[case.catalogue])
+        parsed = parse(case.text, catalogues(case.corpus)[case.catalogue])
     except Exception as exc:  # a crash is a result to report, not a reason to stop
         result = compare(case, [])
         result.crash = f"{type(exc).__name__}: {exc}"
