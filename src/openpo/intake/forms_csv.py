@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from openpo.core.errors import DomainError
 from openpo.intake.catalogue import Catalogue, Entry
 from openpo.intake.results import ParsedItem, ParsedOrder, Problem
+from openpo.payments.statements.reading import decode_text
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000  # responses (data rows), the header not counted
@@ -112,15 +113,6 @@ class Sheet:
 
 
 # ---------------------------------------------------------------------------------- reading
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
 
 
 def _cell(value: object) -> str:
@@ -230,13 +222,13 @@ def read_sheet(data: bytes) -> Sheet:
             data = _zipped_csv(data)
             if not data.strip():
                 raise UnreadableSheet(EMPTY)
-            records = _csv_rows(_decode(data))
+            records = _csv_rows(decode_text(data))
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableSheet(OLD_EXCEL)
     elif _looks_binary(data):
         raise UnreadableSheet(NOT_A_SHEET)
     else:
-        records = _csv_rows(_decode(data))
+        records = _csv_rows(decode_text(data))
 
     columns: list[str] | None = None
     rows: list[list[str]] = []

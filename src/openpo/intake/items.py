@@ -806,19 +806,7 @@ def _finish(
     piece = _Piece(item, errors, warnings, reading=reading)
     conflicting = [position for position, chosen in enumerate(reading.chosen) if len(chosen) > 1]
     if not entries or conflicting:
-        unknown = _unknown_value(reading)
-        errors.append(
-            Problem(
-                "unknown_variant",
-                _fmt(
-                    Msg.unknown_variant,
-                    product=product.name,
-                    value=unknown,
-                    choices=_choices(product),
-                ),
-                text,
-            )
-        )
+        errors.append(_unknown_variant(product, _unknown_value(reading), text))
     elif len(entries) > 1:
         missing = [
             position
@@ -827,18 +815,7 @@ def _finish(
         ]
         leftover = [w for w in reading.leftovers if w not in FILLER] + numbers
         if leftover:
-            errors.append(
-                Problem(
-                    "unknown_variant",
-                    _fmt(
-                        Msg.unknown_variant,
-                        product=product.name,
-                        value=" ".join(leftover),
-                        choices=_choices(product),
-                    ),
-                    text,
-                )
-            )
+            errors.append(_unknown_variant(product, " ".join(leftover), text))
         else:
             position = missing[0] if missing else 0
             names = product.entries[0].option_names
@@ -910,6 +887,13 @@ def _stray_size(reading: _Reading) -> bool:
 
 def _unexplained_words(reading: _Reading) -> list[str]:
     return [w for w in reading.leftovers if w not in FILLER and w not in SIZES]
+
+
+def _unknown_variant(product: _Product, value: str, text: str) -> Problem:
+    message = _fmt(
+        Msg.unknown_variant, product=product.name, value=value, choices=_choices(product)
+    )
+    return Problem("unknown_variant", message, text)
 
 
 def _choices(product: _Product) -> str:

@@ -156,6 +156,8 @@ def _correction(text: str) -> tuple[str, str] | None:
     new = _trim(" ".join(CORRECTION_WORDS.sub(" ", parts[0]).split()))
     old = _trim(re.split(r"[,.!?]", parts[1])[0])
     return (new, old) if new and old else None
+
+
 QUESTION = re.compile(
     r"\?\s*$|\b(?:apakah|masih ada|ready gak|ready ga|ready nggak|berapa)\b", re.I
 )

@@ -39,7 +39,8 @@ Row = list[object]
 DAMAGED_XLSX = _("The XLSX file could not be opened; it may be damaged. Export it again.")
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
+    """A spreadsheet export's bytes as text: UTF-8 (with or without a BOM), else cp1252."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -95,7 +96,7 @@ def _within_columns(row: Row) -> Row:
 
 
 def read_csv(data: bytes) -> list[Row]:
-    text = _decode(data)
+    text = decode_text(data)
     _check_lines(text)
     try:
         candidates = [_split(text, delimiter) for delimiter in DELIMITERS]
