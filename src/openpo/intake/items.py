@@ -49,7 +49,7 @@ TRADE_UNITS = {"lusin": 12, "losin": 12, "dozen": 12, "kodi": 20}
 COUNT_UNITS = (
     "pcs|pc|psc|pcs\\.|pieces|piece|buah|bh|biji|bj|pasang|psg|set|lembar|lbr|box|pack|pak|"
     "porsi|botol|btl|toples|tples|pax|unit|potong|ptg|helai|cup|bungkus|bks|item|items|ea|"
-    "kotak|dus|pouch|roll|yard|meter|loyang|pot|tray|kaleng|renceng|karton|sachet|tube|jar"
+    "kotak|dus|pouch|roll|yard|loyang|pot|tray|kaleng|renceng|karton|sachet|tube|jar"
 )
 _NUMBER = r"(?<![\w.,])(-?\d{1,6})"
 _WORD_NUMBER = "|".join(sorted((w for w in NUMBER_WORDS if w != "se"), key=len, reverse=True))
@@ -170,6 +170,12 @@ FILLER = {
     "lagi",
     "ukr",
     "an",
+    "assalamualaikum",
+    "assalamu",
+    "alaikum",
+    "wr",
+    "wb",
+    "salam",
     "hello",
     "halo",
     "hai",
@@ -215,6 +221,8 @@ SIZE_ALIASES = {
     "grm": "gr",
     "grams": "gr",
     "g": "gr",
+    "meter": "m",
+    "mtr": "m",
     "medium": "m",
     "large": "l",
 }
@@ -352,6 +360,7 @@ def split_items(text: str, catalogue: Catalogue) -> list[str]:
     """The pieces of one line that may each be an item, not splitting inside a known name."""
     index = _index(catalogue)
     spans = [m.span() for m in index.protected.finditer(text)] if index.protected else []
+    spans += [m.span() for m in PARENTHESES.finditer(text)]  # "(nama punggung KEVIN, no 23)"
     pieces, start = [], 0
     for match in SEPARATORS.finditer(text):
         if any(a < match.end() and match.start() < b for a, b in spans):
@@ -443,8 +452,8 @@ def _match_word(word: str, candidates, *, cutoff: float = FUZZY_THRESHOLD) -> tu
     was forgiven; ("", False) when none."""
     if word in candidates:
         return word, False
-    if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
-        return "", False
+    if len(word) < FUZZY_MIN_LENGTH or word.isdigit() or SIZE_TOKEN.fullmatch(word):
+        return "", False  # short words, numbers and sizes ("4xl" is not "xxxl") are exact
     best = process.extractOne(
         word,
         [c for c in candidates if len(c) >= FUZZY_MIN_LENGTH - 1 and not c.isdigit()],
@@ -557,6 +566,10 @@ def _fuzzy_value(product: _Product, word: str) -> tuple[int, str | None, str]:
         hit, _typo = _match_word(word, single)
         if hit:
             return position, values[hit], hit
+        # The start of a value ("ori" for "Original"), if it starts only one.
+        starts = [v for v in single if len(word) >= 3 and v.startswith(word) and v != word]
+        if len(starts) == 1 and word.isalpha():
+            return position, values[starts[0]], starts[0]
         # One word of a multi-word value ("misty" for "Abu Misty"), if it names only one.
         partial = [
             v
@@ -609,7 +622,29 @@ def parse_items(
             items.append(piece.item)
             piece.errors and errors.extend(piece.errors)
             piece.warnings and warnings.extend(piece.warnings)
-    return items, errors, warnings
+    return _without_headings(items, errors, warnings)
+
+
+def _without_headings(items, errors, warnings):
+    """ "Kak order jersey ya" above "S 2, M 5": a line naming only the product, with no
+    variant and no quantity, is the heading of the lines that choose its variants."""
+    chosen = {i.product for i in items if i.sku}
+    vague = [
+        i
+        for i in items
+        if not i.sku
+        and i.product in chosen
+        and any(p.code == "missing_variant" and p.text == i.text for p in errors)
+        and any(p.code == "assumed_quantity" and p.text == i.text for p in warnings)
+    ]
+    if not vague:
+        return items, errors, warnings
+    texts = {i.text for i in vague}
+    return (
+        [i for i in items if i not in vague],
+        [p for p in errors if p.text not in texts],
+        [p for p in warnings if p.text not in texts],
+    )
 
 
 def _drop_problems(errors: list[Problem], warnings: list[Problem], piece) -> None:
@@ -643,7 +678,8 @@ class _Piece:
 
 def _read_piece(text: str, catalogue: Catalogue, previous: "_Piece | None") -> _Piece | None:
     index = _index(catalogue)
-    quantity, rest = take_quantity(grams(text), index.vocabulary)
+    matched_text = _without_purpose(_without_asides(text, index), index)
+    quantity, rest = take_quantity(grams(matched_text), index.vocabulary)
     words = _words(rest)
     content = [w for w in words if w not in FILLER or w in index.vocabulary]
     if not content and quantity.value is None:
@@ -688,6 +724,37 @@ def _read_piece(text: str, catalogue: Catalogue, previous: "_Piece | None") -> _
         )
         return _Piece(item, [problem], [])
     return _finish(item, best, quantity, catalogue)
+
+
+PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def _without_asides(text: str, index: "_Index") -> str:
+    """A remark in brackets that names nothing of the catalogue is the buyer's note, not the
+    item: "Jersey L 1 (nama punggung KEVIN, no 23)"; "(2)", "(20cm)" stay."""
+
+    def keep(match: re.Match) -> str:
+        words = _words(match.group())
+        if not words or any(w in index.vocabulary or w.isdigit() for w in words[:1]):
+            return match.group()
+        if any(w in index.vocabulary for w in words):
+            return match.group()
+        return " "
+
+    return PARENTHESES.sub(keep, text)
+
+
+PURPOSE = re.compile(r"(?:^|\s)(?:buat|untuk|utk|for)\s.*$", re.IGNORECASE)
+
+
+def _without_purpose(text: str, index: "_Index") -> str:
+    """ "jersey L 2 buat tim futsal kantor": what it is for is not what it is."""
+    match = PURPOSE.search(text)
+    if match is None or any(w in index.vocabulary for w in ("buat", "untuk", "utk", "for")):
+        return text
+    if any(w in index.values for w in _words(match.group())[1:]):
+        return text  # "casing buat Samsung A54": the model it is for is the variant
+    return text[: match.start()]
 
 
 def _fmt(message, **params) -> str:
@@ -793,13 +860,13 @@ def _finish(
     item.product = product.name
     # A bare number that is not an option value is the quantity ("kaos hitam L 2").
     numbers = list(reading.numbers)
-    if quantity.value is None and numbers:
-        quantity = _quantity(int(numbers.pop()), "")
     for number in list(numbers):  # "dimsum 20an 2 box": the 20 of "Isi 20"
         position, value = _number_value(product, number)
-        if value is not None:
+        if value is not None and not reading.chosen[position]:
             reading.chosen[position].add(value)
             numbers.remove(number)
+    if quantity.value is None and numbers:
+        quantity = _quantity(int(numbers.pop()), "")
     if quantity.value is None:
         quantity = _number_value_as_quantity(reading, text) or quantity
     entries = _entries_for(reading)

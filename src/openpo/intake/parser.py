@@ -26,6 +26,7 @@ from openpo.intake.catalogue import Catalogue
 from openpo.intake.items import parse_items, strip_bullet, take_quantity
 from openpo.intake.results import ParsedItem, ParsedOrder, Problem
 
+UNKNOWN = "unknown"
 NAME, PHONE, EMAIL, ADDRESS, ADDRESS_PART, ITEMS, ITEM_PART, QUANTITY, NOTES, EXTRA, IGNORE = (
     "name",
     "phone",
@@ -48,11 +49,11 @@ LABELS = {
     "phone phonenumber mobile nohpwa nomorhpwa hpwa nowahp cp nope telephone tel nomorhpwhatsapp "
     "nowhatsapphp nomortelp nomorwahp nohpwhatsapp whatsappno whatsappnumber phonewhatsapp "
     "phonewa wanumber wano telpwa hpwhatsapp nomorhandphone mobilephone mobileno contact "
-    "contactnumber nomorkontak",
+    "contactnumber nomorkontak no",
     EMAIL: "email surel alamatemail emailaddress mail",
     ADDRESS: "alamat alamatlengkap alamatpengiriman alamatkirim alamatrumah address "
     "shippingaddress deliveryaddress dikirimke kirimke tujuan tujuanpengiriman alamattujuan "
-    "fulladdress alamatpenerima",
+    "fulladdress alamatpenerima almt alm shipto sendto deliverto shippingto",
     ADDRESS_PART: "kota kabupaten kab kotakab kotakabupaten kecamatan kec kelurahan kel desa "
     "provinsi prov kodepos kdpos kpos postalcode zip zipcode city province district rt rw rtrw "
     "patokan",
@@ -88,7 +89,7 @@ BARE_LABELS = {
 }
 LABELLED = re.compile(r"^\s*([^\W\d_][\w .'/()&+-]{0,34}?)\s*(?:[:：=]|\s[-–]\s|\s=)\s*(.*)$")
 LABEL_ASIDE = re.compile(r"^([^:(\n]{1,40}?)\s*\([^)]*\)\s*(?=[:=：])")
-INLINE_LABEL = re.compile(r"(?:[,;|]|\s/)\s*([^\W\d_][\w .]{0,24}?)\s*[:：=]")
+INLINE_LABEL = re.compile(r"(?:[,;|]|\s/)\s*([^\W\d_][\w .]{0,24}?)\s*[:：=](?!\d\d)")
 ORDER_NUMBER = re.compile(r"^(?:ke\s*-?\s*)?#?\d{1,3}[.):]?$", re.IGNORECASE)
 EXAMPLE = re.compile(r"^\W*(?:contoh|example|misal(?:nya)?|cth|e\.g\.)\b", re.IGNORECASE)
 FORMAT_HEADING = re.compile(
@@ -106,7 +107,8 @@ ADDRESS_WORDS = re.compile(
     re.IGNORECASE,
 )
 CHATTER = re.compile(
-    r"^(?:h[ae]ll?o+|hai+|hi+|halo+|p+|pagi|siang|sore|malam|assalamu.*|permisi|"
+    r"^(?:h[ae]ll?o+|hai+|hi+|halo+|p+|pagi|siang|sore|malam|permisi|"
+    r"assalamu\w*(?:\s+alaikum)?(?:\s+wr\.?\s*wb\.?)?|"
     r"(?:mau|mo|pengen|pingin|ingin)\s+(?:order|pesan|pesen|ikut po|ikutan po|beli)|"
     r"(?:terima\s?kasih|makasih|makasi|mksh|thanks?|thank you|tq|thx|ok+|oke+|okey|siap|"
     r"baik|sip+|noted|done|sudah|udah|iya|ya|yaa|y)|kak+|min|sis|gan|ka|kakak|admin|"
@@ -124,7 +126,7 @@ ADDRESS_CUE = re.compile(
 )
 NAME_CUE = re.compile(
     r"(?:^|[\s,;.])(?:atas\s+nama|a\.?\s?[n/]\.?|a\s?/\s?n|"
-    r"nama(?:nya|\s+(?:saya|aku|aq|ku|gue|gw|sy))?|my\s+name\s+is|name|"
+    r"nama(?:nya|\s+(?:saya|aku|aq|ku|gue|gw|sy))?|nm|my\s+name\s+is|name|"
     r"penerima(?:nya)?|hormat\s+saya|salam|regards)(?=[\s:.,])\s*[:,]?\s*",
     re.IGNORECASE,
 )
@@ -158,6 +160,13 @@ def _correction(text: str) -> tuple[str, str] | None:
     return (new, old) if new and old else None
 
 
+# Where a name run into the next words ends: "Aisyah Rahma nomor hp nya 0813…".
+NAME_STOP = re.compile(
+    r"\s(?:nomor|nomer|no|hp|wa|whatsapp|telp|tlp|alamat|almt|address|phone|number|kirim|"
+    r"nomornya|nomernya|hpnya|wanya|alamatnya|"
+    r"dikirim|di|tinggal|rumah|terima|makasih|thanks)\b",
+    re.IGNORECASE,
+)
 QUESTION = re.compile(
     r"\?\s*$|\b(?:apakah|masih ada|ready gak|ready ga|ready nggak|berapa)\b", re.I
 )
@@ -231,17 +240,50 @@ def _label(line: str) -> tuple[str, str] | None:
     match = LABELLED.match(text)
     if match and (kind := FIELD_OF.get(_compact(match.group(1)))):
         return kind, match.group(2).strip()
+    if (
+        match
+        and re.search(r"[:：]", text[: match.end(1) + 3])
+        and not _bare_label_first(text)
+        and not (ADDRESS_CUE.match(text) or PHONE_LIKE.search(text))
+    ):
+        return UNKNOWN, text  # "Nama punggung: ANDI 7", "Kaos hitam: 2": a label of its own
     words = text.split()
     for size in (3, 2, 1):
         if len(words) > size and _compact(" ".join(words[:size])) in BARE_LABELS:
             kind = FIELD_OF[_compact(" ".join(words[:size]))]
             value = " ".join(words[size:]).lstrip(":=.- ")
-            if _chatter(value):
-                return None  # "order kak", "pesan ya": small talk, not a field
+            if _chatter(value) or QUESTION.search(text) or not _fits(kind, value):
+                return None  # "order kak", "nomor hp nya kak?": small talk, not a field
             if _holds_other_fields(kind, value):
                 return None  # "Order risol 2 ya. Nama Putri, alamat …": read as one line
             return kind, value
     return None
+
+
+def _fits(kind: str, value: str) -> bool:
+    """Whether an unlabelled-looking value can be that field at all."""
+    if kind == PHONE:
+        return bool(re.search(r"\d{4}", value))
+    if kind == NAME:
+        return _plausible_name(value)
+    return len(value.strip()) >= 2
+
+
+def _plausible_name(value: str) -> bool:
+    """ "Budi Santoso", "H. Muhammad Yusuf"; not "punggung & nomor nyusul ya kak"."""
+    value = value.strip(" ,.")
+    return (
+        bool(re.match(r"[^\W\d_]", value))
+        and not re.search(r"[\d&@?]", value)
+        and len(value.split()) <= 5
+        and not _chatter(value)
+    )
+
+
+def _bare_label_first(text: str) -> bool:
+    """ "Nama Budi: …" is still the name; "Nama punggung: …" is not (two words before ":")."""
+    head = text.split(":", 1)[0].split()
+    return len(head) >= 2 and _compact(" ".join(head[:2])) in BARE_LABELS
 
 
 def _holds_other_fields(kind: str, value: str) -> bool:
@@ -256,9 +298,9 @@ def _holds_other_fields(kind: str, value: str) -> bool:
 
 
 def _label_segments(line: str) -> list[str]:
-    """A line holding several labelled fields, cut before each label after the first."""
-    if not _label(line):
-        return [line]
+    """A line holding several labelled fields, cut before each label after the first: "Nama:
+    Budi, HP: 0812…", or "basreng 2 😁 nm: Nadia, no: 0896…" after words of its own."""
+    line = EMOJI.sub(" , ", line)
     cuts = [
         match.start(1)
         for match in INLINE_LABEL.finditer(line)
@@ -284,6 +326,7 @@ class _Reader:
         self.draft = self._new()
         self.blank_before = False
         self.template = False  # inside the seller's blank order format
+        self.item_heading = ""  # "Jersey lengan pendek:": the product of the lines below
 
     def _new(self) -> _Draft:
         draft = _Draft(sender=self.sender)
@@ -327,6 +370,10 @@ class _Reader:
                 self.feed(segment)
             return
         labelled = _label(stripped)
+        if labelled and labelled[0] == UNKNOWN:
+            self._own_label(stripped)
+            self.blank_before = False
+            return
         if labelled and labelled[0] == ITEMS and ORDER_NUMBER.match(labelled[1]):
             self._next_order()  # "Order 1", "Pesanan ke-2": a heading between orders
             self.blank_before = False
@@ -349,6 +396,22 @@ class _Reader:
             self.template = False
             self._unlabelled(stripped)
         self.blank_before = False
+
+    def _own_label(self, line: str) -> None:
+        """A line with a label OpenPO does not know: an item written as "Kaos hitam L: 2", a
+        heading of items ("Jersey lengan pendek:" with sizes below), or the buyer's own note
+        ("Nama punggung: ANDI 7"), kept in the notes."""
+        label, _colon, value = line.partition(":")
+        if self._item_like(line):
+            if value.strip():
+                self.draft.items.append(f"{label} {value}")
+            else:
+                self.item_heading = strip_bullet(label)
+                self.draft.open_field = ITEMS
+            self.draft.source.append(line)
+        elif value.strip() and not self.template:
+            self.draft.notes.append(line)
+            self.draft.source.append(line)
 
     def _labelled(self, kind: str, value: str, line: str) -> None:
         draft = self.draft
@@ -411,7 +474,7 @@ class _Reader:
         if self.draft.open_field in (ITEMS, ADDRESS) and not self.blank_before:
             self._unlabelled_part(line, plain)
             return
-        parts = self._inline_parts(EMOJI.sub(" , ", line).strip(" ,"))
+        parts = self._inline_parts(strip_bullet(EMOJI.sub(" , ", line).strip(" ,")))
         if parts is None:
             self._unlabelled_part(line, plain)
             return
@@ -451,7 +514,9 @@ class _Reader:
             tail = rest[named.end() :]
             name_words = re.match(r"[^\W\d_][^\d,;]*", tail.strip())
             if name_words:
-                parts.append((NAME, _trim(name_words.group())))
+                name = _trim(NAME_STOP.split(name_words.group(), maxsplit=1)[0])
+                if _plausible_name(name):
+                    parts.append((NAME, name))
                 rest = rest[: named.start()] + " " + tail.strip()[name_words.end() :]
             else:
                 rest = rest[: named.start()] + " " + tail
@@ -460,14 +525,18 @@ class _Reader:
         rest = PHONE_LIKE.sub(" , ", rest)
         rest = PHONE_LABEL_TAIL.sub(" ", rest)
         items: list[str] = []
-        for segment in re.split(r"\s*[,;|]\s*|\s+/\s+", _sentences(rest)):
+        for segment in re.split(r"\s*[,;|]\s*|\s+[/–-]\s+", _sentences(rest)):
             segment = _trim(segment)
             if not segment or _chatter(segment):
                 continue
             if self._item_like(segment):
                 items.append(segment)
-            elif ADDRESS_WORDS.search(segment):
+            elif ADDRESS_WORDS.search(segment) or (
+                parts and parts[-1][0] == ADDRESS and not _name_like(segment, self.catalogue)
+            ):
                 parts.append((ADDRESS, segment))
+            elif parts and parts[-1][0] == ADDRESS and len(segment.split()) <= 3:
+                parts.append((ADDRESS, segment))  # "…, Jombang": the town after the street
             elif not any(k == NAME for k, _t in parts) and _name_like(segment, self.catalogue):
                 parts.append((NAME, segment))
             elif items:
@@ -486,14 +555,18 @@ class _Reader:
         starts_over = self.blank_before and draft.complete
         # The lines after "Pesanan:" are items, after "Alamat:" the address, until a blank
         # line or a line that is plainly something else.
+        item = strip_bullet(plain)
+        if self.item_heading and not _names_product(item, self.catalogue):
+            item = f"{self.item_heading} {item}"  # "M 5" under "Jersey lengan pendek:"
+            item_like = _reads_clean(item, self.catalogue)
         continues_items = (
             draft.open_field == ITEMS
             and not (phone and not item_like)
             and not address_like
-            and (item_like or not self.blank_before)
+            and (item_like or not (self.blank_before or self.item_heading))
         )
         if continues_items:
-            draft.items.append(strip_bullet(plain))
+            draft.items.append(item)
             draft.source.append(line)
             return
         continues_address = (
@@ -544,6 +617,19 @@ class _Reader:
 
     def _item_like(self, text: str) -> bool:
         return _item_like(text, self.catalogue)
+
+
+@lru_cache(maxsize=4096)
+def _reads_clean(text: str, catalogue: Catalogue) -> bool:
+    """Every item of the text matched, without an error."""
+    items, errors, _warnings = parse_items(text, catalogue)
+    return bool(items) and not errors and all(i.sku for i in items)
+
+
+@lru_cache(maxsize=4096)
+def _names_product(text: str, catalogue: Catalogue) -> bool:
+    items, _errors, _warnings = parse_items(text, catalogue)
+    return any(i.product for i in items)
 
 
 @lru_cache(maxsize=4096)
@@ -669,7 +755,8 @@ def _is_order(draft: _Draft) -> bool:
         return False  # "yg mau ikut PO tulis pesanan + no hp", a price list, "transfer ke BCA"
     if draft.labelled or draft.phones:
         return True
-    return bool(draft.items and (draft.name or draft.address))
+    # Items from a chat's sender are an order even before the name and address come.
+    return bool(draft.items and (draft.name or draft.address or draft.sender))
 
 
 SELLER_CUES = re.compile(
@@ -678,7 +765,9 @@ SELLER_CUES = re.compile(
     r"\b(?:open|close|tutup|buka)\s+po\b|\bpo\s+(?:dibuka|ditutup)\b|\bformat\b|"
     r"\bharga(?:nya)?\b|\bpricelist\b|\bprice\s*list\b|\bready\s+stock\b|"
     r"\b(?:sudah|udah)\s+(?:masuk|dicatat|kami\s+catat)\b|\bdicatat\b|\bmasuk\s+list\b|"
-    r"\bcheckout\b|\bkonfirmasi\b|\b(?:bca|bri|bni|mandiri|bsi|cimb|permata|dana|ovo|"
+    r"\bcheckout\b|\bkonfirmasi\b|\bminta\b|\bmohon\s+(?:isi|kirim|dikirim)\b|"
+    r"\b(?:di)?isi\s+(?:format|data)\b|\bready\b|\brestock\b|\btersedia\b|\bsold\s*out\b|"
+    r"\bhabis\b|\bsisa\b|\b(?:bca|bri|bni|mandiri|bsi|cimb|permata|dana|ovo|"
     r"gopay|shopeepay)\b",
     re.IGNORECASE,
 )
@@ -693,10 +782,38 @@ def _from_seller(draft: _Draft) -> bool:
     return bool(SELLER_CUES.search(text)) or prices >= 2
 
 
+ACKNOWLEDGEMENT = re.compile(
+    r"^\W*(?:ok(?:e|ay)?|siap|baik|noted|sip+|done|thanks?|thank\s+you|terima\s+kasih|makasih|"
+    r"sudah\s+(?:dicatat|masuk)|all\s+noted)\b",
+    re.IGNORECASE,
+)
+
+
+def _sellers(runs: list[chat.Run]) -> set[str]:
+    """The senders of a chat who write like the seller (announce, list prices, acknowledge
+    orders) and never give a phone number or an address of their own."""
+    said: dict[str, list[str]] = {}
+    for run in runs:
+        if run.sender:
+            said.setdefault(run.sender, []).extend(run.lines)
+    if len(said) < 2:
+        return set()
+    sellers = set()
+    for sender, lines in said.items():
+        text = "\n".join(lines)
+        gives_details = PHONE_LIKE.search(text) or ADDRESS_WORDS.search(text)
+        acknowledges = any(ACKNOWLEDGEMENT.match(line) for line in lines)
+        if not gives_details and (acknowledges or SELLER_CUES.search(text)):
+            sellers.add(sender)
+    return sellers
+
+
 def parse_text(text: str, catalogue: Catalogue) -> list[ParsedOrder]:
     """Every order in `text`, in the order they were written."""
     drafts: list[_Draft] = []
-    for run in chat.runs(text):
+    runs = chat.runs(text)
+    sellers = _sellers(runs)
+    for run in runs:
         reader = _Reader(catalogue, run.sender)
         starts = set(run.starts)
         for number, line in enumerate(run.lines):
@@ -709,7 +826,16 @@ def parse_text(text: str, catalogue: Catalogue) -> list[ParsedOrder]:
                 _merge(earlier, draft)
             else:
                 drafts.append(draft)
-    return [_finish(draft, catalogue) for draft in drafts if _is_order(draft)]
+    return [
+        _finish(draft, catalogue)
+        for draft in drafts
+        if _is_order(draft) and not (draft.sender in sellers and _only_items(draft))
+    ]
+
+
+def _only_items(draft: _Draft) -> bool:
+    """Nothing but items and a name: what a seller's "ok kak, Monstera 20 cm x2 ya" gives."""
+    return not (draft.phones or draft.address or draft.labelled)
 
 
 def _earlier_of(drafts: list[_Draft], draft: _Draft) -> _Draft | None:
