@@ -198,6 +198,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = _env_bool("OPENPO_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The orders-from-chats preview (dashboard/intake) posts up to 10 fields for each of up to
+# 1,500 orders (MAX_ORDERS): Django's default of 1,000 fields would refuse more than ~90.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 16_000
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = _env_list("OPENPO_CSRF_TRUSTED_ORIGINS", "")
 if _env_bool("OPENPO_BEHIND_HTTPS_PROXY", False):

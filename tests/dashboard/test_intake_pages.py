@@ -3,15 +3,22 @@ orders read from it in the editable preview, import the ticked ones, answer each
 result; the same preview for a Google Forms CSV after its column choice."""
 
 import re
-from urllib.parse import unquote
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlencode
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from openpo.catalog.services import add_product, add_variant
+from openpo.dashboard.intake import preview as preview_module
+from openpo.dashboard.intake.forms import MAX_ORDERS, OrderRowForm
 from openpo.orders.models import Order
 from openpo.payments.models import ExpectedPayment
 from tests.conftest import make_campaign
+from tests.core.test_csp import assert_strict
 
 pytestmark = pytest.mark.django_db
 
@@ -51,26 +58,65 @@ def _paste(client, campaign, text):
     return client.post(_url(campaign), {"text": text})
 
 
-def _posted(preview, action="check", **changes):
-    """The preview's formset as a browser posts it back (every field shown, empty or not; a
-    checkbox only when ticked); `changes` maps `o<order number>_<field>` (1-based) to a new
-    value, e.g. `o2_address="Jl. Mawar 1"`."""
-    formset = preview.formset
-    management = formset.management_form.initial
-    data = {f"{formset.prefix}-{key}": value for key, value in management.items()}
-    for number, form in enumerate(formset.forms, start=1):
-        values = {name: form.initial.get(name) for name in form.fields}
-        for key, value in changes.items():
-            prefix, _, name = key.partition("_")
-            if prefix == f"o{number}":
-                values[name] = value
-        for name, value in values.items():
-            if name == "selected":
-                if value:
-                    data[f"{form.prefix}-{name}"] = "on"
-            elif name != "source" or value:
-                data[f"{form.prefix}-{name}"] = "" if value is None else str(value)
-    data.update(preview.hidden)
+class _Form(HTMLParser):
+    """The preview form of a page as a browser reads it: each field a browser posts (a
+    checkbox only when checked, no buttons) in page order, and every label's `for`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.fields: list[dict] = []
+        self.labels: set[str] = set()
+        self._textarea: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {name: value or "" for name, value in attrs}
+        if tag == "form" and a.get("id") == "intake-preview":
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "label":
+            self.labels.add(a.get("for", ""))
+        elif tag == "input" and a.get("name") and a.get("type") != "submit":
+            checkbox = a.get("type") == "checkbox"
+            value = ("on" if "checked" in a else None) if checkbox else a.get("value", "")
+            self.fields.append({**a, "tag": tag, "value": value})
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = {**a, "tag": tag, "value": ""}
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea["value"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self._textarea is not None:
+            value = self._textarea["value"]
+            self._textarea["value"] = value[1:] if value.startswith("\n") else value
+            self.fields.append(self._textarea)
+            self._textarea = None
+
+
+def _form(response) -> _Form:
+    form = _Form()
+    form.feed(response.content.decode())
+    return form
+
+
+def _posted(response, action="check", **changes):
+    """The preview on the page as a browser posts it back when a button is pressed (every
+    field written into the form, a checkbox only when ticked); `changes` maps
+    `o<order number>_<field>` (1-based) to a new value, e.g. `o2_address="Jl. Mawar 1"`, and
+    a tick to True or False."""
+    data = {field["name"]: field["value"] for field in _form(response).fields}
+    for key, value in changes.items():
+        number, _, name = key.partition("_")
+        data[f"orders-{int(number[1:]) - 1}-{name}"] = value
+    for name, value in list(data.items()):
+        if name.endswith("-selected"):
+            data[name] = "on" if value not in (None, False) else None
+    data = {name: value for name, value in data.items() if value is not None}
     data["action"] = action
     return data
 
@@ -80,7 +126,10 @@ def _states(response):
 
 
 def _ticked(response):
-    return [bool(row.form.initial.get("selected")) for row in response.context["preview"].rows]
+    """Each order's tick as the page shows it."""
+    ticks = [f["value"] == "on" for f in _form(response).fields if f["name"].endswith("-selected")]
+    assert ticks == [row.selected for row in response.context["preview"].rows]
+    return ticks
 
 
 def test_it_shows_the_paste_box_and_the_order_format(client, alice, po):
@@ -113,7 +162,7 @@ def test_it_previews_each_order_read_with_its_problems(client, alice, po):
     assert 'class="intake-errors"' in html
     assert "Rp 240.000" in html  # Budi: 2 × Rp 120.000, understood
     # The items are editable as lines the parser reads again.
-    assert "Kaos Polos" in preview.rows[0].form.initial["items"]
+    assert "Kaos Polos" in _posted(response)["orders-0-items"]
     assert not Order.objects.exists()
 
 
@@ -123,7 +172,7 @@ def test_an_edited_field_checked_again_clears_the_error_and_ticks_the_order(clie
 
     response = client.post(
         _url(po, "check/"),
-        _posted(first.context["preview"], o2_address="Jl. Mawar 1, Depok 16411"),
+        _posted(first, o2_address="Jl. Mawar 1, Depok 16411"),
     )
 
     assert response.status_code == 200
@@ -137,7 +186,7 @@ def test_a_ready_order_the_seller_unticked_stays_unticked(client, alice, po):
     client.force_login(alice)
     first = _paste(client, po, TWO_ORDERS)
 
-    response = client.post(_url(po, "check/"), _posted(first.context["preview"], o1_selected=False))
+    response = client.post(_url(po, "check/"), _posted(first, o1_selected=False))
 
     assert _ticked(response) == [False, False]
 
@@ -145,11 +194,9 @@ def test_a_ready_order_the_seller_unticked_stays_unticked(client, alice, po):
 def test_it_imports_the_ticked_orders_with_a_whatsapp_reply_each(client, alice, po):
     client.force_login(alice)
     first = _paste(client, po, TWO_ORDERS)
-    fixed = client.post(
-        _url(po, "check/"), _posted(first.context["preview"], o2_address="Jl. Mawar 1, Depok")
-    )
+    fixed = client.post(_url(po, "check/"), _posted(first, o2_address="Jl. Mawar 1, Depok"))
 
-    response = client.post(_url(po, "check/"), _posted(fixed.context["preview"], "import"))
+    response = client.post(_url(po, "check/"), _posted(fixed, "import"))
 
     assert response.status_code == 200
     orders = list(Order.objects.order_by("id"))
@@ -170,8 +217,7 @@ def test_it_imports_the_ticked_orders_with_a_whatsapp_reply_each(client, alice, 
 
 def test_importing_the_same_paste_twice_makes_each_order_once(client, alice, po):
     client.force_login(alice)
-    preview = _paste(client, po, TWO_ORDERS).context["preview"]
-    data = _posted(preview, "import")
+    data = _posted(_paste(client, po, TWO_ORDERS), "import")
 
     client.post(_url(po, "check/"), data)
     again = client.post(_url(po, "check/"), data)  # a double tap, or the same paste later
@@ -197,10 +243,11 @@ def test_a_paste_past_the_quota_stops_there_and_names_the_orders_that_did_not_fi
         f"Pesanan: Kaos Polos S x1"
         for n in range(1, 6)
     )
-    preview = _paste(client, po, text).context["preview"]
+    shown = _paste(client, po, text)
+    preview = shown.context["preview"]
     assert len(preview.rows) == 5 and _states_of(preview) == ["ready"] * 5
 
-    response = client.post(_url(po, "check/"), _posted(preview, "import"))
+    response = client.post(_url(po, "check/"), _posted(shown, "import"))
 
     assert Order.objects.count() == 3  # S has 3 slots
     assert response.context["summary"] == "3 imported, 2 did not fit the quota"
@@ -215,9 +262,9 @@ def _states_of(preview):
 
 def test_a_ticked_order_with_an_error_blocks_the_import_until_corrected(client, alice, po):
     client.force_login(alice)
-    preview = _paste(client, po, TWO_ORDERS).context["preview"]
+    shown = _paste(client, po, TWO_ORDERS)
 
-    response = client.post(_url(po, "check/"), _posted(preview, "import", o2_selected=True))
+    response = client.post(_url(po, "check/"), _posted(shown, "import", o2_selected=True))
 
     assert response.status_code == 422
     assert "#2" in response.context["preview"].problem
@@ -226,32 +273,131 @@ def test_a_ticked_order_with_an_error_blocks_the_import_until_corrected(client, 
 
 def test_a_field_with_a_control_character_is_refused_on_its_form(client, alice, po):
     client.force_login(alice)
-    preview = _paste(client, po, TWO_ORDERS).context["preview"]
+    shown = _paste(client, po, TWO_ORDERS)
 
-    response = client.post(_url(po, "check/"), _posted(preview, "import", o1_name="Budi\x00"))
+    response = client.post(_url(po, "check/"), _posted(shown, "import", o1_name="Budi\x00"))
 
     assert response.status_code == 422
     assert response.context["preview"].rows[0].order is None
     assert not Order.objects.exists()
+    # The refused field shows what was posted, marked and with the focus; Rina as read.
+    fields = {field["name"]: field for field in _form(response).fields}
+    name = fields["orders-0-name"]
+    assert name["value"] == "Budi\x00"
+    assert "aria-invalid" in name and "autofocus" in name
+    assert "autofocus" not in fields["orders-1-name"]
+    assert response.context["preview"].rows[1].order.name == "Rina Ayu"
+    assert 'class="field has-error"' in response.content.decode()
 
 
-def test_a_long_paste_is_previewed_in_parts_leaving_out_the_orders_already_in(client, alice, po):
-    client.force_login(alice)
-    text = "\n\n".join(
+def _buyers(count, start=1):
+    return "\n\n".join(
         f"Nama: Pembeli {n}\nNo. HP: 0812-7000-{n:04d}\nAlamat: Jl. Melati {n}, Bandung\n"
         "Pesanan: Kaos Polos M x1"
-        for n in range(1, 96)
+        for n in range(start, start + count)
     )
-    first = _paste(client, po, text)
-    assert len(first.context["preview"].rows) == 90
-    assert "first 90 of 95" in first.content.decode()
 
-    imported = client.post(_url(po, "check/"), _posted(first.context["preview"], "import"))
-    assert imported.context["summary"] == "90 imported"
+
+def test_a_long_paste_is_previewed_in_parts_leaving_out_the_orders_already_in(
+    client, alice, po, monkeypatch
+):
+    monkeypatch.setattr(preview_module, "MAX_ORDERS", 10)  # 1,500 in earnest
+    client.force_login(alice)
+    text = _buyers(12)
+    first = _paste(client, po, text)
+    assert len(first.context["preview"].rows) == 10
+    assert "first 10 of 12" in first.content.decode()
+
+    imported = client.post(_url(po, "check/"), _posted(first, "import"))
+    assert imported.context["summary"] == "10 imported"
 
     rest = _paste(client, po, text).context["preview"]
-    assert [row.order.name for row in rest.rows] == [f"Pembeli {n}" for n in range(91, 96)]
-    assert rest.notes == ["90 orders already in this PO are not shown."]
+    assert [row.order.name for row in rest.rows] == ["Pembeli 11", "Pembeli 12"]
+    assert rest.notes == ["10 orders already in this PO are not shown."]
+
+
+def test_more_orders_than_django_takes_fields_by_default_preview_and_import_at_once(
+    client, alice, po
+):
+    """120 orders post ~1,100 fields: more than Django's default of 1,000 (and than the 90
+    orders a preview once held), all in one preview and one import."""
+    client.force_login(alice)
+    first = _paste(client, po, _buyers(120))
+    assert len(first.context["preview"].rows) == 120 and not first.context["preview"].notes
+    data = _posted(first, "import")
+    assert len(data) > 1000
+
+    imported = client.post(_url(po, "check/"), data)
+
+    assert imported.status_code == 200
+    assert imported.context["summary"] == "120 imported"
+    assert Order.objects.count() == 120
+
+
+def test_the_preview_reads_the_database_the_same_few_times_for_any_number_of_orders(
+    client, alice, po
+):
+    client.force_login(alice)
+    # Some orders already in the PO, so the previews show duplicates (linked to their order).
+    client.post(_url(po, "check/"), _posted(_paste(client, po, _buyers(3)), "import"))
+
+    def queries(text):
+        with CaptureQueriesContext(connection) as shown:
+            first = _paste(client, po, text)
+        with CaptureQueriesContext(connection) as checked:
+            again = client.post(_url(po, "check/"), _posted(first))
+        assert "duplicate" in _states(again)
+        return len(shown), len(checked)
+
+    assert queries(_buyers(4)) == queries(_buyers(40))
+
+
+def test_the_largest_preview_fits_the_fields_django_takes():
+    # At most every field of each order, with the formset's count, the token and the button.
+    assert MAX_ORDERS * len(OrderRowForm.base_fields) + 10 <= (
+        settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    )
+
+
+def test_a_preview_that_would_post_more_than_django_takes_comes_in_parts(
+    client, alice, po, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 8_000
+    client.force_login(alice)
+
+    first = _paste(client, po, _buyers(40))
+
+    shown = len(first.context["preview"].rows)
+    assert 0 < shown < 40
+    assert f"first {shown} of 40" in first.content.decode()
+    data = _posted(first, "import")
+    assert len(urlencode(data)) <= 8_000
+    imported = client.post(_url(po, "check/"), data)
+    assert imported.context["summary"] == f"{shown} imported"
+
+
+def test_the_preview_writes_each_field_labelled_and_escaped(client, alice, po):
+    client.force_login(alice)
+    first = _paste(client, po, TWO_ORDERS)
+    notes = 'Pintu "biru" <b>&amp;</b> pagar'
+
+    response = client.post(_url(po, "check/"), _posted(first, o1_notes=notes))
+
+    assert_strict(response)  # nothing inline for the Content-Security-Policy to refuse
+    form = _form(response)
+    fields = {field["name"]: field for field in form.fields}
+    assert fields["orders-0-notes"]["value"] == notes  # as typed, back from the page
+    assert "<b>&amp;</b>" not in response.content.decode()
+    # Every field the seller types into has its label; the original message is read-only.
+    typed = [f for f in form.fields if f.get("type") != "hidden" and "readonly" not in f]
+    assert {f["name"].split("-")[-1] for f in typed} == {
+        "selected", "name", "phone", "email", "address", "notes", "items"
+    }  # fmt: skip
+    assert all(f["id"] in form.labels for f in typed)
+    assert fields["orders-0-items"]["spellcheck"] == "false"
+    assert fields["orders-0-name"]["maxlength"] == "100"
+    source = fields["orders-0-source"]
+    assert "readonly" in source and source["value"].startswith("Nama: Budi Santoso")
 
 
 def test_a_preview_posted_without_its_orders_is_refused(client, alice, po):
@@ -359,8 +505,9 @@ def test_a_google_forms_export_goes_through_columns_preview_and_import(client, a
     assert [row.order.name for row in preview.rows] == ["Budi Santoso", "Rina Ayu"]
     assert [row.order.row for row in preview.rows] == [2, 3]
     assert _states_of(preview) in (["ready", "ready"], ["ready", "warning"])
+    assert _posted(shown)["orders-1-row"] == "3"
 
-    imported = client.post(_url(po, "form/check/"), _posted(preview, "import"))
+    imported = client.post(_url(po, "form/check/"), _posted(shown, "import"))
 
     assert imported.status_code == 200
     orders = list(Order.objects.order_by("id"))
@@ -369,9 +516,38 @@ def test_a_google_forms_export_goes_through_columns_preview_and_import(client, a
     assert orders[1].units == 2
     assert imported.context["summary"] == "2 imported"
     # The upload is gone once every order of it was imported; a second tap still answers.
-    again = client.post(_url(po, "form/check/"), _posted(preview, "import"))
+    again = client.post(_url(po, "form/check/"), _posted(shown, "import"))
     assert again.status_code == 200 and "2 already in this PO" in again.context["summary"]
     assert Order.objects.count() == 2
+
+
+def test_a_form_export_longer_than_a_preview_is_imported_in_parts(client, alice, po, monkeypatch):
+    monkeypatch.setattr(preview_module, "MAX_ORDERS", 10)  # 1,500 in earnest
+    client.force_login(alice)
+    rows = "".join(
+        f'12/08/2025 19:{n:02d}:00,Pembeli {n},0812700{n:05d},"Jl. Melati {n}, Bandung",'
+        "Kaos Polos M x1\n"
+        for n in range(1, 13)
+    )
+    columns = client.get(
+        _upload_csv(client, po, ITEMS_CSV.splitlines()[0] + "\n" + rows)["Location"]
+    )
+
+    first = client.post(_url(po, "form/columns/"), _columns_post(columns))
+    assert len(first.context["preview"].rows) == 10
+    imported = client.post(_url(po, "form/check/"), _posted(first, "import"))
+    assert imported.context["summary"] == "10 imported"
+    next_url = imported.context["next_url"]
+
+    rest = client.post(_url(po, "form/columns/"), _columns_post(client.get(next_url)))
+    assert [row.order.name for row in rest.context["preview"].rows] == [
+        "Pembeli 11",
+        "Pembeli 12",
+    ]
+    last = client.post(_url(po, "form/check/"), _posted(rest, "import"))
+    assert last.context["summary"] == "2 imported" and "next_url" not in last.context
+    assert Order.objects.count() == 12
+    assert client.get(next_url).status_code == 302  # the file is gone once all is imported
 
 
 def test_the_column_choice_can_be_corrected(client, alice, po):
@@ -432,9 +608,7 @@ def test_another_shops_member_gets_404_everywhere(client, charlie, other_shop, p
 
 def test_staff_can_import(client, bob, po):
     client.force_login(bob)
-    preview = _paste(client, po, TWO_ORDERS).context["preview"]
-
-    client.post(_url(po, "check/"), _posted(preview, "import"))
+    client.post(_url(po, "check/"), _posted(_paste(client, po, TWO_ORDERS), "import"))
 
     assert Order.objects.count() == 1
     assert ExpectedPayment.objects.filter(order__campaign=po).count() == 1

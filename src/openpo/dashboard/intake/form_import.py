@@ -25,7 +25,6 @@ from openpo.core.uploads import limit_upload
 from openpo.dashboard.access import get_shop_object, shop_member_required
 from openpo.dashboard.intake import preview
 from openpo.dashboard.intake.forms import (
-    MAX_ORDERS,
     ColumnRolesForm,
     CsvUploadForm,
     role_choices,
@@ -144,13 +143,13 @@ def intake_form_columns(request: HttpRequest, campaign_id: int) -> HttpResponse:
         mapping = form.mapping()
         orders = orders_from_sheet(sheet, mapping, catalogue)
         if orders:
+            action = reverse("dashboard:intake_form_check", args=[campaign.pk])
+            shown = preview.first_preview(campaign, orders, action=action, hidden={"upload": token})
             request.session[_session_key(token)] = {
                 **record,
                 "mapping": mapping,
-                "more": len(orders) > MAX_ORDERS,
+                "more": shown.more,
             }
-            action = reverse("dashboard:intake_form_check", args=[campaign.pk])
-            shown = preview.first_preview(campaign, orders, action=action, hidden={"upload": token})
             return preview.render_preview(request, campaign, shown, context=_back(campaign, token))
         form.add_error(None, _("No response of this file has anything in the chosen columns."))
     samples = [

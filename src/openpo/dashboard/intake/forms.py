@@ -13,9 +13,13 @@ from openpo.intake.forms_csv import MAX_BYTES as MAX_SHEET_BYTES
 
 MAX_CHAT_BYTES = 2 * 1024 * 1024
 MAX_PASTE_CHARS = 500_000
-# One preview posts ~10 fields per order and Django refuses a request of more than 1,000
-# fields (DATA_UPLOAD_MAX_NUMBER_FIELDS): 90 orders fit with room for the rest.
-MAX_ORDERS = 90
+# The orders one preview shows: a month of a busy seller's chat (~5,000 messages, ~1,100
+# orders) fits in one. A preview posts at most 10 fields per order (the tick, `ready` and
+# `row` only when set, the original message only when shown), which settings.py's
+# DATA_UPLOAD_MAX_NUMBER_FIELDS allows for this many orders; a longer chat is previewed in
+# parts (preview.py `_fit`), and so is one whose orders would post more than the body Django
+# takes (DATA_UPLOAD_MAX_MEMORY_SIZE).
+MAX_ORDERS = 1500
 MAX_SOURCE_CHARS = 10_000
 TEXT_TYPES = ("text/plain", "text/csv", "application/octet-stream", "")
 # Google Forms downloads its responses as a .zip holding the CSV; a sheet saved as XLSX reads too.
@@ -123,6 +127,11 @@ class OrderRowForm(Form):
         max_length=MAX_SOURCE_CHARS,
         widget=forms.Textarea(attrs={"rows": 4, "readonly": True}),
     )
+
+    def has_changed(self) -> bool:
+        # Every form of the preview is an order shown, never an empty extra one: always read
+        # (and spare the formset comparing each field with its initial value).
+        return True
 
     def fields_for_parser(self) -> dict[str, str]:
         data = self.cleaned_data

@@ -5,18 +5,31 @@ The preview is a formset: one form per order, every field editable. Nothing the 
 trusted as it was shown: each post reads every order again from its fields with
 `order_from_fields`, and only orders read without errors are placed, by `import_orders`
 (which also keeps a double submit from doubling them).
+
+A month of a busy seller's chat is ~1,100 orders on one page (bench/intake_preview.py), so the
+page is built for that many: each order's inputs are written from plain values by `Input`
+(label, input, refusals; `Row.groups`), not through the forms' widget templates, which took
+~3 s for 1,100 orders; a preview is made from the orders' values without building a form per
+order (only a posted preview goes through the formset, for its checks); the PO's orders are
+read in one query for every row (`find_duplicates`) and the catalogue once per request.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from html import escape
+from urllib.parse import quote_plus
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from openpo.catalog.models import Campaign
 from openpo.core.money import format_rupiah
+from openpo.core.phone import format_phone_local
 from openpo.core.text import text_problem
 from openpo.dashboard.intake.forms import (
     MAX_ORDERS,
@@ -38,29 +51,194 @@ from openpo.orders.models import Order
 PREFIX = "orders"
 PREVIEW_TEMPLATE = "dashboard/intake/preview.html"
 RESULT_TEMPLATE = "dashboard/intake/result.html"
+# The editable fields of an order, as the page groups them: the buyer's, then the items (the
+# original message follows the items, read-only).
+GROUPS = (
+    ("intake-buyer", ("name", "phone", "email", "address", "notes")),
+    ("intake-items", ("items",)),
+)
+# A preview's post may use this share of the body Django accepts (DATA_UPLOAD_MAX_MEMORY_SIZE);
+# the rest is room for what the seller types into it.
+POST_SHARE = 0.8
+# What a row posts besides its values, at most: ten names such as `orders-1499-address=&`, the
+# tick's `on` and `ready`'s `True`.
+ROW_OVERHEAD = 10 * 22 + 10
+
+
+@lru_cache(maxsize=4096)
+def _local_phone(e164: str) -> str:
+    """0812-3456-7890: the same buyers come back through a chat, and phonenumbers is slow."""
+    return format_phone_local(e164)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One editable field of a row: an <input>, or a <textarea> of `rows` lines; `{{ input }}`
+    in a template writes it with its label and refusals."""
+
+    name: str  # as posted: orders-3-phone
+    label: str
+    value: str
+    rows: int = 0
+    maxlength: int | None = None
+    spellcheck: bool = True
+    errors: tuple[str, ...] = ()
+    autofocus: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"id_{self.name}"
+
+    def __html__(self) -> SafeString:
+        """The field as the page shows it: its label, the input (or textarea) and the form's
+        refusals, every text escaped. Written here rather than by a template: a preview has up
+        to 9,000 of them, and each costs ~15 template nodes."""
+        name, id_ = escape(self.name), escape(self.id)
+        attrs = f' name="{name}" id="{id_}"'
+        if self.maxlength:
+            attrs += f' maxlength="{int(self.maxlength)}"'
+        if not self.spellcheck:
+            attrs += ' spellcheck="false"'
+        if self.errors:
+            attrs += ' aria-invalid="true"'
+        if self.autofocus:
+            attrs += " autofocus"
+        value = escape(self.value)
+        if self.rows:
+            # The line break after <textarea> is dropped by the browser, so a value that
+            # begins with one keeps it.
+            control = f'<textarea{attrs} rows="{int(self.rows)}">\n{value}</textarea>'
+        else:
+            control = f'<input type="text"{attrs} value="{value}">'
+        errors = "".join(f'<p class="error" role="alert">{escape(e)}</p>' for e in self.errors)
+        css = "field has-error" if self.errors else "field"
+        label = f'<label for="{id_}">{escape(self.label)}</label>'
+        return mark_safe(f'<div class="{css}">{label}{control}{errors}</div>')
+
+    __str__ = __html__  # a template writes str() of what is not a str
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the template needs of an OrderRowForm field: its label (in the request's
+    language), lines and length."""
+
+    label: str
+    rows: int
+    maxlength: int | None
+    spellcheck: bool
+
+
+def _specs() -> dict[str, Spec]:
+    specs = {}
+    for _group, names in GROUPS:
+        for name in names:
+            form_field = OrderRowForm.base_fields[name]
+            attrs = form_field.widget.attrs
+            specs[name] = Spec(
+                label=str(form_field.label),
+                rows=int(attrs.get("rows", 0)),
+                maxlength=form_field.max_length,
+                spellcheck=attrs.get("spellcheck") != "false",
+            )
+    return specs
 
 
 @dataclass
 class Row:
-    """One order of the preview: its form, what the parser read (None while a field of the
-    form itself is refused) and the order already in the PO that it repeats, if any."""
+    """One order of the preview: the values its fields show, what the parser read (None while
+    a field of the form itself is refused), the order already in the PO that it repeats, if
+    any, and the form's own refusals by field."""
 
     number: int
-    form: OrderRowForm
+    values: dict
     order: ParsedOrder | None
     duplicate: Order | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    specs: dict[str, Spec] = field(default_factory=dict, repr=False)
+    focus: str = ""  # the field that takes the focus: the page's first one refused
 
     @property
+    def prefix(self) -> str:
+        return f"{PREFIX}-{self.number - 1}"
+
+    @property
+    def pick_label(self) -> str:
+        return _("Import order #%(number)s") % {"number": self.number}
+
+    @property
+    def selected(self) -> bool:
+        return bool(self.values.get("selected"))
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.values.get("ready"))
+
+    @property
+    def sheet_row(self) -> str:
+        value = self.values.get("row")
+        return "" if value is None else str(value)
+
+    @property
+    def source(self) -> str:
+        return self.values.get("source") or ""
+
+    @cached_property
+    def groups(self) -> list[tuple[str, list[Input]]]:
+        """The editable fields, grouped as the page shows them."""
+        specs = self.specs or _specs()
+        prefix = self.prefix
+        groups = []
+        for css, names in GROUPS:
+            inputs = []
+            for name in names:
+                spec, value = specs[name], self.values.get(name)
+                inputs.append(
+                    Input(
+                        name=f"{prefix}-{name}",
+                        label=spec.label,
+                        value="" if value is None else str(value),
+                        rows=spec.rows,
+                        maxlength=spec.maxlength,
+                        spellcheck=spec.spellcheck,
+                        errors=tuple(self.errors.get(name, ())),
+                        autofocus=name == self.focus,
+                    )
+                )
+            groups.append((css, inputs))
+        return groups
+
+    @cached_property
     def lines(self) -> list[dict]:
         """What the parser understood, item by item, with each item's subtotal."""
         if self.order is None:
             return []
-        return [
-            {"item": item, "subtotal": item.price * (item.quantity or 0) if item.matched else None}
-            for item in self.order.items
-        ]
+        lines = []
+        for item in self.order.items:
+            matched = item.matched
+            lines.append(
+                {
+                    "item": item,
+                    "product": item.product or "?",
+                    "variant": item.variant or "—",
+                    "quantity": item.quantity or "?",
+                    "subtotal": format_rupiah(item.price * (item.quantity or 0))
+                    if matched
+                    else None,
+                }
+            )
+        return lines
 
     @property
+    def subtotal(self) -> str:
+        return format_rupiah(self.order.subtotal()) if self.order is not None else ""
+
+    @property
+    def phone(self) -> str:
+        """The number understood, written the local way."""
+        return _local_phone(self.order.phone) if self.order and self.order.phone else ""
+
+    @cached_property
     def state(self) -> str:
         if self.order is None or self.order.errors:
             return "error"
@@ -73,14 +251,19 @@ class Row:
 
 @dataclass
 class Preview:
-    """What the preview template shows: the formset, its rows, where it posts, and notes."""
+    """What the preview template shows: its rows, where it posts, and notes."""
 
-    formset: OrderFormSet
     rows: list[Row]
     action: str  # the URL the form posts to
     hidden: dict[str, str] = field(default_factory=dict)  # e.g. the upload's token
     notes: list[str] = field(default_factory=list)
     problem: str = ""  # why nothing was imported (shown above the buttons)
+    more: bool = False  # orders were left for the next preview (they did not fit this one)
+
+    @property
+    def management_form(self):
+        """The formset's count of forms, for the post to be read back (no form is built)."""
+        return OrderFormSet(initial=[{}] * len(self.rows), prefix=PREFIX).management_form
 
     @property
     def ready(self) -> int:
@@ -121,29 +304,62 @@ def _initial(order: ParsedOrder, *, selected: bool, ready: bool) -> dict:
 
 def _fresh(
     orders: list[ParsedOrder], duplicates: dict, ticks: list[bool] | None = None
-) -> tuple[OrderFormSet, list[Row]]:
-    """An unbound formset showing `orders`; `ticks` overrides the default (ready → ticked)."""
-    initial = []
+) -> list[Row]:
+    """The rows showing `orders`; `ticks` overrides the default (ready → ticked)."""
+    specs = _specs()
+    rows = []
     for index, order in enumerate(orders):
-        ready = _is_ready(order, duplicates.get(index))
+        duplicate = duplicates.get(index)
+        ready = _is_ready(order, duplicate)
         selected = ready if ticks is None else ticks[index]
-        initial.append(_initial(order, selected=selected, ready=ready))
-    formset = OrderFormSet(initial=initial, prefix=PREFIX)
-    rows = [
-        Row(number=index + 1, form=form, order=order, duplicate=duplicates.get(index))
-        for index, (form, order) in enumerate(zip(formset.forms, orders, strict=True))
-    ]
-    return formset, rows
+        values = _initial(order, selected=selected, ready=ready)
+        rows.append(Row(index + 1, values, order, duplicate, specs=specs))
+    return rows
 
 
-def _fit(campaign: Campaign, orders: list[ParsedOrder]) -> tuple[list[ParsedOrder], list[str]]:
-    """At most MAX_ORDERS orders; past that, those already in the PO are left out first, so
-    reading the same text again after an import shows the next ones."""
-    if len(orders) <= MAX_ORDERS:
-        return orders, []
+def _post_budget() -> int | None:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return None if limit is None else int(limit * POST_SHARE)
+
+
+def _posted_text(order: ParsedOrder) -> str:
+    """The values a row of this order posts, run together (the original message counted
+    whenever it is short enough to be shown)."""
+    source = order.source if len(order.source) <= MAX_SOURCE_CHARS else ""
+    phone = order.phone_text or order.phone or ""
+    row = "" if order.row is None else str(order.row)
+    texts = (order.name, phone, order.email, order.address, order.notes, source, row)
+    return "".join(texts) + items_text(order.items)
+
+
+def _fitting(orders: list[ParsedOrder]) -> int:
+    """How many of `orders`, from the first, one preview holds: at most MAX_ORDERS, and no
+    more than a post of them that Django takes (the seller's edits still fitting)."""
+    count = min(len(orders), MAX_ORDERS)
+    budget = _post_budget()
+    if budget is None:
+        return count
+    texts = [_posted_text(order) for order in orders[:count]]
+    # A byte of UTF-8 is at most 3 urlencoded (%E2), a line break 6 (%0D%0A, as browsers send).
+    most = sum(3 * len(text.encode()) + 3 * text.count("\n") + ROW_OVERHEAD for text in texts)
+    if most <= budget:
+        return count
+    total = 0
+    for shown, text in enumerate(texts):
+        total += len(quote_plus(text)) + 3 * text.count("\n") + ROW_OVERHEAD
+        if total > budget:
+            return shown
+    return count
+
+
+def _fit(
+    orders: list[ParsedOrder], duplicates: dict[int, Order]
+) -> tuple[list[ParsedOrder], dict[int, Order], list[str], bool]:
+    """The orders one preview shows, their duplicates, notes on those left out, and whether
+    orders were left for a next preview. Past what a preview holds, those already in the PO
+    are left out first, so reading the same text again after an import shows the next ones."""
     notes = []
-    duplicates = find_duplicates(campaign, orders)
-    if duplicates:
+    if duplicates and _fitting(orders) < len(orders):
         orders = [order for index, order in enumerate(orders) if index not in duplicates]
         notes.append(
             ngettext(
@@ -153,16 +369,18 @@ def _fit(campaign: Campaign, orders: list[ParsedOrder]) -> tuple[list[ParsedOrde
             )
             % {"count": len(duplicates)}
         )
-    if len(orders) > MAX_ORDERS:
+        duplicates = {}
+    shown = _fitting(orders)
+    if shown < len(orders):
         notes.append(
             _(
                 "Only the first %(shown)s of %(total)s orders are shown. Import them, then "
                 "read the same text again: the orders already imported are left out."
             )
-            % {"shown": MAX_ORDERS, "total": len(orders)}
+            % {"shown": shown, "total": len(orders)}
         )
-        orders = orders[:MAX_ORDERS]
-    return orders, notes
+        return orders[:shown], duplicates, notes, True
+    return orders, duplicates, notes, False
 
 
 def first_preview(
@@ -170,9 +388,8 @@ def first_preview(
 ) -> Preview:
     """The preview of orders just read: those without errors and not already in the PO are
     ticked."""
-    orders, notes = _fit(campaign, orders)
-    formset, rows = _fresh(orders, find_duplicates(campaign, orders))
-    return Preview(formset=formset, rows=rows, action=action, hidden=hidden or {}, notes=notes)
+    shown, duplicates, notes, more = _fit(orders, find_duplicates(campaign, orders))
+    return Preview(_fresh(shown, duplicates), action, hidden or {}, notes, more=more)
 
 
 def read_back(form: OrderRowForm, catalogue: Catalogue) -> ParsedOrder:
@@ -192,6 +409,25 @@ class Posted:
     left_out: list[ParsedOrder] = field(default_factory=list)
 
 
+def _refused(formset, catalogue: Catalogue) -> list[Row]:
+    """The rows of a post that a form refused: each field as posted, its refusal beside it;
+    the other orders as the parser reads them. The first refused field takes the focus."""
+    specs = _specs()
+    shown = [name for _group, names in GROUPS for name in names]
+    rows, focused = [], False
+    for index, form in enumerate(formset.forms):
+        cleaned = getattr(form, "cleaned_data", {})
+        values = {
+            name: cleaned[name] if name in cleaned else form[name].data for name in form.fields
+        }
+        errors = {name: [str(e) for e in form.errors[name]] for name in form.errors}
+        focus = "" if focused else next((name for name in shown if name in errors), "")
+        focused = focused or bool(focus)
+        order = read_back(form, catalogue) if not form.errors else None
+        rows.append(Row(index + 1, values, order, errors=errors, specs=specs, focus=focus))
+    return rows
+
+
 def handle_post(
     request: HttpRequest,
     campaign: Campaign,
@@ -208,14 +444,12 @@ def handle_post(
     if not formset.is_valid():
         # A field the form refuses (an invisible character, too long) or a broken formset:
         # the form shows its own errors, the other orders what the parser read.
-        rows = []
-        for index, form in enumerate(formset.forms):
-            order = read_back(form, catalogue) if not form.errors else None
-            rows.append(Row(number=index + 1, form=form, order=order))
         problem = " ".join(str(e) for e in formset.non_form_errors()) or _(
             "Some fields cannot be used as they are: correct the ones marked in red."
         )
-        return Posted(preview=Preview(formset, rows, action, hidden, problem=problem))
+        return Posted(
+            preview=Preview(_refused(formset, catalogue), action, hidden, problem=problem)
+        )
 
     forms = formset.forms
     orders = [read_back(form, catalogue) for form in forms]
@@ -234,15 +468,16 @@ def handle_post(
                 "Correct them or untick them."
             ) % {"numbers": ", ".join(f"#{n}" for n in blocked)}
         if problem:
-            formset, rows = _fresh(orders, duplicates, ticks=posted_ticks)
-            return Posted(preview=Preview(formset, rows, action, hidden, problem=problem))
+            rows = _fresh(orders, duplicates, ticks=posted_ticks)
+            return Posted(preview=Preview(rows, action, hidden, problem=problem))
         report = import_orders(
             campaign=campaign,
             orders=[orders[index] for index in ticked],
             channel=channel,
             actor=request.user,
         )
-        left_out = [order for index, order in enumerate(orders) if index not in ticked]
+        chosen = set(ticked)
+        left_out = [order for index, order in enumerate(orders) if index not in chosen]
         return Posted(report=report, left_out=left_out)
 
     # Check again: an order that became ready is ticked; a ready order the seller unticked
@@ -252,8 +487,7 @@ def handle_post(
         ready = _is_ready(order, duplicates.get(index))
         was_ready = bool(form.cleaned_data.get("ready"))
         ticks.append(ready and (posted_ticks[index] or not was_ready))
-    formset, rows = _fresh(orders, duplicates, ticks=ticks)
-    return Posted(preview=Preview(formset, rows, action, hidden))
+    return Posted(preview=Preview(_fresh(orders, duplicates, ticks=ticks), action, hidden))
 
 
 def render_preview(
