@@ -221,6 +221,13 @@ SIZE_ALIASES = {
     "grm": "gr",
     "grams": "gr",
     "g": "gr",
+    "ga": "tidak",
+    "gak": "tidak",
+    "gk": "tidak",
+    "nggak": "tidak",
+    "enggak": "tidak",
+    "tdk": "tidak",
+    "pedes": "pedas",
     "meter": "m",
     "mtr": "m",
     "medium": "m",
@@ -271,6 +278,8 @@ class _Index:
     values: frozenset[str]  # every word of an option value, of any product
     vocabulary: frozenset[str]  # every product word and option value word, for fuzzy lookup
     protected: re.Pattern | None  # names holding a separator ("Roti Coklat & Keju")
+    phrases: re.Pattern | None = None  # the values of several words ("Lipat Dua")
+    singles: frozenset[str] = frozenset()  # product words and one-word values
 
 
 WEIGHT = re.compile(
@@ -348,7 +357,24 @@ def _index(catalogue: Catalogue) -> _Index:
     values = frozenset(
         w for p in products for values in p.values for v in values for w in v.split()
     )
-    return _Index(products, weight, values, vocabulary, protected)
+    several = sorted(
+        {v for p in products for values in p.values for v in values if " " in v},
+        key=len,
+        reverse=True,
+    )
+    phrases = (
+        re.compile(
+            "|".join(r"\b" + r"\W*".join(map(re.escape, v.split())) + r"\b" for v in several),
+            re.IGNORECASE,
+        )
+        if several
+        else None
+    )
+    singles = frozenset(
+        {w for p in products for w in p.words}
+        | {v for p in products for values in p.values for v in values if " " not in v}
+    )
+    return _Index(products, weight, values, vocabulary, protected, phrases, singles)
 
 
 LEADING_SEPARATOR = re.compile(
@@ -388,7 +414,9 @@ class _Quantity:
     bad: bool = False
 
 
-def take_quantity(text: str, vocabulary: frozenset[str] = frozenset()) -> tuple[_Quantity, str]:
+def take_quantity(
+    text: str, vocabulary: frozenset[str] = frozenset(), index: "_Index | None" = None
+) -> tuple[_Quantity, str]:
     """The quantity written in `text` and the text without it (and without prices). Number
     words that are part of a product's name (`vocabulary`) are left in."""
     text = MONEY.sub(" ", text)
@@ -414,11 +442,24 @@ def take_quantity(text: str, vocabulary: frozenset[str] = frozenset()) -> tuple[
     if match and match.group(1).lower() not in NUMBER_WORDS:
         return _Quantity(None, match.group(1), bad=True), _cut(text, match)
     match = next(
-        (m for m in WORD_QUANTITY.finditer(text) if m.group(1).lower() not in vocabulary), None
+        (m for m in WORD_QUANTITY.finditer(text) if not _names_a_value(m, text, vocabulary, index)),
+        None,
     )
     if match:
         return _Quantity(NUMBER_WORDS[match.group(1).lower()], match.group()), _cut(text, match)
     return _Quantity(), text
+
+
+def _names_a_value(match: re.Match, text: str, vocabulary, index: "_Index | None") -> bool:
+    """A number word that is part of a name: "lipat dua" (when "Lipat Dua" is sold) or a
+    product's own word; "lipat tiga dua" still orders two."""
+    word = match.group(1).lower()
+    if index is None:
+        return word in vocabulary
+    if word in index.singles:
+        return True
+    spans = [m.span() for m in index.phrases.finditer(text)] if index.phrases else []
+    return any(a <= match.start(1) < b for a, b in spans)
 
 
 def _unit_is_a_name(match: re.Match, vocabulary: frozenset[str]) -> bool:
@@ -540,6 +581,13 @@ def _joined_words(product: _Product, words: list[str]) -> list[str]:
     return merged
 
 
+# Never the start of a value: "kec" is a kecamatan, not "Kecil".
+ADDRESS_ABBREVIATIONS = frozenset(
+    {"jl", "jln", "gg", "kel", "kec", "kab", "kota", "komp", "perum", "prov", "desa", "dusun"}
+    | {"blok", "blk", "rt", "rw", "kav", "apt", "lt", "no", "dsn", "ds", "kp", "kmp"}
+)
+
+
 def _number_value(product: _Product, number: str) -> tuple[int, str | None]:
     """The one multi-word value holding this number ("Isi 20" for "20"), if only one."""
     for position, values in enumerate(product.values):
@@ -568,7 +616,7 @@ def _fuzzy_value(product: _Product, word: str) -> tuple[int, str | None, str]:
             return position, values[hit], hit
         # The start of a value ("ori" for "Original"), if it starts only one.
         starts = [v for v in single if len(word) >= 3 and v.startswith(word) and v != word]
-        if len(starts) == 1 and word.isalpha():
+        if len(starts) == 1 and word.isalpha() and word not in ADDRESS_ABBREVIATIONS:
             return position, values[starts[0]], starts[0]
         # One word of a multi-word value ("misty" for "Abu Misty"), if it names only one.
         partial = [
@@ -679,7 +727,7 @@ class _Piece:
 def _read_piece(text: str, catalogue: Catalogue, previous: "_Piece | None") -> _Piece | None:
     index = _index(catalogue)
     matched_text = _without_purpose(_without_asides(text, index), index)
-    quantity, rest = take_quantity(grams(matched_text), index.vocabulary)
+    quantity, rest = take_quantity(grams(matched_text), index.vocabulary, index)
     words = _words(rest)
     content = [w for w in words if w not in FILLER or w in index.vocabulary]
     if not content and quantity.value is None:
@@ -799,7 +847,10 @@ def _choose(readings: list[_Reading]):
 
 def _weakly_named(reading: _Reading, index: "_Index") -> bool:
     """Named by no word of its own, or only by words that are also option values ("keju")."""
-    return all(word in index.values or word.isdigit() for word in reading.named)
+    return all(
+        word in index.values or word.isdigit() or index.word_weight.get(word, 0) < 0.34
+        for word in reading.named
+    )  # "garukan kucing": "kucing" is in four products' names
 
 
 def _named_by_own_values(reading: _Reading, readings: list[_Reading]) -> bool:

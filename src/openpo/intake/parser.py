@@ -43,7 +43,9 @@ NAME, PHONE, EMAIL, ADDRESS, ADDRESS_PART, ITEMS, ITEM_PART, QUANTITY, NOTES, EX
 # Labels written together, lowercase, without spaces or punctuation ("No. HP" → "nohp").
 LABELS = {
     NAME: "nama namalengkap namapenerima penerima namapemesan pemesan atasnama an name "
-    "fullname recipient recipientname namaanda yourname nm namacustomer customer",
+    "fullname recipient recipientname namaanda yourname nm namacustomer customer pic pj "
+    "namapic namaortu namaorangtua ortu orangtua namawali contactperson kontakperson "
+    "namakontak",
     PHONE: "nohp hp nomorhp nomerhp nohandphone handphone wa nowa nomorwa nomerwa whatsapp "
     "nowhatsapp nomorwhatsapp telp tlp notelp notlp telepon notelepon nomortelepon kontak "
     "phone phonenumber mobile nohpwa nomorhpwa hpwa nowahp cp nope telephone tel nomorhpwhatsapp "
@@ -127,7 +129,8 @@ ADDRESS_CUE = re.compile(
 NAME_CUE = re.compile(
     r"(?:^|[\s,;.])(?:atas\s+nama|a\.?\s?[n/]\.?|a\s?/\s?n|"
     r"nama(?:nya|\s+(?:saya|aku|aq|ku|gue|gw|sy))?|nm|my\s+name\s+is|name|"
-    r"penerima(?:nya)?|hormat\s+saya|salam|regards)(?=[\s:.,])\s*[:,]?\s*",
+    r"penerima(?:nya)?|hormat\s+saya|salam|regards|contact(?:\s+person)?|kontak|pic)"
+    r"(?=[\s:.,])\s*[:,]?\s*",
     re.IGNORECASE,
 )
 PHONE_LABEL_TAIL = re.compile(
@@ -233,13 +236,16 @@ def _compact(label: str) -> str:
     return "" if re.search(r"\d", label) else re.sub(r"[^a-z]", "", label.lower())
 
 
-def _label(line: str) -> tuple[str, str] | None:
+def _label(line: str, catalogue: Catalogue | None = None) -> tuple[str, str] | None:
     """(field kind, value) when the line starts with a known label."""
     text = strip_bullet(EMOJI.sub(" ", line)).strip()
     text = LABEL_ASIDE.sub(r"\1", text)  # "Pesanan (produk - ukuran - jumlah):" → "Pesanan:"
     match = LABELLED.match(text)
-    if match and (kind := FIELD_OF.get(_compact(match.group(1)))):
-        return kind, match.group(2).strip()
+    if match and (kind := _label_kind(match.group(1))):
+        value = match.group(2).strip()
+        if kind == PHONE and re.match(r"[^\W\d_]{2,}", value) and PHONE_LIKE.search(value):
+            kind = NAME  # "Contact: Grace Natalia 0812…": the name with the number
+        return kind, value
     if (
         match
         and re.search(r"[:：]", text[: match.end(1) + 3])
@@ -252,12 +258,23 @@ def _label(line: str) -> tuple[str, str] | None:
         if len(words) > size and _compact(" ".join(words[:size])) in BARE_LABELS:
             kind = FIELD_OF[_compact(" ".join(words[:size]))]
             value = " ".join(words[size:]).lstrip(":=.- ")
+            if kind == ITEMS and catalogue is not None and not _item_like(value, catalogue):
+                return None  # "PESANAN KANTOR CAMAT": a heading
             if _chatter(value) or QUESTION.search(text) or not _fits(kind, value):
                 return None  # "order kak", "nomor hp nya kak?": small talk, not a field
             if _holds_other_fields(kind, value):
                 return None  # "Order risol 2 ya. Nama Putri, alamat …": read as one line
             return kind, value
     return None
+
+
+def _label_kind(label: str) -> str | None:
+    """The field a label names; "Nama pemesan / PIC" by any of its parts."""
+    kind = FIELD_OF.get(_compact(label))
+    if kind is None and "/" in label:
+        kinds = {FIELD_OF.get(_compact(part)) for part in label.split("/")} - {None}
+        kind = kinds.pop() if len(kinds) == 1 else None
+    return kind
 
 
 def _fits(kind: str, value: str) -> bool:
@@ -301,6 +318,11 @@ def _label_segments(line: str) -> list[str]:
     """A line holding several labelled fields, cut before each label after the first: "Nama:
     Budi, HP: 0812…", or "basreng 2 😁 nm: Nadia, no: 0896…" after words of its own."""
     line = EMOJI.sub(" , ", line)
+    first = INLINE_LABEL.search(line)
+    if first and ":" not in line[: first.start(1)]:
+        head = line[: first.start(1)].strip(" ,;|/")
+        if _label_kind(head):  # "Nama pemesan / PIC: Siti": one label, two names for it
+            return [line]
     cuts = [
         match.start(1)
         for match in INLINE_LABEL.finditer(line)
@@ -369,7 +391,7 @@ class _Reader:
             for segment in segments:
                 self.feed(segment)
             return
-        labelled = _label(stripped)
+        labelled = _label(stripped, self.catalogue)
         if labelled and labelled[0] == UNKNOWN:
             self._own_label(stripped)
             self.blank_before = False
@@ -402,7 +424,16 @@ class _Reader:
         heading of items ("Jersey lengan pendek:" with sizes below), or the buyer's own note
         ("Nama punggung: ANDI 7"), kept in the notes."""
         label, _colon, value = line.partition(":")
-        if self._item_like(line):
+        if _compact(label).startswith("nama"):  # "Nama punggung: ANDI 7", "Nama anak: Kenzo"
+            if value.strip():
+                self.draft.notes.append(line)
+                self.draft.source.append(line)
+            return
+        heading = not value.strip() and _names_product(label, self.catalogue)
+        in_items = self.draft.open_field == ITEMS or (
+            _names_product(label, self.catalogue) and re.search(r"\d", value)
+        )
+        if heading or in_items or _reads_clean(f"{label} {value}", self.catalogue):
             if value.strip():
                 self.draft.items.append(f"{label} {value}")
             else:
@@ -527,7 +558,7 @@ class _Reader:
         items: list[str] = []
         for segment in re.split(r"\s*[,;|]\s*|\s+[/–-]\s+", _sentences(rest)):
             segment = _trim(segment)
-            if not segment or _chatter(segment):
+            if not segment or _chatter(segment) or QUESTION.search(segment):
                 continue
             if self._item_like(segment):
                 items.append(segment)
@@ -741,7 +772,16 @@ def _name_like(text: str, catalogue: Catalogue) -> bool:
 def _only_phone(text: str) -> bool:
     """The line is a phone number, maybe with a word or two ("WA 0812…", "0812 (wa)")."""
     rest = PHONE_LIKE.sub(" ", text)
-    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= 2 and not ANY_NUMBER.search(rest)
+    words = re.findall(r"[^\W\d_]+", rest.lower())
+    return all(w in PHONE_WORDS or w in CHATTER_WORDS for w in words) and not ANY_NUMBER.search(
+        rest
+    )
+
+
+PHONE_WORDS = frozenset(
+    {"wa", "hp", "no", "nomor", "nomer", "nmr", "telp", "tlp", "whatsapp", "kontak", "phone"}
+    | {"number", "my", "is", "cp", "nya", "nomornya", "hpnya", "wanya", "aktif", "only"}
+)
 
 
 def _shares_word(name: str, sender: str) -> bool:
@@ -948,6 +988,7 @@ NAME_PREFIX = re.compile(r"^(?:a\s?[./]\s?n\.?|an\.|atas\s+nama)\s*:?\s*", re.IG
 
 def _clean_name(name: str) -> str:
     """The name without emoji, stray punctuation or an "a.n." in front."""
+    name = re.sub(r"\(\s*\)|\[\s*\]", " ", name)  # "Ayu (0813…)" once the number is out
     name = " ".join(EMOJI.sub(" ", name).strip(" .,:;-~*_").split())
     return NAME_PREFIX.sub("", name).strip(" .,:;-~*_")
 
