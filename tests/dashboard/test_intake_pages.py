@@ -158,7 +158,7 @@ def test_it_previews_each_order_read_with_its_problems(client, alice, po):
     assert _states(response) == ["ready", "error"]
     assert _ticked(response) == [True, False]
     html = response.content.decode()
-    assert "No address to send the order to." in html  # Rina's error, in red
+    assert "Alamat pengiriman belum ada." in html  # Rina's error, in red
     assert 'class="intake-errors"' in html
     assert "Rp 240.000" in html  # Budi: 2 × Rp 120.000, understood
     # The items are editable as lines the parser reads again.
@@ -204,7 +204,7 @@ def test_it_imports_the_ticked_orders_with_a_whatsapp_reply_each(client, alice, 
     assert {o.channel for o in orders} == {Order.Channel.WHATSAPP}
     amounts = [o.open_expected_payment.amount for o in orders]
     assert len(set(amounts)) == 2  # each with its own unique code
-    assert response.context["summary"].startswith("2 imported")
+    assert response.context["summary"].startswith("2 diimpor")
     html = response.content.decode()
     for order, amount in zip(orders, amounts, strict=True):
         assert order.code in html
@@ -224,14 +224,14 @@ def test_importing_the_same_paste_twice_makes_each_order_once(client, alice, po)
 
     assert Order.objects.count() == 1  # Budi; Rina was not ticked
     assert again.status_code == 200
-    assert "1 already in this PO" in again.context["summary"]
+    assert "1 sudah ada di PO ini" in again.context["summary"]
     code = Order.objects.get().code
     assert code in again.content.decode()
     # Pasted a third time, the preview says so and leaves the box unticked.
     third = _paste(client, po, TWO_ORDERS)
     assert third.context["preview"].rows[0].duplicate.code == code
     assert _ticked(third) == [False, False]
-    assert "Already in this PO as order" in third.content.decode()
+    assert "Sudah ada di PO ini sebagai pesanan" in third.content.decode()
 
 
 def test_a_paste_past_the_quota_stops_there_and_names_the_orders_that_did_not_fit(
@@ -250,9 +250,9 @@ def test_a_paste_past_the_quota_stops_there_and_names_the_orders_that_did_not_fi
     response = client.post(_url(po, "check/"), _posted(shown, "import"))
 
     assert Order.objects.count() == 3  # S has 3 slots
-    assert response.context["summary"] == "3 imported, 2 did not fit the quota"
+    assert response.context["summary"] == "3 diimpor, 2 tidak muat di kuota"
     html = response.content.decode()
-    assert html.count("Not imported:") == 2
+    assert html.count("Tidak diimpor:") == 2
     assert "Pembeli 4" in html and "Pembeli 5" in html
 
 
@@ -306,14 +306,14 @@ def test_a_long_paste_is_previewed_in_parts_leaving_out_the_orders_already_in(
     text = _buyers(12)
     first = _paste(client, po, text)
     assert len(first.context["preview"].rows) == 10
-    assert "first 10 of 12" in first.content.decode()
+    assert "10 pesanan pertama dari 12" in first.content.decode()
 
     imported = client.post(_url(po, "check/"), _posted(first, "import"))
-    assert imported.context["summary"] == "10 imported"
+    assert imported.context["summary"] == "10 diimpor"
 
     rest = _paste(client, po, text).context["preview"]
     assert [row.order.name for row in rest.rows] == ["Pembeli 11", "Pembeli 12"]
-    assert rest.notes == ["10 orders already in this PO are not shown."]
+    assert rest.notes == ["10 pesanan yang sudah ada di PO ini tidak ditampilkan."]
 
 
 def test_more_orders_than_django_takes_fields_by_default_preview_and_import_at_once(
@@ -330,7 +330,7 @@ def test_more_orders_than_django_takes_fields_by_default_preview_and_import_at_o
     imported = client.post(_url(po, "check/"), data)
 
     assert imported.status_code == 200
-    assert imported.context["summary"] == "120 imported"
+    assert imported.context["summary"] == "120 diimpor"
     assert Order.objects.count() == 120
 
 
@@ -369,11 +369,11 @@ def test_a_preview_that_would_post_more_than_django_takes_comes_in_parts(
 
     shown = len(first.context["preview"].rows)
     assert 0 < shown < 40
-    assert f"first {shown} of 40" in first.content.decode()
+    assert f"{shown} pesanan pertama dari 40" in first.content.decode()
     data = _posted(first, "import")
     assert len(urlencode(data)) <= 8_000
     imported = client.post(_url(po, "check/"), data)
-    assert imported.context["summary"] == f"{shown} imported"
+    assert imported.context["summary"] == f"{shown} diimpor"
 
 
 def test_the_preview_writes_each_field_labelled_and_escaped(client, alice, po):
@@ -433,8 +433,8 @@ def test_it_reads_an_uploaded_whatsapp_export(client, alice, po):
 @pytest.mark.parametrize(
     "upload, message",
     [
-        (SimpleUploadedFile("chat.zip", b"PK\x03\x04", "application/zip"), "Without media"),
-        (SimpleUploadedFile("foto.jpg", b"\xff\xd8\xff", "image/jpeg"), "text file"),
+        (SimpleUploadedFile("chat.zip", b"PK\x03\x04", "application/zip"), "Tanpa media"),
+        (SimpleUploadedFile("foto.jpg", b"\xff\xd8\xff", "image/jpeg"), "file teks"),
         (SimpleUploadedFile("chat.txt", b"x" * (2 * 1024 * 1024 + 1), "text/plain"), "2 MB"),
         (SimpleUploadedFile("chat.txt", b"\xff\xfe\x00a", "text/plain"), "UTF-8"),
     ],
@@ -454,7 +454,7 @@ def test_an_empty_paste_or_one_without_orders_says_so(client, alice, po):
     assert _paste(client, po, "   ").status_code == 422
     response = _paste(client, po, "halo kak, masih ada?")
     assert response.status_code == 422
-    assert "No order was found" in response.content.decode()
+    assert "Tidak ada pesanan yang ditemukan" in response.content.decode()
 
 
 # Google Forms --------------------------------------------------------------------------------
@@ -514,10 +514,10 @@ def test_a_google_forms_export_goes_through_columns_preview_and_import(client, a
     assert [o.buyer_name for o in orders] == ["Budi Santoso", "Rina Ayu"]
     assert {o.channel for o in orders} == {Order.Channel.IMPORT}
     assert orders[1].units == 2
-    assert imported.context["summary"] == "2 imported"
+    assert imported.context["summary"] == "2 diimpor"
     # The upload is gone once every order of it was imported; a second tap still answers.
     again = client.post(_url(po, "form/check/"), _posted(shown, "import"))
-    assert again.status_code == 200 and "2 already in this PO" in again.context["summary"]
+    assert again.status_code == 200 and "2 sudah ada di PO ini" in again.context["summary"]
     assert Order.objects.count() == 2
 
 
@@ -536,7 +536,7 @@ def test_a_form_export_longer_than_a_preview_is_imported_in_parts(client, alice,
     first = client.post(_url(po, "form/columns/"), _columns_post(columns))
     assert len(first.context["preview"].rows) == 10
     imported = client.post(_url(po, "form/check/"), _posted(first, "import"))
-    assert imported.context["summary"] == "10 imported"
+    assert imported.context["summary"] == "10 diimpor"
     next_url = imported.context["next_url"]
 
     rest = client.post(_url(po, "form/columns/"), _columns_post(client.get(next_url)))
@@ -545,7 +545,7 @@ def test_a_form_export_longer_than_a_preview_is_imported_in_parts(client, alice,
         "Pembeli 12",
     ]
     last = client.post(_url(po, "form/check/"), _posted(rest, "import"))
-    assert last.context["summary"] == "2 imported" and "next_url" not in last.context
+    assert last.context["summary"] == "2 diimpor" and "next_url" not in last.context
     assert Order.objects.count() == 12
     assert client.get(next_url).status_code == 302  # the file is gone once all is imported
 

@@ -51,7 +51,7 @@ def test_the_same_paste_imported_twice_makes_each_order_once(campaign, now):
     _orders, again = _import(campaign, now=now)
 
     assert [o.status for o in again.outcomes] == ["duplicate", "duplicate"]
-    assert "already in this po" in again.outcomes[0].message.lower()
+    assert "sudah ada di po ini" in again.outcomes[0].message.lower()
     assert Order.objects.filter(campaign=campaign).count() == 2
 
 
