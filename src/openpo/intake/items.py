@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 from openpo.intake.catalogue import Catalogue, Entry
 from openpo.intake.results import ParsedItem, Problem
@@ -23,6 +23,7 @@ from openpo.intake.results import ParsedItem, Problem
 # be exact (a one-letter slip in "abu" is another word).
 FUZZY_THRESHOLD = 82  # one slip in six letters; "perum" (an estate) is not "serum"
 FUZZY_MIN_LENGTH = 4
+EDIT_SIMILARITY = 0.75
 MAX_QUANTITY = 100_000
 
 NUMBER_WORDS = {
@@ -171,6 +172,12 @@ FILLER = {
     "ukr",
     "an",
     "assalamualaikum",
+    "eh",
+    "maaf",
+    "sorry",
+    "ko",
+    "koreksi",
+    "ralat",
     "assalamu",
     "alaikum",
     "wr",
@@ -495,14 +502,18 @@ def _match_word(word: str, candidates, *, cutoff: float = FUZZY_THRESHOLD) -> tu
         return word, False
     if len(word) < FUZZY_MIN_LENGTH or word.isdigit() or SIZE_TOKEN.fullmatch(word):
         return "", False  # short words, numbers and sizes ("4xl" is not "xxxl") are exact
-    best = process.extractOne(
+    close = process.extract(
         word,
         [c for c in candidates if len(c) >= FUZZY_MIN_LENGTH - 1 and not c.isdigit()],
         scorer=fuzz.ratio,
         score_cutoff=cutoff,
+        limit=3,
     )
-    if best:
-        return best[0], True
+    for candidate, _score, _index in close:
+        # The ratio forgives letters left out ("maria" is in "markisa"); a typo is also few
+        # edits by Levenshtein's count.
+        if Levenshtein.normalized_similarity(word, candidate) >= EDIT_SIMILARITY:
+            return candidate, True
     # Two letters swapped ("hiatm", "ptuih"): one slip, though the ratio counts two.
     for candidate in candidates:
         if (

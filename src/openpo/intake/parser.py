@@ -27,6 +27,7 @@ from openpo.intake.items import parse_items, strip_bullet, take_quantity
 from openpo.intake.results import ParsedItem, ParsedOrder, Problem
 
 UNKNOWN = "unknown"
+NAME_GUESS = "name_guess"  # a name read from how it looks, not from a label or "a.n."
 NAME, PHONE, EMAIL, ADDRESS, ADDRESS_PART, ITEMS, ITEM_PART, QUANTITY, NOTES, EXTRA, IGNORE = (
     "name",
     "phone",
@@ -135,11 +136,13 @@ NAME_CUE = re.compile(
 )
 PHONE_LABEL_TAIL = re.compile(
     r"[\s,;]*\b(?:(?:my|no\.?|nomor|nomer)\s*)?(?:hp|wa|telp|tlp|whatsapp|kontak|cp|number|"
-    r"phone|nomor|nomer)(?:\s+(?:saya|aku|ku|aq|is|number|nya))*\b[\s:.]*(?=$|\s*,)",
+    r"phone|nomor|nomer|nomornya|nomernya|hpnya|wanya)(?:\s+(?:saya|aku|ku|aq|is|number|nya))*\b"
+    r"[\s:.]*(?=$|\s*,)",
     re.I,
 )
 CORRECTION = re.compile(
-    r"^\W*(?:eh+|sorry|maaf|mohon\s+maaf|ralat|koreksi|revisi|salah|oops|typo)\b(?P<body>.*)$",
+    r"^\W*(?:(?:ko|kak|ka|min|bu|pak|sis|mas|mba|mbak)\W+)?"
+    r"(?:eh+|sorry|maaf|mohon\s+maaf|ralat|koreksi|revisi|salah|oops|typo)\b(?P<body>.*)$",
     re.IGNORECASE,
 )
 CORRECTION_SPLIT = re.compile(r"[\s,]+(?:bukan|bkn|not|instead\s+of)\s+", re.IGNORECASE)
@@ -160,16 +163,41 @@ def _correction(text: str) -> tuple[str, str] | None:
         return None
     new = _trim(" ".join(CORRECTION_WORDS.sub(" ", parts[0]).split()))
     old = _trim(re.split(r"[,.!?]", parts[1])[0])
+    if old.isdigit() and re.findall(r"\d+", new):  # a quantity: only the number changes
+        new = re.findall(r"\d+", new)[-1]
     return (new, old) if new and old else None
+
+
+def _plain_correction(text: str, draft: "_Draft") -> tuple[str, str] | None:
+    """A correction without "eh salah" in front, taken only when what it replaces is in the
+    order: "kue keranjangnya jadi 12 ya bukan 10"."""
+    parts = CORRECTION_SPLIT.split(text, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    new = _trim(" ".join(CORRECTION_WORDS.sub(" ", parts[0]).split()))
+    old = _trim(re.split(r"[,.!?]", parts[1])[0])
+    if not (new and old):
+        return None
+    if old.isdigit():  # a quantity: only the number changes
+        numbers = re.findall(r"\d+", new)
+        if not numbers:
+            return None
+        new = numbers[-1]
+    pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.IGNORECASE)
+    return (new, old) if any(pattern.search(line) for line in draft.items) else None
 
 
 # Where a name run into the next words ends: "Aisyah Rahma nomor hp nya 0813…".
 NAME_STOP = re.compile(
     r"\s(?:nomor|nomer|no|hp|wa|whatsapp|telp|tlp|alamat|almt|address|phone|number|kirim|"
     r"nomornya|nomernya|hpnya|wanya|alamatnya|"
-    r"dikirim|di|tinggal|rumah|terima|makasih|thanks)\b",
+    r"dikirim|di|tinggal|rumah|terima|makasih|thanks|mau|mo|ingin|pengen|pesan|pesen|order|"
+    r"dari|beli|minta)\b",
     re.IGNORECASE,
 )
+PHONE_MARK = "\x00"  # where a phone number stood in a one-line order
+# "saya Agus Salim, mau order …": a name introduced by "saya", capitalised as names are.
+SELF_CUE = re.compile(r"(?:^|[\s,.;])(?i:saya|aku|sy|ini)\s+(?=[A-Z][a-z])")
 QUESTION = re.compile(
     r"\?\s*$|\b(?:apakah|masih ada|ready gak|ready ga|ready nggak|berapa)\b", re.I
 )
@@ -258,7 +286,7 @@ def _label(line: str, catalogue: Catalogue | None = None) -> tuple[str, str] | N
         if len(words) > size and _compact(" ".join(words[:size])) in BARE_LABELS:
             kind = FIELD_OF[_compact(" ".join(words[:size]))]
             value = " ".join(words[size:]).lstrip(":=.- ")
-            if kind == ITEMS and catalogue is not None and not _item_like(value, catalogue):
+            if kind == ITEMS and catalogue is not None and not _reads_clean(value, catalogue):
                 return None  # "PESANAN KANTOR CAMAT": a heading
             if _chatter(value) or QUESTION.search(text) or not _fits(kind, value):
                 return None  # "order kak", "nomor hp nya kak?": small talk, not a field
@@ -294,6 +322,7 @@ def _plausible_name(value: str) -> bool:
         and not re.search(r"[\d&@?]", value)
         and len(value.split()) <= 5
         and not _chatter(value)
+        and not any(w in PHONE_WORDS for w in re.findall(r"[^\W\d_]+", value.lower()))
     )
 
 
@@ -446,7 +475,7 @@ class _Reader:
 
     def _labelled(self, kind: str, value: str, line: str) -> None:
         draft = self.draft
-        if kind == NAME and draft.name_guessed and value:
+        if kind == NAME and value and (draft.name_guessed or _same_person(draft.name, value)):
             draft.name, draft.name_guessed = "", False  # "hehe iya" was not a name after all
         if (kind in (NAME, PHONE, EMAIL, ADDRESS) and draft.has(kind) and value) or (
             self.blank_before and draft.complete and kind in (NAME, PHONE)
@@ -495,13 +524,17 @@ class _Reader:
         plain = EMOJI.sub(" ", line).strip()
         if not plain:
             return
-        correction = _correction(plain)
-        if correction:  # "eh salah, paket B bukan C"
+        correction = _correction(plain) or _plain_correction(plain, self.draft)
+        if correction:  # "eh salah, paket B bukan C"; "kue keranjangnya jadi 12 ya bukan 10"
             self.draft.corrections.append(correction)
             self.draft.source.append(line)
             return
         if (QUESTION.search(plain) or _chatter(plain)) and not self._item_like(plain):
             return  # "alamatnya kak?", "makasih kak 🙏"
+        if (self.draft.name and _same_person(plain, self.draft.name)) or (
+            self.draft.name and plain.lower() == self.draft.name.lower()
+        ):
+            return  # "Hormat kami, / Retno": the sign-off of a letter already signed
         if self.draft.open_field in (ITEMS, ADDRESS) and not self.blank_before:
             self._unlabelled_part(line, plain)
             return
@@ -509,10 +542,19 @@ class _Reader:
         if parts is None:
             self._unlabelled_part(line, plain)
             return
+        kinds = {kind for kind, _text in parts}
+        if (PHONE in kinds and self.draft.phones) or (
+            NAME_GUESS in kinds and ITEMS in kinds and self.draft.complete
+        ):
+            self._next_order()  # a recap, one order a line: this line is the next buyer's
         for kind, text in parts:
             if kind == ITEMS:
                 self.draft.items.append(text)
                 self.draft.source.append(line)
+            elif kind == NAME_GUESS:
+                if not self.draft.name or self.draft.name_guessed:
+                    self._labelled(NAME, text, line)
+                    self.draft.name_guessed = True
             elif kind:
                 self._labelled(kind, text, line)
                 self.draft.open_field = ""
@@ -525,7 +567,7 @@ class _Reader:
         fields; None for a line that holds one thing."""
         phone = PHONE_LIKE.search(plain)
         cue = ADDRESS_CUE.search(plain)
-        named = NAME_CUE.search(plain)
+        named = NAME_CUE.search(plain) or SELF_CUE.search(plain)
         if not (cue or named or (phone and not _only_phone(plain))):
             return None
         parts: list[tuple[str, str]] = []
@@ -540,26 +582,30 @@ class _Reader:
                 address = address[: named_in_address.start()]
             if _trim(address) and not _chatter(_trim(address)):
                 parts.append((ADDRESS, _trim(address)))
-        named = NAME_CUE.search(rest)
-        if named:
+        for pattern, kind in ((NAME_CUE, NAME), (SELF_CUE, NAME_GUESS)):
+            named = pattern.search(rest)
+            if not named:
+                continue
             tail = rest[named.end() :]
-            name_words = re.match(r"[^\W\d_][^\d,;]*", tail.strip())
-            if name_words:
-                name = _trim(NAME_STOP.split(name_words.group(), maxsplit=1)[0])
-                if _plausible_name(name):
-                    parts.append((NAME, name))
-                rest = rest[: named.start()] + " " + tail.strip()[name_words.end() :]
-            else:
-                rest = rest[: named.start()] + " " + tail
+            name_words = re.match(r"[^\W\d_][^\d,;.!?]*", tail.strip())
+            name = _trim(NAME_STOP.split(name_words.group(), maxsplit=1)[0]) if name_words else ""
+            if _plausible_name(name):  # else the cue was a word of something else ("bordir nama")
+                parts.append((kind, name))
+                rest = rest[: named.start()] + " , " + tail.strip()[len(name) :]
+                break
         for number in PHONE_LIKE.finditer(plain):
             parts.append((PHONE, number.group()))
-        rest = PHONE_LIKE.sub(" , ", rest)
+        rest = PHONE_LIKE.sub(f" , {PHONE_MARK} , ", rest)
         rest = PHONE_LABEL_TAIL.sub(" ", rest)
         items: list[str] = []
-        for segment in re.split(r"\s*[,;|]\s*|\s+[/–-]\s+", _sentences(rest)):
-            segment = _trim(segment)
-            if not segment or _chatter(segment) or QUESTION.search(segment):
+        names: list[tuple[str, bool]] = []  # (name, written right before the phone)
+        segments = [_trim(s) for s in re.split(r"\s*[,;|]\s*|\s+[/–-]\s+|:\s+", _sentences(rest))]
+        for number, segment in enumerate(segments):
+            if not segment or segment == PHONE_MARK or _chatter(segment):
                 continue
+            if QUESTION.search(segment) and not self._item_like(segment):
+                continue
+            before_phone = number + 1 < len(segments) and segments[number + 1] == PHONE_MARK
             if self._item_like(segment):
                 items.append(segment)
             elif ADDRESS_WORDS.search(segment) or (
@@ -568,15 +614,20 @@ class _Reader:
                 parts.append((ADDRESS, segment))
             elif parts and parts[-1][0] == ADDRESS and len(segment.split()) <= 3:
                 parts.append((ADDRESS, segment))  # "…, Jombang": the town after the street
-            elif not any(k == NAME for k, _t in parts) and _name_like(segment, self.catalogue):
-                parts.append((NAME, segment))
+            elif _name_like(segment, self.catalogue) and _plausible_name(segment):
+                names.append((segment, before_phone))
             elif items:
                 items.append(segment)
             else:
                 parts.append(("", segment))
+        if names and not any(kind in (NAME, NAME_GUESS) for kind, _text in parts):
+            # The name beside the phone; else the last ("Ummi, ajwa 2 ya. Fatimah …": Ummi is
+            # the seller greeted).
+            guess = next((n for n, near in names if near), names[-1][0])
+            parts.insert(0, (NAME_GUESS, guess))
         if items:
             parts.append((ITEMS, ", ".join(items)))
-        return parts
+        return _joined_addresses(parts)
 
     def _unlabelled_part(self, line: str, plain: str) -> None:
         draft = self.draft
@@ -688,12 +739,15 @@ CHATTER_WORDS = frozenset(
     oh oalah mantap mantul asik asyik gapapa nggak gak ga tidak belum boleh bisa izin dengan
     hormat yth kepada bapak salam regards best hello can i order please sorry maaf kayak
     seperti di foto gambar atas tadi yg yang nyusul menyusul later gpp aq mw gue gw dear
-    all noted thank untuk kantor sis bestie guys""".split()  # noqa: SIM905
+    all noted thank untuk kantor sis bestie guys eh ko koreksi ralat revisi kami bismillah
+    hormat bersama berikut""".split()  # noqa: SIM905
 )
 
 
 def _chatter(text: str) -> bool:
     """Greetings, thanks and small talk around an order: "kak mau ikut po ya 🙏"."""
+    if JOINING.match(text) and not re.search(r"\d", text):
+        return True  # "Mau ikut PO seragam kak": joining, the order comes next
     words = re.findall(r"[^\W\d_]+", text.lower())
     return bool(CHATTER.match(text)) or (
         bool(words) and len(words) <= 12 and all(w in CHATTER_WORDS for w in words)
@@ -753,6 +807,25 @@ def _sentences(text: str) -> str:
     return SENTENCE_END.sub(cut, text)
 
 
+JOINING = re.compile(
+    r"^\W*(?:kak\s+|min\s+|halo\s+kak\s+)?(?:mau|mo|pengen|ingin|boleh)\s+(?:ikut|ikutan|join)\s+"
+    r"(?:open\s+)?po\b",
+    re.IGNORECASE,
+)
+
+
+def _joined_addresses(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The address pieces of one line as one address ("Jl. Kaliurang 5", "Sleman")."""
+    joined: list[tuple[str, str]] = []
+    for kind, text in parts:
+        if kind == ADDRESS and any(k == ADDRESS for k, _t in joined):
+            index = next(i for i, (k, _t) in enumerate(joined) if k == ADDRESS)
+            joined[index] = (ADDRESS, f"{joined[index][1]}, {text}")
+        else:
+            joined.append((kind, text))
+    return joined
+
+
 def _trim(text: str) -> str:
     return text.strip(" ,;:.-–~/|")
 
@@ -782,6 +855,13 @@ PHONE_WORDS = frozenset(
     {"wa", "hp", "no", "nomor", "nomer", "nmr", "telp", "tlp", "whatsapp", "kontak", "phone"}
     | {"number", "my", "is", "cp", "nya", "nomornya", "hpnya", "wanya", "aktif", "only"}
 )
+
+
+def _same_person(known: str, written: str) -> bool:
+    """ "Ayu" then "PIC: Ayu Kartika": the same buyer, named in full."""
+    old = re.findall(r"[^\W\d_]{2,}", known.lower())
+    new = re.findall(r"[^\W\d_]{2,}", written.lower())
+    return bool(old) and len(new) > len(old) and all(w in new for w in old)
 
 
 def _shares_word(name: str, sender: str) -> bool:
@@ -859,7 +939,7 @@ def parse_text(text: str, catalogue: Catalogue) -> list[ParsedOrder]:
         for number, line in enumerate(run.lines):
             reader.feed(line, message_start=number in starts)
         for draft in reader.drafts:
-            if draft.empty:
+            if draft.empty and not draft.corrections:
                 continue
             earlier = _earlier_of(drafts, draft)
             if earlier is not None and (_fragment(draft) or _completes(earlier, draft)):
@@ -988,9 +1068,9 @@ NAME_PREFIX = re.compile(r"^(?:a\s?[./]\s?n\.?|an\.|atas\s+nama)\s*:?\s*", re.IG
 
 def _clean_name(name: str) -> str:
     """The name without emoji, stray punctuation or an "a.n." in front."""
-    name = re.sub(r"\(\s*\)|\[\s*\]", " ", name)  # "Ayu (0813…)" once the number is out
-    name = " ".join(EMOJI.sub(" ", name).strip(" .,:;-~*_").split())
-    return NAME_PREFIX.sub("", name).strip(" .,:;-~*_")
+    name = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)  # "Retno (Bagian Umum PT …)"
+    name = " ".join(EMOJI.sub(" ", name).strip(" .,:;-~*_/|").split())
+    return NAME_PREFIX.sub("", name).strip(" .,:;-~*_/|")
 
 
 def _phone_of(text: str) -> str | None:
