@@ -1,18 +1,22 @@
 """Orders from chats and forms, in a real browser on a phone and on a desktop: the seller logs
 in, opens a PO's orders page, follows "Orders from chat" and pastes a chat with three orders (a
 plain block copied from a DM, a WhatsApp export with one field per message, and an order
-without a WhatsApp number). The preview ticks the two good orders and marks the third in red;
-the seller types its number, checks again, imports all three and gets, for each, the amount to
-transfer and a WhatsApp reply link carrying that amount. The same chat pasted and imported
-again makes no new order: the result says they are already in this PO. Then, once on a
-desktop, the Google Forms door: a CSV with Indonesian column titles, its guessed columns
-confirmed, the preview, the import.
+without a WhatsApp number). The preview ticks the two good orders and marks the third in red:
+its problem right under its heading, its number field outlined, and a link to it at the top of
+the page; each order's total counts the PO's shipping fee, and the empty email and notes wait
+behind "More fields". The seller types the number, checks again, imports all three and gets,
+for each, the amount to transfer and a WhatsApp reply link carrying that amount. The same chat
+pasted and imported again makes no new order: the preview counts them as already in this PO,
+and the result says so. Then, once on a desktop, the Google Forms door: a CSV with Indonesian
+column titles, its guessed columns confirmed, the preview, the import.
 
 The page speaks the language a seller without a language cookie gets (Bahasa Indonesia), and
 whatever words the translation gives it: the test looks for each label, button and message
 through the same catalogue (`gettext`), so it finds the English text before the Indonesian
 translation exists and the Indonesian one after. Elements are found by their labels and roles,
-not by the preview's CSS classes. Screenshots land in var/test-artifacts/e2e/.
+not by the preview's CSS classes. Screenshots land in var/test-artifacts/e2e/: full pages (taken
+with the window as tall as the page, so that every order card is drawn) and, for the order to
+correct, what the phone's screen shows.
 """
 
 import re
@@ -131,7 +135,19 @@ def phone_field(page, number: int):
     return order_box(page, number).get_by_label(t("Buyer's WhatsApp number"), exact=True)
 
 
-def count_line(total: int, ready: int, errors: int) -> str:
+def count_line(total: int, ready: int, errors: int, duplicates: int = 0) -> str:
+    if duplicates:
+        return tn(
+            "%(total)s order read: %(ready)s ready to import, %(errors)s with problems, "
+            "%(duplicates)s already in this PO.",
+            "%(total)s orders read: %(ready)s ready to import, %(errors)s with problems, "
+            "%(duplicates)s already in this PO.",
+            total,
+            total=total,
+            ready=ready,
+            errors=errors,
+            duplicates=duplicates,
+        )
     return tn(
         "%(total)s order read: %(ready)s ready to import, %(errors)s with problems.",
         "%(total)s orders read: %(ready)s ready to import, %(errors)s with problems.",
@@ -140,6 +156,29 @@ def count_line(total: int, ready: int, errors: int) -> str:
         ready=ready,
         errors=errors,
     )
+
+
+def whole_page(page, screenshot, step: str) -> None:
+    """A full-page screenshot with every order card drawn: the browser draws a card only near
+    the window (content-visibility), so the window is made as tall as the page first."""
+    size = page.viewport_size
+    try:
+        for _attempt in range(3):  # drawn, the cards take their own height: measure again
+            height = page.evaluate("document.documentElement.scrollHeight")
+            page.set_viewport_size({"width": size["width"], "height": height})
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+            if page.evaluate("document.documentElement.scrollHeight") == height:
+                break
+        screenshot(page, step)
+    finally:
+        page.set_viewport_size(size)
+
+
+def top(locator) -> float:
+    box = locator.bounding_box()
+    assert box is not None, locator
+    return box["y"]
 
 
 def is_red(locator) -> bool:
@@ -184,9 +223,9 @@ def test_the_seller_pastes_a_chat_checks_corrects_and_imports_it_once(
         return ARTIFACTS / f"{test_name}-{step}.png"
 
     def look(step: str) -> None:
-        screenshot(page, step)
         if not fits_the_screen(page):
             not_fitting.append(step)
+        whole_page(page, screenshot, step)
 
     # 1. From the dashboard to the PO's orders, then "Orders from chat".
     log_in(page)
@@ -216,10 +255,40 @@ def test_the_seller_pastes_a_chat_checks_corrects_and_imports_it_once(
     assert is_red(problem), "the order's problem is not shown in red"
     for number in (1, 2):
         expect(order_box(page, number).get_by_text(t("No WhatsApp number."))).to_have_count(0)
+        expect(phone_field(page, number)).not_to_have_attribute("aria-invalid", "true")
+    # The field the problem is about is marked, and the problem stands under the order's
+    # heading, above its fields, not at the foot of its card.
+    expect(phone_field(page, 3)).to_have_attribute("aria-invalid", "true")
+    expect(order_box(page, 3).get_by_label(t("Name"), exact=True)).not_to_have_attribute(
+        "aria-invalid", "true"
+    )
+    name_field = order_box(page, 3).get_by_label(t("Name"), exact=True)
+    assert top(tick_box(page, 3)) < top(problem) < top(name_field) <= top(phone_field(page, 3))
+    # Each order's total is its items and the PO's shipping fee; the unique code comes later.
+    rina = order_box(page, 1)
+    expect(rina.get_by_text(format_rupiah(170_000 + po.shipping_fee), exact=True)).to_be_visible()
+    hint = t("Plus a unique code of a few rupiah, added at import.")
+    expect(rina.get_by_text(hint, exact=True)).to_be_visible()
+    # The empty email and notes wait behind "More fields" (still in the form).
+    email = rina.get_by_label(t("Email"), exact=True)
+    expect(email).to_be_hidden()
+    rina.get_by_text(t("More fields"), exact=True).click()
+    expect(email).to_be_visible()
+    expect(rina.get_by_label(t("Buyer's notes"), exact=True)).to_be_visible()
+    if screen == "desktop":
+        # The number's box level with the name's, however its label wraps.
+        name_box = rina.get_by_label(t("Name"), exact=True).bounding_box()
+        phone_box = phone_field(page, 1).bounding_box()
+        assert abs(name_box["y"] - phone_box["y"]) < 1, (name_box, phone_box)
+        assert abs(name_box["height"] - phone_box["height"]) < 1
     assert not Order.objects.exists()  # a preview saves nothing
     look("01-preview")
-    # What the seller sees of Sari's order on the screen, where the number is to be typed.
-    phone_field(page, 3).scroll_into_view_if_needed()
+    # From the top of the page, a link to the order with a problem: what the seller sees then.
+    link = t("Order #%(number)s: %(problem)s", number=3, problem=t("No WhatsApp number."))
+    page.get_by_role("link", name=link, exact=True).click()
+    expect(tick_box(page, 3)).to_be_in_viewport()
+    expect(problem).to_be_in_viewport()
+    expect(phone_field(page, 3)).to_be_in_viewport()
     page.screenshot(path=str(in_view("01b-preview-in-view")))
 
     # 3. Sari's number typed in, checked again: ready, and now ticked.
@@ -259,6 +328,7 @@ def test_the_seller_pastes_a_chat_checks_corrects_and_imports_it_once(
     page.wait_for_url(f"**{reverse('dashboard:intake_paste', args=[po.pk])}")
     paste(page)
     read(page)
+    expect(page.get_by_text(count_line(3, 0, 1, duplicates=2))).to_be_visible()
     codes = {order.buyer_name: order.code for order in orders}
     for number, (name, _phone) in enumerate(BUYERS[:2], start=1):
         box = order_box(page, number)
@@ -268,9 +338,16 @@ def test_the_seller_pastes_a_chat_checks_corrects_and_imports_it_once(
     look("04-preview-again")
     phone_field(page, 3).fill(SARI_TYPED)
     submit(page, button(page, "Check again"))
+    expect(page.get_by_text(count_line(3, 0, 0, duplicates=3))).to_be_visible()
     for number, (name, _phone) in enumerate(BUYERS, start=1):
         expect(order_box(page, number).get_by_role("link", name=codes[name])).to_be_visible()
         expect(tick_box(page, number)).not_to_be_checked()
+        # An order already in the PO is a card like the others: its fields in plain type, its
+        # number whole in its box.
+        box = order_box(page, number)
+        box.scroll_into_view_if_needed()
+        assert box.evaluate("e => getComputedStyle(e).fontWeight") == "400"
+        assert phone_field(page, number).evaluate("e => e.scrollWidth <= e.clientWidth")
     look("05-checked-again-duplicates")
 
     # 6. Ticked and imported anyway: nothing new, each named as already in this PO.
@@ -332,7 +409,7 @@ def test_the_seller_imports_a_google_form_csv(new_page, screenshot, po):
     expect(page.get_by_role("heading", name=t("What each column holds"))).to_be_visible()
     for title, role in FORM_COLUMNS.items():
         expect(page.get_by_label(title, exact=True)).to_have_value(role)
-    screenshot(page, "01-columns")
+    whole_page(page, screenshot, "01-columns")
     submit(page, button(page, "Next: check the orders"))
 
     # 3. The preview: both responses ready and ticked, with their rows of the sheet.
@@ -343,7 +420,7 @@ def test_the_seller_imports_a_google_form_csv(new_page, screenshot, po):
         expect(box.get_by_text(t("Row %(row)s", row=row), exact=True)).to_be_visible()
         expect(tick_box(page, number)).to_be_checked()
     assert not Order.objects.exists()
-    screenshot(page, "02-preview")
+    whole_page(page, screenshot, "02-preview")
 
     # 4. Imported as orders from a form export, each with its reply.
     submit(page, button(page, "Import ticked orders"))
@@ -356,7 +433,7 @@ def test_the_seller_imports_a_google_form_csv(new_page, screenshot, po):
     assert {o.channel for o in orders} == {Order.Channel.IMPORT}
     assert orders[1].units == 3
     expect(page.get_by_role("link", name=t("Reply on WhatsApp"))).to_have_count(2)
-    screenshot(page, "03-result")
+    whole_page(page, screenshot, "03-result")
 
     page.evaluate("0")
     assert list(refusals) == [], "refused by the Content-Security-Policy:\n" + "\n".join(refusals)

@@ -12,6 +12,10 @@ page is built for that many: each order's inputs are written from plain values b
 ~3 s for 1,100 orders; a preview is made from the orders' values without building a form per
 order (only a posted preview goes through the formset, for its checks); the PO's orders are
 read in one query for every row (`find_duplicates`) and the catalogue once per request.
+
+Each card shows the order's problems under its heading, and marks the field each belongs to
+(`FIELD_OF_PROBLEM`); the page lists the first orders with errors as links to their cards.
+Empty fields the seller rarely needs (`MORE_FIELDS`) wait behind "More fields".
 """
 
 from dataclasses import dataclass, field
@@ -54,9 +58,37 @@ RESULT_TEMPLATE = "dashboard/intake/result.html"
 # The editable fields of an order, as the page groups them: the buyer's, then the items (the
 # original message follows the items, read-only).
 GROUPS = (
-    ("intake-buyer", ("name", "phone", "email", "address", "notes")),
+    ("intake-buyer", ("name", "phone", "address", "email", "notes")),
     ("intake-items", ("items",)),
 )
+# Fields shown behind "More fields" (a <details>, still posted) while empty and not marked.
+MORE_FIELDS = ("email", "notes")
+# The field a problem of the parser (Problem.code) is about, to mark it.
+FIELD_OF_PROBLEM = {
+    "missing_name": "name",
+    "name_from_sender": "name",
+    "missing_phone": "phone",
+    "invalid_phone": "phone",
+    "phone_from_sender": "phone",
+    "invalid_email": "email",
+    "missing_address": "address",
+    **dict.fromkeys(
+        (
+            "missing_items",
+            "unknown_product",
+            "ambiguous_product",
+            "missing_variant",
+            "unknown_variant",
+            "bad_quantity",
+            "fuzzy_match",
+            "assumed_quantity",
+            "quantity_not_used",
+        ),
+        "items",
+    ),
+}
+# Orders with errors linked from the top of the preview, at most.
+MAX_LINKS = 50
 # A preview's post may use this share of the body Django accepts (DATA_UPLOAD_MAX_MEMORY_SIZE);
 # the rest is room for what the seller types into it.
 POST_SHARE = 0.8
@@ -82,8 +114,10 @@ class Input:
     rows: int = 0
     maxlength: int | None = None
     spellcheck: bool = True
-    errors: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()  # the form's refusals of the value
     autofocus: bool = False
+    mark: str = ""  # "error" or "warning": a problem of the order is about this field
+    describedby: str = ""  # the ids of the problems about it, space-separated
 
     @property
     def id(self) -> str:
@@ -99,8 +133,11 @@ class Input:
             attrs += f' maxlength="{int(self.maxlength)}"'
         if not self.spellcheck:
             attrs += ' spellcheck="false"'
-        if self.errors:
+        invalid = bool(self.errors) or self.mark == "error"
+        if invalid:
             attrs += ' aria-invalid="true"'
+        if self.describedby:
+            attrs += f' aria-describedby="{escape(self.describedby)}"'
         if self.autofocus:
             attrs += " autofocus"
         value = escape(self.value)
@@ -111,7 +148,9 @@ class Input:
         else:
             control = f'<input type="text"{attrs} value="{value}">'
         errors = "".join(f'<p class="error" role="alert">{escape(e)}</p>' for e in self.errors)
-        css = "field has-error" if self.errors else "field"
+        css = "field has-error" if invalid else "field"
+        if self.mark == "warning" and not invalid:
+            css = "field has-warning"
         label = f'<label for="{id_}">{escape(self.label)}</label>'
         return mark_safe(f'<div class="{css}">{label}{control}{errors}</div>')
 
@@ -157,6 +196,7 @@ class Row:
     errors: dict[str, list[str]] = field(default_factory=dict)
     specs: dict[str, Spec] = field(default_factory=dict, repr=False)
     focus: str = ""  # the field that takes the focus: the page's first one refused
+    shipping_fee: int = 0  # the PO's, added to each order at import
 
     @property
     def prefix(self) -> str:
@@ -183,29 +223,64 @@ class Row:
     def source(self) -> str:
         return self.values.get("source") or ""
 
+    @property
+    def problems_id(self) -> str:
+        return f"intake-problems-{self.number}"
+
+    @property
+    def noted(self) -> bool:
+        """Whether the card has anything to say under its heading: refused fields, problems,
+        or the order already in the PO."""
+        order = self.order
+        return order is None or bool(order.errors or order.warnings) or self.duplicate is not None
+
     @cached_property
-    def groups(self) -> list[tuple[str, list[Input]]]:
-        """The editable fields, grouped as the page shows them."""
+    def marks(self) -> dict[str, tuple[str, list[str]]]:
+        """field name → ("error" or "warning", the ids of the problems about it), for the
+        fields the order's problems are about; the ids are those of the template's list
+        items (`intake-problems-3-e1`: the first error of order #3)."""
+        marks: dict[str, tuple[str, list[str]]] = {}
+        if self.order is None:
+            return marks
+        for kind, problems in (("e", self.order.errors), ("w", self.order.warnings)):
+            for index, problem in enumerate(problems, start=1):
+                name = FIELD_OF_PROBLEM.get(problem.code)
+                if name is None:
+                    continue
+                mark, ids = marks.get(name, ("error" if kind == "e" else "warning", []))
+                ids.append(f"{self.problems_id}-{kind}{index}")
+                marks[name] = (mark, ids)
+        return marks
+
+    @cached_property
+    def groups(self) -> list[tuple[str, list[Input], list[Input]]]:
+        """The editable fields, grouped as the page shows them: each group's fields, and
+        those shown behind "More fields" (empty, and nothing to correct in them)."""
         specs = self.specs or _specs()
-        prefix = self.prefix
+        prefix, marks = self.prefix, self.marks
         groups = []
         for css, names in GROUPS:
-            inputs = []
+            inputs, more = [], []
             for name in names:
                 spec, value = specs[name], self.values.get(name)
-                inputs.append(
-                    Input(
-                        name=f"{prefix}-{name}",
-                        label=spec.label,
-                        value="" if value is None else str(value),
-                        rows=spec.rows,
-                        maxlength=spec.maxlength,
-                        spellcheck=spec.spellcheck,
-                        errors=tuple(self.errors.get(name, ())),
-                        autofocus=name == self.focus,
-                    )
+                text = "" if value is None else str(value)
+                errors = tuple(self.errors.get(name, ()))
+                mark, ids = marks.get(name, ("", ()))
+                field_input = Input(
+                    name=f"{prefix}-{name}",
+                    label=spec.label,
+                    value=text,
+                    rows=spec.rows,
+                    maxlength=spec.maxlength,
+                    spellcheck=spec.spellcheck,
+                    errors=errors,
+                    autofocus=name == self.focus,
+                    mark=mark,
+                    describedby=" ".join(ids),
                 )
-            groups.append((css, inputs))
+                tucked = name in MORE_FIELDS and not text.strip() and not errors and not mark
+                (more if tucked else inputs).append(field_input)
+            groups.append((css, inputs, more))
         return groups
 
     @cached_property
@@ -232,6 +307,21 @@ class Row:
     @property
     def subtotal(self) -> str:
         return format_rupiah(self.order.subtotal()) if self.order is not None else ""
+
+    @property
+    def total(self) -> str:
+        """The items and the PO's shipping fee: what the order comes to (before the unique
+        code that the import adds to the amount to transfer)."""
+        if self.order is None:
+            return ""
+        return format_rupiah(self.order.subtotal() + self.shipping_fee)
+
+    @property
+    def first_problem(self) -> str:
+        """What the list of orders with problems says of this one."""
+        if self.order is None:
+            return _("Correct the fields marked in red, then check again.")
+        return str(self.order.errors[0]) if self.order.errors else ""
 
     @property
     def phone(self) -> str:
@@ -271,7 +361,63 @@ class Preview:
 
     @property
     def with_errors(self) -> int:
-        return sum(1 for row in self.rows if row.state == "error")
+        return len(self.with_problems)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for row in self.rows if row.state == "duplicate")
+
+    @property
+    def count_line(self) -> str:
+        """`3 orders read: 1 ready to import, 1 with problems, 1 already in this PO.`"""
+        total = len(self.rows)
+        values = {
+            "total": total,
+            "ready": self.ready,
+            "errors": self.with_errors,
+            "duplicates": self.duplicates,
+        }
+        if values["duplicates"]:
+            return (
+                ngettext(
+                    "%(total)s order read: %(ready)s ready to import, %(errors)s with problems, "
+                    "%(duplicates)s already in this PO.",
+                    "%(total)s orders read: %(ready)s ready to import, %(errors)s with problems, "
+                    "%(duplicates)s already in this PO.",
+                    total,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(total)s order read: %(ready)s ready to import, %(errors)s with problems.",
+                "%(total)s orders read: %(ready)s ready to import, %(errors)s with problems.",
+                total,
+            )
+            % values
+        )
+
+    @cached_property
+    def with_problems(self) -> list[Row]:
+        return [row for row in self.rows if row.state == "error"]
+
+    @property
+    def problem_links(self) -> list[tuple[int, str]]:
+        """(order number, what to correct) of the first orders with errors, to jump to."""
+        line = _("Order #%(number)s: %(problem)s")
+        return [
+            (row.number, line % {"number": row.number, "problem": row.first_problem})
+            for row in self.with_problems[:MAX_LINKS]
+        ]
+
+    @property
+    def problems_not_linked(self) -> int:
+        return max(0, len(self.with_problems) - MAX_LINKS)
+
+    def set_shipping_fee(self, fee: int) -> None:
+        """Each order's total counts the PO's shipping fee."""
+        for row in self.rows:
+            row.shipping_fee = fee
 
 
 def _is_ready(order: ParsedOrder, duplicate: Order | None) -> bool:
@@ -494,6 +640,7 @@ def render_preview(
     request: HttpRequest, campaign: Campaign, preview: Preview, *, context=None, status=200
 ) -> HttpResponse:
     now = timezone.now()
+    preview.set_shipping_fee(campaign.shipping_fee)
     return render(
         request,
         PREVIEW_TEMPLATE,

@@ -1,5 +1,7 @@
-/* Orders from chats: copy buttons for the order format (as on the share page). Without this
-   file the texts can still be selected and copied by hand. */
+/* Copy buttons (the share page's link and caption, the order format of "Orders from chats"):
+   a button with data-copy="<field id>" puts that field's text on the clipboard (or selects
+   it where the clipboard API is missing, e.g. plain HTTP) and says data-copied on itself for
+   a moment. Without this file the texts can still be selected and copied by hand. */
 (function () {
   "use strict";
   document.querySelectorAll("[data-copy]").forEach(function (button) {
