@@ -147,7 +147,7 @@ def test_the_dashboard_scripts_still_work_under_the_policy(watched, demo, live_s
     assert all(rows.nth(i).is_checked() for i in range(rows.count()))
 
     # Share page: the copy button puts the link on the clipboard and says so
-    # (dashboard_copy.js, dashboard_share.js); "Share image" stays hidden where files cannot be shared.
+    # (dashboard_copy.js); "Share image" stays hidden where files cannot be shared.
     page.goto(f"/dashboard/po/{demo.pk}/share/")
     copy = page.locator("[data-copy=share-url]")
     copy.click()
