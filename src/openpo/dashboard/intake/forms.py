@@ -205,7 +205,7 @@ class ColumnRolesForm(Form):
         for role in SINGLE_ROLES:
             if chosen.count(role) > 1:
                 raise forms.ValidationError(
-                    _("Only one column can hold the %(role)s.") % {"role": self.role_label(role)}
+                    _("Only one column can hold “%(role)s”.") % {"role": self.role_label(role)}
                 )
         if not any(r == "items" or r.startswith("variant:") for r in chosen):
             raise forms.ValidationError(
@@ -219,7 +219,7 @@ class ColumnRolesForm(Form):
     def role_label(self, role: str) -> str:
         field = self.fields.get("col_0")
         choices = dict(field.choices) if field else {}
-        return str(choices.get(role, role)).lower()
+        return str(choices.get(role, role))
 
     def mapping(self) -> list[str]:
         return [self.cleaned_data[f"col_{i}"] for i in range(len(self.columns))]

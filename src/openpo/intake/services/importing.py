@@ -28,7 +28,7 @@ from openpo.orders.services.placing import BuyerDetails, place_order
 # Orders that no longer hold units do not count as the earlier copy of an imported order:
 # a buyer whose order expired unpaid may send the same order again.
 LIVE = (Order.Status.ACTIVE,)
-NOT_READY = _("Not imported: correct the problems first.")
+NOT_READY = _("Correct the problems first.")
 DUPLICATE = _("Already in this PO as order %(code)s.")
 
 
