@@ -522,11 +522,28 @@ def _match_word(word: str, candidates, *, cutoff: float = FUZZY_THRESHOLD) -> tu
             and DamerauLevenshtein.distance(word, candidate) == 1
         ):
             return candidate, True
+    # Written without vowels ("blkg" for "belakang"): its letters in order, the same first.
+    skeleton = [
+        c
+        for c in candidates
+        if len(word) >= 3
+        and c[:1] == word[:1]
+        and len(word) >= 0.45 * len(c)
+        and sum(ch in "aeiou" for ch in word) <= 1
+        and _in_order(word, c)
+    ]
+    if len(skeleton) == 1:
+        return skeleton[0], True
     # Words run together or cut short: "hitamm", "pashm": a prefix of a longer name.
     for candidate in candidates:
         if len(word) >= 5 and len(candidate) >= 5 and candidate.startswith(word):
             return candidate, True
     return "", False
+
+
+def _in_order(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(ch in letters for ch in short)
 
 
 def _read(product: _Product, words: list[str], weight: dict[str, float]) -> _Reading:

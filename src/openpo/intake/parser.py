@@ -129,14 +129,14 @@ ADDRESS_CUE = re.compile(
 )
 NAME_CUE = re.compile(
     r"(?:^|[\s,;.])(?:atas\s+nama|a\.?\s?[n/]\.?|a\s?/\s?n|"
-    r"nama(?:nya|\s+(?:saya|aku|aq|ku|gue|gw|sy))?|nm|my\s+name\s+is|name|"
+    r"nama(?:nya|ku|\s+(?:saya|aku|aq|ku|gue|gw|sy))?|nm|my\s+name\s+is|name|"
     r"penerima(?:nya)?|hormat\s+saya|salam|regards|contact(?:\s+person)?|kontak|pic)"
     r"(?=[\s:.,])\s*[:,]?\s*",
     re.IGNORECASE,
 )
 PHONE_LABEL_TAIL = re.compile(
     r"[\s,;]*\b(?:(?:my|no\.?|nomor|nomer)\s*)?(?:hp|wa|telp|tlp|whatsapp|kontak|cp|number|"
-    r"phone|nomor|nomer|nomornya|nomernya|hpnya|wanya)(?:\s+(?:saya|aku|ku|aq|is|number|nya))*\b"
+    r"phone|nomor|nomer|nomornya|nomernya|hpnya|wanya|nomorku|nomerku|hpku|waku)(?:\s+(?:saya|aku|ku|aq|is|number|nya))*\b"
     r"[\s:.]*(?=$|\s*,)",
     re.I,
 )
@@ -190,10 +190,17 @@ def _plain_correction(text: str, draft: "_Draft") -> tuple[str, str] | None:
 # Where a name run into the next words ends: "Aisyah Rahma nomor hp nya 0813…".
 NAME_STOP = re.compile(
     r"\s(?:nomor|nomer|no|hp|wa|whatsapp|telp|tlp|alamat|almt|address|phone|number|kirim|"
-    r"nomornya|nomernya|hpnya|wanya|alamatnya|"
+    r"nomornya|nomernya|hpnya|wanya|alamatnya|nomorku|nomerku|hpku|waku|alamatku|"
     r"dikirim|di|tinggal|rumah|terima|makasih|thanks|mau|mo|ingin|pengen|pesan|pesen|order|"
     r"dari|beli|minta)\b",
     re.IGNORECASE,
+)
+PHONE_FIELD = re.compile(
+    r"^(?:no\.?\s*)?(?:hp|wa|telp|tlp|whatsapp|phone|nomor|nomer|no)\s*[:.]?\s*(\+?\d[\d\s.-]{2,})$",
+    re.IGNORECASE,
+)
+ITEMS_IN_ADDRESS = re.compile(
+    r"[,;.]\s*(?:pesanan|pesan|order|orderan|pesenan)\b\s*:?\s*", re.IGNORECASE
 )
 PHONE_MARK = "\x00"  # where a phone number stood in a one-line order
 # "saya Agus Salim, mau order …": a name introduced by "saya", capitalised as names are.
@@ -298,7 +305,18 @@ def _label(line: str, catalogue: Catalogue | None = None) -> tuple[str, str] | N
 
 def _label_kind(label: str) -> str | None:
     """The field a label names; "Nama pemesan / PIC" by any of its parts."""
-    kind = FIELD_OF.get(_compact(label))
+    compact = _compact(label)
+    kind = FIELD_OF.get(compact)
+    if kind is None and compact and not compact.startswith("nama"):
+        # "Please ship to", "Alamat lengkap rumah": a known label at either end.
+        starts = [k for word, k in FIELD_OF.items() if len(word) >= 4 and compact.startswith(word)]
+        ends = [
+            k
+            for word, k in FIELD_OF.items()
+            if len(word) >= 5 and compact.endswith(word) and k in (ADDRESS, PHONE, EMAIL)
+        ]
+        found = set(starts or ends)  # "No. HP penerima" is a phone, "Please ship to" an address
+        kind = found.pop() if len(found) == 1 else None
     if kind is None and "/" in label:
         kinds = {FIELD_OF.get(_compact(part)) for part in label.split("/")} - {None}
         kind = kinds.pop() if len(kinds) == 1 else None
@@ -536,8 +554,10 @@ class _Reader:
         ):
             return  # "Hormat kami, / Retno": the sign-off of a letter already signed
         if self.draft.open_field in (ITEMS, ADDRESS) and not self.blank_before:
-            self._unlabelled_part(line, plain)
-            return
+            recap = PHONE_LIKE.search(plain) and not _only_phone(plain)
+            if not recap:  # "Arif Rahman / 0812… / Jl. …" below the items is its own line
+                self._unlabelled_part(line, plain)
+                return
         parts = self._inline_parts(strip_bullet(EMOJI.sub(" , ", line).strip(" ,")))
         if parts is None:
             self._unlabelled_part(line, plain)
@@ -576,6 +596,10 @@ class _Reader:
             rest, address = plain[: cue.start()], plain[cue.end() :]
             if phone and phone.start() > cue.start():  # the number after the address
                 address = PHONE_LABEL_TAIL.sub("", PHONE_LIKE.sub(" ", address).rstrip())
+            ordered = ITEMS_IN_ADDRESS.search(address)
+            if ordered:  # "Alamat Jl. Mawar 3, Pesanan lampu 1": the order after the street
+                rest = f"{rest} , {address[ordered.end() :]}"
+                address = address[: ordered.start()]
             named_in_address = NAME_CUE.search(address)
             if named_in_address:
                 parts.append((NAME, _trim(address[named_in_address.end() :])))
@@ -599,13 +623,28 @@ class _Reader:
         rest = PHONE_LABEL_TAIL.sub(" ", rest)
         items: list[str] = []
         names: list[tuple[str, bool]] = []  # (name, written right before the phone)
-        segments = [_trim(s) for s in re.split(r"\s*[,;|]\s*|\s+[/–-]\s+|:\s+", _sentences(rest))]
+        segments = [
+            _trim(s)
+            for s in re.split(r"\s*(?:(?<!\d),|,(?!\d)|[;|])\s*|\s+[/–-]\s+|:\s+", _sentences(rest))
+        ]
         for number, segment in enumerate(segments):
             if not segment or segment == PHONE_MARK or _chatter(segment):
                 continue
             if QUESTION.search(segment) and not self._item_like(segment):
                 continue
             before_phone = number + 1 < len(segments) and segments[number + 1] == PHONE_MARK
+            if (
+                before_phone
+                and segment.istitle()
+                and _plausible_name(segment)
+                and not _reads_clean(segment, self.catalogue)
+            ):
+                names.append((segment, True))  # "Intan Permata 0815…", not "Bedong Instan"
+                continue
+            phone_written = PHONE_FIELD.match(segment)
+            if phone_written:  # "hp 0813 123": a number too short, kept to be corrected
+                parts.append((PHONE, phone_written.group(1)))
+                continue
             if self._item_like(segment):
                 items.append(segment)
             elif ADDRESS_WORDS.search(segment) or (
@@ -740,7 +779,7 @@ CHATTER_WORDS = frozenset(
     hormat yth kepada bapak salam regards best hello can i order please sorry maaf kayak
     seperti di foto gambar atas tadi yg yang nyusul menyusul later gpp aq mw gue gw dear
     all noted thank untuk kantor sis bestie guys eh ko koreksi ralat revisi kami bismillah
-    hormat bersama berikut""".split()  # noqa: SIM905
+    hormat bersama berikut kabari kabarin dikabari kabarkan""".split()  # noqa: SIM905
 )
 
 
@@ -854,6 +893,7 @@ def _only_phone(text: str) -> bool:
 PHONE_WORDS = frozenset(
     {"wa", "hp", "no", "nomor", "nomer", "nmr", "telp", "tlp", "whatsapp", "kontak", "phone"}
     | {"number", "my", "is", "cp", "nya", "nomornya", "hpnya", "wanya", "aktif", "only"}
+    | {"nomorku", "nomerku", "hpku", "waku"}
 )
 
 
