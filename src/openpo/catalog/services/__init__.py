@@ -15,6 +15,7 @@ from openpo.catalog.services.lifecycle import (
     open_campaign,
     publish_campaign,
     reopen_campaign,
+    reopen_if_slots_freed,
     start_production,
     start_shipping,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "open_campaign",
     "publish_campaign",
     "reopen_campaign",
+    "reopen_if_slots_freed",
     "start_production",
     "start_shipping",
 ]

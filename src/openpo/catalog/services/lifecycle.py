@@ -215,6 +215,23 @@ def reopen_campaign(
     return _transition(campaign, "reopen", now=now, actor=actor, close_reason="", closed_at=None)
 
 
+def reopen_if_slots_freed(*, campaign_id: int, now: datetime | None = None) -> bool:
+    """Reopen a PO that closed because it sold out, once a cancelled or expired order gave
+    units back and its closing time is still ahead: the freed slot is for the next buyer, as
+    sellers announce it ("slot dibuka lagi"). True if this call reopened it."""
+    now = now or timezone.now()
+    campaign = Campaign.objects.filter(
+        pk=campaign_id, status=S.CLOSED, close_reason=Campaign.CloseReason.SOLD_OUT
+    ).first()
+    if campaign is None or not can_reopen(campaign, now) or is_sold_out(campaign):
+        return False
+    try:
+        reopen_campaign(campaign=campaign, now=now)
+    except InvalidTransition:
+        return False  # another release reopened it a moment earlier
+    return True
+
+
 def is_sold_out(campaign: Campaign) -> bool:
     """True when the cap is reached, or every active variant is limited and full."""
     if Campaign.objects.filter(

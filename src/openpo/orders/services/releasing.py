@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Variant
+from openpo.catalog.services import reopen_if_slots_freed
 from openpo.core.audit import audit_event
 from openpo.messaging import events as message_events
 from openpo.orders.models import Order
@@ -64,6 +65,8 @@ def _release(
             data=data,
         )
         message_events.order_released(order, action, now)
+        campaign_id = order.campaign_id
+        transaction.on_commit(lambda: reopen_if_slots_freed(campaign_id=campaign_id, now=now))
     return True
 
 
