@@ -23,8 +23,24 @@ from django.utils.translation import gettext_lazy as _
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.intake import chat
 from openpo.intake.catalogue import Catalogue
+from openpo.intake.corrections import corrected, correction, plain_correction
 from openpo.intake.items import parse_items, strip_bullet, take_quantity
+from openpo.intake.patterns import (
+    ADDRESS_WORDS,
+    ANY_NUMBER,
+    EMAIL_LIKE,
+    EMOJI,
+    PHONE_LIKE,
+    QUESTION,
+    trim,
+)
 from openpo.intake.results import ParsedItem, ParsedOrder, Problem
+from openpo.intake.smalltalk import (
+    CHATTER_WORDS,
+    seller_senders,
+    small_talk,
+    sounds_like_seller,
+)
 
 UNKNOWN = "unknown"
 NAME_GUESS = "name_guess"  # a name read from how it looks, not from a label or "a.n."
@@ -98,29 +114,6 @@ EXAMPLE = re.compile(r"^\W*(?:contoh|example|misal(?:nya)?|cth|e\.g\.)\b", re.IG
 FORMAT_HEADING = re.compile(
     r"format\s*(?:order|pemesanan|pesanan|pesan)|order\s*format|(?:^|[\s,;.])format\s*:", re.I
 )
-PHONE_LIKE = re.compile(r"(?<![\d\w])(?:\+?\s?62|0)\s?8[\d\s\-.()]{6,16}\d(?!\d)")
-ANY_NUMBER = re.compile(r"\+?\d[\d\s\-.()]{4,}\d")
-EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ADDRESS_WORDS = re.compile(
-    r"\b(?:jl|jln|jalan|gg|gang|rt|rw|blok|blk|kel|kec|kab|kota|desa|ds|dusun|dsn|perum|"
-    r"perumahan|komplek|kompleks|komp|apartemen|apt|tower|lantai|lt|kav|kavling|kode\s?pos|"
-    r"kelurahan|kecamatan|kabupaten|provinsi|prov|cluster|ruko|no\.?\s?\d+|street|st|road|"
-    r"village|sleman|bantul|jakarta|bandung|surabaya|semarang|yogyakarta|jogja|depok|bekasi|"
-    r"tangerang|bogor|malang|medan|makassar|denpasar|solo|surakarta)\b|\b\d{5}\b",
-    re.IGNORECASE,
-)
-CHATTER = re.compile(
-    r"^(?:h[ae]ll?o+|hai+|hi+|halo+|p+|pagi|siang|sore|malam|permisi|"
-    r"assalamu\w*(?:\s+alaikum)?(?:\s+wr\.?\s*wb\.?)?|"
-    r"(?:mau|mo|pengen|pingin|ingin)\s+(?:order|pesan|pesen|ikut po|ikutan po|beli)|"
-    r"(?:terima\s?kasih|makasih|makasi|mksh|thanks?|thank you|tq|thx|ok+|oke+|okey|siap|"
-    r"baik|sip+|noted|done|sudah|udah|iya|ya|yaa|y)|kak+|min|sis|gan|ka|kakak|admin|"
-    r"format order|berikut|ini(?: ya)?|data(?:nya)?|order(?:an)?(?: saya| aku| ku)?|"
-    r"ikut po|join po|po|aku|saya|sy)(?:[\s,.!?~]+(?:kak+|ka|min|sis|gan|ya+|ya kak|"
-    r"dong|deh|nih|ini|ya min|kakak|admin|say|beb|saya|aku|order|pesan|mau order|po|"
-    r"tolong|yaa|yah|kk|ka|:\)|🙏+|😊+|🥰+|❤️+))*[\s.!?~🙏😊🥰❤️👍🏻]*$",
-    re.IGNORECASE,
-)
 ADDRESS_CUE = re.compile(
     r"(?:^|[\s,;.])(?:(?:tolong\s+|mohon\s+)?(?:di)?kirim(?:kan|in)?\s+ke|antar(?:kan)?\s+ke|"
     r"alamat(?:nya)?(?:\s+(?:di|ke))?|almt|ship(?:ping)?\s+to|send(?:\s+it)?\s+to|"
@@ -140,51 +133,6 @@ PHONE_LABEL_TAIL = re.compile(
     r"[\s:.]*(?=$|\s*,)",
     re.I,
 )
-CORRECTION = re.compile(
-    r"^\W*(?:(?:ko|kak|ka|min|bu|pak|sis|mas|mba|mbak)\W+)?"
-    r"(?:eh+|sorry|maaf|mohon\s+maaf|ralat|koreksi|revisi|salah|oops|typo)\b(?P<body>.*)$",
-    re.IGNORECASE,
-)
-CORRECTION_SPLIT = re.compile(r"[\s,]+(?:bukan|bkn|not|instead\s+of)\s+", re.IGNORECASE)
-CORRECTION_WORDS = re.compile(
-    r"\b(?:eh+|sorry|maaf|mohon|ralat|koreksi|revisi|salah|oops|typo|i\s+mean|maksud(?:nya)?|"
-    r"saya|aku|yang\s+benar|yg\s+bene?r|(?:se)?harusnya|jadi|bu|kak|min|sis|ya|pak|kok)\b",
-    re.IGNORECASE,
-)
-
-
-def _correction(text: str) -> tuple[str, str] | None:
-    """ "eh salah bu, paket B maksudnya, bukan C. Tetap 2" → ("paket B", "C")."""
-    match = CORRECTION.match(text)
-    if not match:
-        return None
-    parts = CORRECTION_SPLIT.split(match["body"], maxsplit=1)
-    if len(parts) != 2:
-        return None
-    new = _trim(" ".join(CORRECTION_WORDS.sub(" ", parts[0]).split()))
-    old = _trim(re.split(r"[,.!?]", parts[1])[0])
-    if old.isdigit() and re.findall(r"\d+", new):  # a quantity: only the number changes
-        new = re.findall(r"\d+", new)[-1]
-    return (new, old) if new and old else None
-
-
-def _plain_correction(text: str, draft: "_Draft") -> tuple[str, str] | None:
-    """A correction without "eh salah" in front, taken only when what it replaces is in the
-    order: "kue keranjangnya jadi 12 ya bukan 10"."""
-    parts = CORRECTION_SPLIT.split(text, maxsplit=1)
-    if len(parts) != 2:
-        return None
-    new = _trim(" ".join(CORRECTION_WORDS.sub(" ", parts[0]).split()))
-    old = _trim(re.split(r"[,.!?]", parts[1])[0])
-    if not (new and old):
-        return None
-    if old.isdigit():  # a quantity: only the number changes
-        numbers = re.findall(r"\d+", new)
-        if not numbers:
-            return None
-        new = numbers[-1]
-    pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.IGNORECASE)
-    return (new, old) if any(pattern.search(line) for line in draft.items) else None
 
 
 # Where a name run into the next words ends: "Aisyah Rahma nomor hp nya 0813…".
@@ -205,13 +153,7 @@ ITEMS_IN_ADDRESS = re.compile(
 PHONE_MARK = "\x00"  # where a phone number stood in a one-line order
 # "saya Agus Salim, mau order …": a name introduced by "saya", capitalised as names are.
 SELF_CUE = re.compile(r"(?:^|[\s,.;])(?i:saya|aku|sy|ini)\s+(?=[A-Z][a-z])")
-QUESTION = re.compile(
-    r"\?\s*$|\b(?:apakah|masih ada|ready gak|ready ga|ready nggak|berapa)\b", re.I
-)
 NAME_LIKE = re.compile(r"^[^\W\d_][^\d@:]{0,60}$")
-EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U000e0000-\U000e007f]+"
-)
 
 
 class Msg:
@@ -295,7 +237,7 @@ def _label(line: str, catalogue: Catalogue | None = None) -> tuple[str, str] | N
             value = " ".join(words[size:]).lstrip(":=.- ")
             if kind == ITEMS and catalogue is not None and not _reads_clean(value, catalogue):
                 return None  # "PESANAN KANTOR CAMAT": a heading
-            if _chatter(value) or QUESTION.search(text) or not _fits(kind, value):
+            if small_talk(value) or QUESTION.search(text) or not _fits(kind, value):
                 return None  # "order kak", "nomor hp nya kak?": small talk, not a field
             if _holds_other_fields(kind, value):
                 return None  # "Order risol 2 ya. Nama Putri, alamat …": read as one line
@@ -339,7 +281,7 @@ def _plausible_name(value: str) -> bool:
         bool(re.match(r"[^\W\d_]", value))
         and not re.search(r"[\d&@?]", value)
         and len(value.split()) <= 5
-        and not _chatter(value)
+        and not small_talk(value)
         and not any(w in PHONE_WORDS for w in re.findall(r"[^\W\d_]+", value.lower()))
     )
 
@@ -508,7 +450,7 @@ class _Reader:
             phone = PHONE_LIKE.search(value)
             if phone:  # "Nama: Sudarto, 0813 6000 7000"
                 draft.phones.append(phone.group())
-                value = _trim(PHONE_LIKE.sub(" ", value))
+                value = trim(PHONE_LIKE.sub(" ", value))
             draft.name = value
         elif kind == PHONE:
             if value:
@@ -520,7 +462,7 @@ class _Reader:
                 draft.address.append(value)
             draft.open_field = ADDRESS
         elif kind == ITEMS:
-            if value and not _is_placeholder(value) and not _chatter(value):
+            if value and not _is_placeholder(value) and not small_talk(value):
                 draft.items.append(value)
             draft.open_field = ITEMS
         elif kind in (ITEM_PART, QUANTITY):
@@ -542,12 +484,12 @@ class _Reader:
         plain = EMOJI.sub(" ", line).strip()
         if not plain:
             return
-        correction = _correction(plain) or _plain_correction(plain, self.draft)
-        if correction:  # "eh salah, paket B bukan C"; "kue keranjangnya jadi 12 ya bukan 10"
-            self.draft.corrections.append(correction)
+        fix = correction(plain) or plain_correction(plain, self.draft.items)
+        if fix:  # "eh salah, paket B bukan C"; "kue keranjangnya jadi 12 ya bukan 10"
+            self.draft.corrections.append(fix)
             self.draft.source.append(line)
             return
-        if (QUESTION.search(plain) or _chatter(plain)) and not self._item_like(plain):
+        if (QUESTION.search(plain) or small_talk(plain)) and not self._item_like(plain):
             return  # "alamatnya kak?", "makasih kak 🙏"
         if (self.draft.name and _same_person(plain, self.draft.name)) or (
             self.draft.name and plain.lower() == self.draft.name.lower()
@@ -602,17 +544,17 @@ class _Reader:
                 address = address[: ordered.start()]
             named_in_address = NAME_CUE.search(address)
             if named_in_address:
-                parts.append((NAME, _trim(address[named_in_address.end() :])))
+                parts.append((NAME, trim(address[named_in_address.end() :])))
                 address = address[: named_in_address.start()]
-            if _trim(address) and not _chatter(_trim(address)):
-                parts.append((ADDRESS, _trim(address)))
+            if trim(address) and not small_talk(trim(address)):
+                parts.append((ADDRESS, trim(address)))
         for pattern, kind in ((NAME_CUE, NAME), (SELF_CUE, NAME_GUESS)):
             named = pattern.search(rest)
             if not named:
                 continue
             tail = rest[named.end() :]
             name_words = re.match(r"[^\W\d_][^\d,;.!?]*", tail.strip())
-            name = _trim(NAME_STOP.split(name_words.group(), maxsplit=1)[0]) if name_words else ""
+            name = trim(NAME_STOP.split(name_words.group(), maxsplit=1)[0]) if name_words else ""
             if _plausible_name(name):  # else the cue was a word of something else ("bordir nama")
                 parts.append((kind, name))
                 rest = rest[: named.start()] + " , " + tail.strip()[len(name) :]
@@ -624,11 +566,11 @@ class _Reader:
         items: list[str] = []
         names: list[tuple[str, bool]] = []  # (name, written right before the phone)
         segments = [
-            _trim(s)
+            trim(s)
             for s in re.split(r"\s*(?:(?<!\d),|,(?!\d)|[;|])\s*|\s+[/–-]\s+|:\s+", _sentences(rest))
         ]
         for number, segment in enumerate(segments):
-            if not segment or segment == PHONE_MARK or _chatter(segment):
+            if not segment or segment == PHONE_MARK or small_talk(segment):
                 continue
             if QUESTION.search(segment) and not self._item_like(segment):
                 continue
@@ -710,7 +652,7 @@ class _Reader:
         if EMAIL_LIKE.fullmatch(plain):
             self.draft.email = plain
             return
-        if _chatter(plain) or (QUESTION.search(plain) and not item_like):
+        if small_talk(plain) or (QUESTION.search(plain) and not item_like):
             return
         if starts_over and (item_like or NAME_LIKE.match(plain)):
             self._next_order()
@@ -766,33 +708,6 @@ def _item_like(text: str, catalogue: Catalogue) -> bool:
     return quantity.value is not None and not ADDRESS_WORDS.search(text)
 
 
-CHATTER_WORDS = frozenset(
-    """halo hallo helo hello hai hay hi hii pagi siang sore malam permisi assalamualaikum
-    assalamu alaikum wr wb kak kaka kakak ka kk min mimin admin sis gan mba mbak mas bu bun
-    ibu om say beb mau mo pengen pingin ingin ikut ikutan join po order orderan pesan pesen
-    beli ya yaa yaaa yah iya iyaa y dong donk deh nih ini itu saya aku sy ku terima kasih
-    makasih makasi mksh thanks thank you tq thx ok oke okey okay siap baik sip sipp noted done
-    sudah udah masuk list dicatat catat ditunggu nanti tolong mohon data datanya berikut
-    format formatnya sesuai ready juga lagi sekalian dulu kirim transfer tf bukti segera
-    barusan aman selamat semoga amin lancar berkah hehe hehehe haha hahaha wkwk wkwkwk hihi
-    oh oalah mantap mantul asik asyik gapapa nggak gak ga tidak belum boleh bisa izin dengan
-    hormat yth kepada bapak salam regards best hello can i order please sorry maaf kayak
-    seperti di foto gambar atas tadi yg yang nyusul menyusul later gpp aq mw gue gw dear
-    all noted thank untuk kantor sis bestie guys eh ko koreksi ralat revisi kami bismillah
-    hormat bersama berikut kabari kabarin dikabari kabarkan""".split()  # noqa: SIM905
-)
-
-
-def _chatter(text: str) -> bool:
-    """Greetings, thanks and small talk around an order: "kak mau ikut po ya 🙏"."""
-    if JOINING.match(text) and not re.search(r"\d", text):
-        return True  # "Mau ikut PO seragam kak": joining, the order comes next
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    return bool(CHATTER.match(text)) or (
-        bool(words) and len(words) <= 12 and all(w in CHATTER_WORDS for w in words)
-    )
-
-
 ABBREVIATIONS = frozenset(
     {
         "jl",
@@ -846,13 +761,6 @@ def _sentences(text: str) -> str:
     return SENTENCE_END.sub(cut, text)
 
 
-JOINING = re.compile(
-    r"^\W*(?:kak\s+|min\s+|halo\s+kak\s+)?(?:mau|mo|pengen|ingin|boleh)\s+(?:ikut|ikutan|join)\s+"
-    r"(?:open\s+)?po\b",
-    re.IGNORECASE,
-)
-
-
 def _joined_addresses(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The address pieces of one line as one address ("Jl. Kaliurang 5", "Sleman")."""
     joined: list[tuple[str, str]] = []
@@ -865,10 +773,6 @@ def _joined_addresses(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return joined
 
 
-def _trim(text: str) -> str:
-    return text.strip(" ,;:.-–~/|")
-
-
 def _name_like(text: str, catalogue: Catalogue) -> bool:
     """A short run of words that is no catalogue word: "Budi Santoso"."""
     words = text.split()
@@ -876,7 +780,7 @@ def _name_like(text: str, catalogue: Catalogue) -> bool:
         bool(NAME_LIKE.match(text))
         and 1 <= len(words) <= 5
         and len(text) >= 3
-        and not _chatter(text)
+        and not small_talk(text)
         and not ADDRESS_WORDS.search(text)
     )
 
@@ -919,60 +823,17 @@ def _is_order(draft: _Draft) -> bool:
     return bool(draft.items and (draft.name or draft.address or draft.sender))
 
 
-SELLER_CUES = re.compile(
-    r"\b(?:yang|yg)\s+mau\b|\bsila(?:h)?kan\b|\bditunggu\b|\btransfer(?:nya)?\s+ke\b|"
-    r"\brek(?:ening)?\b|\bno\.?\s?rek\b|\btotal(?:nya)?\b|\bongkir(?:nya)?\b|"
-    r"\b(?:open|close|tutup|buka)\s+po\b|\bpo\s+(?:dibuka|ditutup)\b|\bformat\b|"
-    r"\bharga(?:nya)?\b|\bpricelist\b|\bprice\s*list\b|\bready\s+stock\b|"
-    r"\b(?:sudah|udah)\s+(?:masuk|dicatat|kami\s+catat)\b|\bdicatat\b|\bmasuk\s+list\b|"
-    r"\bcheckout\b|\bkonfirmasi\b|\bminta\b|\bmohon\s+(?:isi|kirim|dikirim)\b|"
-    r"\b(?:di)?isi\s+(?:format|data)\b|\bready\b|\brestock\b|\btersedia\b|\bsold\s*out\b|"
-    r"\bhabis\b|\bsisa\b|\b(?:bca|bri|bni|mandiri|bsi|cimb|permata|dana|ovo|"
-    r"gopay|shopeepay)\b",
-    re.IGNORECASE,
-)
-PRICE = re.compile(r"\d\s*(?:rb|ribu|k)\b|rp\.?\s*\d|\d[.,]\d{3}\b", re.IGNORECASE)
-
-
 def _from_seller(draft: _Draft) -> bool:
     """Written by the seller, not a buyer: instructions, a price list, bank details. Only
     asked of text without a phone number or an address, which every order has."""
-    text = "\n".join(draft.source + draft.items + draft.notes + [draft.name])
-    prices = len(PRICE.findall(text))
-    return bool(SELLER_CUES.search(text)) or prices >= 2
-
-
-ACKNOWLEDGEMENT = re.compile(
-    r"^\W*(?:ok(?:e|ay)?|siap|baik|noted|sip+|done|thanks?|thank\s+you|terima\s+kasih|makasih|"
-    r"sudah\s+(?:dicatat|masuk)|all\s+noted)\b",
-    re.IGNORECASE,
-)
-
-
-def _sellers(runs: list[chat.Run]) -> set[str]:
-    """The senders of a chat who write like the seller (announce, list prices, acknowledge
-    orders) and never give a phone number or an address of their own."""
-    said: dict[str, list[str]] = {}
-    for run in runs:
-        if run.sender:
-            said.setdefault(run.sender, []).extend(run.lines)
-    if len(said) < 2:
-        return set()
-    sellers = set()
-    for sender, lines in said.items():
-        text = "\n".join(lines)
-        gives_details = PHONE_LIKE.search(text) or ADDRESS_WORDS.search(text)
-        acknowledges = any(ACKNOWLEDGEMENT.match(line) for line in lines)
-        if not gives_details and (acknowledges or SELLER_CUES.search(text)):
-            sellers.add(sender)
-    return sellers
+    return sounds_like_seller("\n".join(draft.source + draft.items + draft.notes + [draft.name]))
 
 
 def parse_text(text: str, catalogue: Catalogue) -> list[ParsedOrder]:
     """Every order in `text`, in the order they were written."""
     drafts: list[_Draft] = []
     runs = chat.runs(text)
-    sellers = _sellers(runs)
+    sellers = seller_senders(runs)
     for run in runs:
         reader = _Reader(catalogue, run.sender)
         starts = set(run.starts)
@@ -1077,7 +938,9 @@ def _finish(draft: _Draft, catalogue: Catalogue, *, keep_lines: bool = False) ->
     if not order.address:
         order.errors.append(Problem("missing_address", Msg.missing_address))
     order.notes = "\n".join(draft.notes).strip()
-    items, errors, warnings = parse_items("\n".join(_corrected(draft)), catalogue)
+    items, errors, warnings = parse_items(
+        "\n".join(corrected(draft.items, draft.corrections)), catalogue
+    )
     order.items = items
     order.errors += errors
     order.warnings += warnings
@@ -1086,23 +949,6 @@ def _finish(draft: _Draft, catalogue: Catalogue, *, keep_lines: bool = False) ->
     return order
 
 
-def _corrected(draft: _Draft) -> list[str]:
-    """The item lines with the buyer's own corrections made: "paket B bukan C" puts B where
-    the last line said C."""
-    lines = list(draft.items)
-    for new, old in draft.corrections:
-        pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.IGNORECASE)
-        for number in range(len(lines) - 1, -1, -1):
-            found = list(pattern.finditer(lines[number]))
-            if found:
-                last = found[-1]
-                fixed = lines[number][: last.start()] + new + lines[number][last.end() :]
-                lines[number] = REPEATED_WORD.sub(r"\1", fixed)
-                break
-    return lines
-
-
-REPEATED_WORD = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
 NAME_PREFIX = re.compile(r"^(?:a\s?[./]\s?n\.?|an\.|atas\s+nama)\s*:?\s*", re.IGNORECASE)
 
 
