@@ -9,7 +9,9 @@ like nginx without upstream keep-alive, each request on a new connection; `--kee
 them), and then measures, each load from its own process:
 
 1. floor: the same reservation-and-insert transaction issued through the raw driver by C
-   threads (bench/war_po_floor.py), no HTTP, no Django; median of a few runs;
+   threads (bench/war_po_floor.py: SQL compiled once by Django from OpenPO's models, replayed
+   with no HTTP and no Django); median of a few runs. A floor run with an error stops the
+   benchmark with the error's message;
 2. API: N buyers, C at a time, each POSTing one order to the public JSON API;
 3. web flow: N buyers each GET the campaign page, POST its form, follow the redirect to the
    order page;
@@ -48,6 +50,9 @@ from urllib.parse import urlencode
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+from war_po_floor import FloorFailed, check_floor  # noqa: E402  (no Django in it)
+
 HOST = "127.0.0.1"
 SOLD_OUT_ID = "sudah habis"  # in "Maaf, “…” sudah habis." (SoldOut, in Indonesian)
 CLOSED_ID = "tidak menerima pesanan"  # in "PO ini sedang tidak menerima pesanan." (closed)
@@ -57,6 +62,7 @@ BUYER = {
     "province": "Jawa Barat",
     "postal_code": "40115",
 }
+ADDRESS = ("address", "city", "province", "postal_code")
 PHASES = {"api": 1, "web": 2, "page": 3}  # a buyer's address and phone name the phase
 
 
@@ -76,6 +82,9 @@ def _setup_world(spec: dict) -> dict:
     from openpo.catalog import services
     from openpo.catalog.terms import po_terms
     from openpo.payments.qris import DEMO_STATIC_QRIS
+
+    sys.path.insert(0, str(BENCH))
+    from war_po_floor import build_plan
 
     now = timezone.now()
     owner = User.objects.create_user("war-owner")
@@ -115,6 +124,9 @@ def _setup_world(spec: dict) -> dict:
             "terms": po_terms(campaign),
             "status": campaign.status,
         }
+        if name in spec.get("plans", ()):
+            # The floor's transaction for this campaign, compiled by Django from the models.
+            world[name]["plan"] = build_plan(campaign.pk, **{k: BUYER[k] for k in ADDRESS})
     return world
 
 
@@ -652,9 +664,8 @@ def floor(cfg: dict) -> dict:
     from war_po_floor import run_floor
 
     return run_floor(
-        db=cfg["db"],
+        plan=cfg["campaign"]["plan"],
         target=cfg["target"],
-        world=cfg["campaign"],
         attempts=cfg["buyers"],
         threads=cfg["concurrency"],
         seed=cfg["seed"],
@@ -695,6 +706,11 @@ class Load:
 
 
 # --- Measuring one database ---------------------------------------------------------------------
+
+
+def _ratio(value: float, floor: float) -> float | None:
+    """value ÷ floor; None when the floor has no figure (never a division by zero)."""
+    return value / floor if floor else None
 
 
 def pct(values: list[float], p: float) -> float:
@@ -769,15 +785,22 @@ def _floor_summary(run: dict, cpu_db: float, state: dict, quota: int) -> dict:
         "wall": run["wall"],
         "sell_time": run["sell_time"],
         "orders_per_s": run["accepted"] / run["sell_time"] if run["sell_time"] else 0.0,
-        "requests_per_s": answered / run["wall"],
+        "requests_per_s": answered / run["wall"] if run["wall"] else 0.0,
         "p50": pct(run["latencies"], 50),
         "p95": pct(run["latencies"], 95),
         "p99": pct(run["latencies"], 99),
         "p99_accepted": pct(run["accepted_latencies"], 99),
-        "client_cpu": run["client_cpu"] / run["wall"],
-        "db_cpu": cpu_db / run["wall"],
+        "client_cpu": run["client_cpu"] / run["wall"] if run["wall"] else 0.0,
+        "db_cpu": cpu_db / run["wall"] if run["wall"] else 0.0,
         "oversold": max(0, state["reserved"] - quota),
-        "db_ok": state["reserved"] == state["active_units"] == run["accepted"],
+        "db_ok": (
+            state["reserved"]
+            == state["campaign_reserved"]
+            == state["active_units"]
+            == state["active_orders"]
+            == state["open_payments"]
+            == run["accepted"]
+        ),
     }
 
 
@@ -789,7 +812,9 @@ def measure(db: str, args: argparse.Namespace) -> dict:
         try:
             target.manage("migrate", "--verbosity", "0")
             floors = [f"floor{i}" for i in range(2 * args.floor_runs if "floor" in only else 0)]
-            world = target.setup_world({"quota": args.quota, "campaigns": [*PHASES, *floors]})
+            world = target.setup_world(
+                {"quota": args.quota, "campaigns": [*PHASES, *floors], "plans": floors}
+            )
             server = Server(target, args.workers, args.threads)
             server.start()
             result: dict = {"db": db, "version": target.version}
@@ -819,6 +844,7 @@ def measure(db: str, args: argparse.Namespace) -> dict:
                     # The seed keeps order codes and phone numbers apart between runs.
                     cfg.update(concurrency=threads, campaign=world[name], seed=int(name[5:]))
                     run, _cpu_server, cpu_db = timed(Load(floor, cfg))
+                    check_floor(run, label=f"[{db}] floor ({label}) run {i + 1}")
                     runs.append(_floor_summary(run, cpu_db, target.state(world[name]), args.quota))
                     print(
                         f"  [{db}] floor ({label}) run {i + 1}: "
@@ -853,7 +879,7 @@ def measure(db: str, args: argparse.Namespace) -> dict:
                     flush=True,
                 )
                 if floors:
-                    result["ratio"] = api["orders_per_s"] / result["floor"]["orders_per_s"]
+                    result["ratio"] = _ratio(api["orders_per_s"], result["floor"]["orders_per_s"])
 
             # 3. The buyer's web flow.
             if "web" in only:
@@ -1063,7 +1089,10 @@ def main() -> None:
     print(f"# war PO — {machine()}", flush=True)
     results = []
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-        results.append(measure(db, args))
+        try:
+            results.append(measure(db, args))
+        except FloorFailed as exc:  # the floor's numbers would mean nothing: stop, saying why
+            sys.exit(f"war_po: stopped, the floor failed. {exc}")
         print("\n" + report(results[-1], args) + "\n", flush=True)
     print(f"# load average after the run {os.getloadavg()[0]:.2f}", flush=True)
     if args.json:
