@@ -12,10 +12,15 @@ them), and then measures, each load from its own process:
    threads (bench/war_po_floor.py: SQL compiled once by Django from OpenPO's models, replayed
    with no HTTP and no Django); median of a few runs. A floor run with an error stops the
    benchmark with the error's message;
-2. API: N buyers, C at a time, each POSTing one order to the public JSON API;
-3. web flow: N buyers each GET the campaign page, POST its form, follow the redirect to the
+2. HTTP floor: the same transaction in a bare WSGI app (bench/war_po_http_floor.py, no
+   Django) behind gunicorn with `openpo serve`'s settings, workers and threads, driven by the
+   API's load generator; median of a few runs;
+3. API: N buyers, C at a time, each POSTing one order to the public JSON API;
+4. web flow: N buyers each GET the campaign page, POST its form, follow the redirect to the
    order page;
-4. the campaign page under load: C clients GET it while another N buyers flood the API.
+5. the campaign page under load: C clients GET it while another N buyers flood the API.
+
+The table gives every load's orders/s as a ratio to both floors.
 
 Everything is bounded in count and time and only talks to 127.0.0.1; the fake buyer
 addresses (10.x.y.z) are header strings, no packet goes to them.
@@ -63,7 +68,9 @@ BUYER = {
     "postal_code": "40115",
 }
 ADDRESS = ("address", "city", "province", "postal_code")
-PHASES = {"api": 1, "web": 2, "page": 3}  # a buyer's address and phone name the phase
+LOADS = ("api", "web", "page")  # one campaign each; the floors get one per run
+# A buyer's address and phone name the phase.
+PHASES = {"api": 1, "web": 2, "page": 3, "httpfloor": 4}
 
 
 # --- Setting up (in a subprocess: Django is set up there, never in this process) -------------
@@ -285,24 +292,33 @@ def tree_cpu(roots: list[int]) -> float:
 
 
 class Server:
-    """`python -m openpo serve` on a free port; stopped with SIGTERM to the pid it started."""
+    """`python -m openpo serve` (or, given `command`, another server taking the same --host,
+    --port, --workers and --threads) on a free port; stopped with SIGTERM to the pid it
+    started."""
 
-    def __init__(self, target: Target, workers: int, threads: int) -> None:
+    def __init__(
+        self,
+        target: Target,
+        workers: int,
+        threads: int,
+        *,
+        command: list[str] | None = None,
+        name: str = "openpo serve",
+    ) -> None:
         self.target = target
         self.workers = workers
         self.threads = threads
+        self.command = command or [sys.executable, "-m", "openpo", "serve"]
+        self.name = name
         self.port = _free_port()
-        self.log = target.workdir / "serve.log"
+        self.log = target.workdir / f"{name.replace(' ', '-')}.log"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [
-                    sys.executable,
-                    "-m",
-                    "openpo",
-                    "serve",
+                    *self.command,
                     "--host",
                     HOST,
                     "--port",
@@ -319,7 +335,7 @@ class Server:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"openpo serve exited; see {self.log}:\n{self.tail()}")
+                raise RuntimeError(f"{self.name} exited; see {self.log}:\n{self.tail()}")
             try:
                 conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
                 conn.request("GET", "/health/")
@@ -331,7 +347,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"openpo serve did not answer /health/ in 90 s:\n{self.tail()}")
+        raise RuntimeError(f"{self.name} did not answer /health/ in 90 s:\n{self.tail()}")
 
     def _warm(self) -> None:
         def hit() -> None:
@@ -505,7 +521,10 @@ def api_flood(cfg: dict) -> dict:
             status, data = "conn_error", b""
         ended = time.perf_counter()
         kind = _api_kind(status, data)
-        return {"kind": kind, "status": status, "latency": ended - started, "end": time.time()}
+        record = {"kind": kind, "status": status, "latency": ended - started, "end": time.time()}
+        if kind == "error" and data:
+            record["detail"] = data[:160].decode(errors="replace")
+        return record
 
     return _run_clients(
         cfg["concurrency"], cfg["buyers"], work, deadline=time.monotonic() + cfg["max_seconds"]
@@ -804,6 +823,50 @@ def _floor_summary(run: dict, cpu_db: float, state: dict, quota: int) -> dict:
     }
 
 
+def api_path(campaign: dict) -> str:
+    return f"/api/v1/public/{campaign['shop']}/{campaign['campaign']}/orders"
+
+
+def measure_http_floor(
+    target: Target, args: argparse.Namespace, base: dict, world: dict, names: list[str], timed
+) -> dict:
+    """The HTTP floor's runs (one campaign each, one server for all): the median run."""
+    plans = target.workdir / "http_floor_plans.json"
+    plans.write_text(json.dumps({api_path(world[n]): world[n]["plan"] for n in names}))
+    command = [
+        sys.executable,
+        str(BENCH / "war_po_http_floor.py"),
+        "--plans",
+        str(plans),
+        "--target",
+        target.driver_target,
+    ]
+    serving = Server(target, args.workers, args.threads, command=command, name="http floor")
+    serving.start()
+    try:
+        runs = []
+        for i, name in enumerate(names):
+            cfg = {**base, "port": serving.port, "campaign": world[name], "phase": "httpfloor"}
+            run, cpu_server, cpu_db = timed(Load(api_flood, cfg), serving)
+            row = summarize(run, quota=args.quota, state=target.state(world[name]))
+            label = f"[{target.db}] HTTP floor run {i + 1}"
+            if row["errors"] or not row["accepted"]:
+                raise FloorFailed(
+                    f"{label}: {row['errors']} errors in {row['requests']} requests, "
+                    f"{row['accepted']} accepted: {row['error_statuses']}\n{serving.tail()}"
+                )
+            row["server_cpu"], row["db_cpu"] = cpu_server / run["wall"], cpu_db / run["wall"]
+            runs.append(row)
+            print(f"  {label}: {row['orders_per_s']:.0f} orders/s", flush=True)
+    finally:
+        serving.stop()
+    runs.sort(key=lambda r: r["orders_per_s"])
+    return {
+        "http_floor": runs[len(runs) // 2],
+        "http_floor_runs": [r["orders_per_s"] for r in runs],
+    }
+
+
 def measure(db: str, args: argparse.Namespace) -> dict:
     only = set(args.only)
     with tempfile.TemporaryDirectory(prefix=f"openpo-war-{db}-") as workdir:
@@ -812,8 +875,14 @@ def measure(db: str, args: argparse.Namespace) -> dict:
         try:
             target.manage("migrate", "--verbosity", "0")
             floors = [f"floor{i}" for i in range(2 * args.floor_runs if "floor" in only else 0)]
+            runs_ = args.floor_runs if "httpfloor" in only else 0
+            http_floors = [f"httpfloor{i}" for i in range(runs_)]
             world = target.setup_world(
-                {"quota": args.quota, "campaigns": [*PHASES, *floors], "plans": floors}
+                {
+                    "quota": args.quota,
+                    "campaigns": [*LOADS, *floors, *http_floors],
+                    "plans": [*floors, *http_floors],
+                }
             )
             server = Server(target, args.workers, args.threads)
             server.start()
@@ -827,10 +896,11 @@ def measure(db: str, args: argparse.Namespace) -> dict:
                 "keepalive": args.keepalive,
             }
 
-            def timed(load: Load) -> tuple[dict, float, float]:
-                cpu_server, cpu_db = server.cpu(), tree_cpu(target.pids())
+            def timed(load: Load, serving: Server | None = None) -> tuple[dict, float, float]:
+                serving = serving or server
+                cpu_server, cpu_db = serving.cpu(), tree_cpu(target.pids())
                 out = load.result()
-                return out, server.cpu() - cpu_server, tree_cpu(target.pids()) - cpu_db
+                return out, serving.cpu() - cpu_server, tree_cpu(target.pids()) - cpu_db
 
             def flood(name: str) -> tuple[dict, float, float]:
                 return timed(Load(api_flood, {**base, "campaign": world[name], "phase": name}))
@@ -867,7 +937,12 @@ def measure(db: str, args: argparse.Namespace) -> dict:
                     "runs": [f["orders_per_s"] for f in runs],
                 }
 
-            # 2. The API flood.
+            # 2. The HTTP floor: the same transaction in a bare WSGI app behind the same gunicorn
+            #    settings, driven like the API; OpenPO's server idle meanwhile.
+            if http_floors:
+                result.update(measure_http_floor(target, args, base, world, http_floors, timed))
+
+            # 3. The API flood.
             if "api" in only:
                 run, cpu_server, cpu_db = flood("api")
                 api = summarize(run, quota=args.quota, state=target.state(world["api"]))
@@ -880,8 +955,12 @@ def measure(db: str, args: argparse.Namespace) -> dict:
                 )
                 if floors:
                     result["ratio"] = _ratio(api["orders_per_s"], result["floor"]["orders_per_s"])
+                if http_floors:
+                    http_floor = result["http_floor"]
+                    result["ratio_http"] = _ratio(api["orders_per_s"], http_floor["orders_per_s"])
+                    result["p99_ratio_http"] = _ratio(api["p99"], http_floor["p99"])
 
-            # 3. The buyer's web flow.
+            # 4. The buyer's web flow.
             if "web" in only:
                 run, cpu_server, cpu_db = timed(
                     Load(web_flow, {**base, "campaign": world["web"], "phase": "web"})
@@ -891,7 +970,7 @@ def measure(db: str, args: argparse.Namespace) -> dict:
                 result["web"] = web
                 print(f"  [{db}] web flow: {web['accepted']} accepted", flush=True)
 
-            # 4. The campaign page while another flood of orders pours in.
+            # 5. The campaign page while another flood of orders pours in.
             if "page" in only:
                 readers = Load(
                     page_load,
@@ -929,12 +1008,19 @@ def measure(db: str, args: argparse.Namespace) -> dict:
 # --- Reporting ----------------------------------------------------------------------------------
 
 
-def _row(name: str, r: dict) -> str:
+def _times(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _row(name: str, r: dict, floors: list[dict | None]) -> str:
     oversold = r.get("oversold", "")
     ok = {True: "yes", False: "NO"}.get(r.get("db_ok"), "")
+    ratios = " | ".join(
+        _times(_ratio(r["orders_per_s"], f["orders_per_s"]) if f else None) for f in floors
+    )
     return (
         f"| {name} | {r.get('accepted', '')} | {r.get('sold_out', '')} | {r.get('closed', '')} "
-        f"| {r.get('errors', '')} | {oversold} | {ok} | {r['orders_per_s']:.0f} "
+        f"| {r.get('errors', '')} | {oversold} | {ok} | {r['orders_per_s']:.0f} | {ratios} "
         f"| {r['requests_per_s']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
         f"| {r['client_cpu'] * 100:.0f}% |"
     )
@@ -944,23 +1030,25 @@ def report(result: dict, args: argparse.Namespace) -> str:
     db = result["db"]
     floor_, api, web = result.get("floor"), result.get("api"), result.get("web")
     flooded, page = result.get("flood_with_readers"), result.get("page")
+    http_floor = result.get("http_floor")
     lines = [
         f"### {db} ({result['version']}): {args.workers} workers x {args.threads} threads, "
         f"N={args.buyers}, C={args.concurrency}, Q={args.quota}"
         + (", kept-alive connections" if args.keepalive else ", a new connection per request"),
         "",
         "| load | accepted | sold out | closed | errors | oversold | DB ok | orders/s "
-        "| req/s | p50 ms | p95 ms | p99 ms | client CPU |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| ÷ raw floor | ÷ HTTP floor | req/s | p50 ms | p95 ms | p99 ms | client CPU |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, row in (
         ("floor: raw driver", floor_),
+        ("floor: HTTP, bare WSGI app", http_floor),
         ("API orders", api),
         ("web flow (3 requests/buyer)", web),
         ("API orders + page readers", flooded),
     ):
         if row:
-            lines.append(_row(name, row))
+            lines.append(_row(name, row, [floor_, http_floor]))
     lines.append("")
     if floor_:
         runs = ", ".join(f"{v:.0f}" for v in result["floor_runs"])
@@ -976,11 +1064,39 @@ def report(result: dict, args: argparse.Namespace) -> str:
             + ", ".join(f"{v:.0f}" for v in other["runs"])
             + ")"
         )
-    if floor_ and api:
+    if http_floor:
+        runs = ", ".join(f"{v:.0f}" for v in result["http_floor_runs"])
         lines.append(
-            f"- API accepted orders/s ÷ floor: **{result['ratio']:.2f}** "
-            f"({api['orders_per_s']:.0f} / {floor_['orders_per_s']:.0f})"
+            f"- HTTP floor (the floor's transaction in a WSGI app without Django, gunicorn with "
+            f"`openpo serve`'s settings, the API's load generator): median of "
+            f"{len(result['http_floor_runs'])} runs ({runs} orders/s); p99 of accepted orders "
+            f"{http_floor['p99_accepted']:.0f} ms; sold out after {http_floor['sell_time']:.2f} s, "
+            f"all {http_floor['requests']} answered in {http_floor['wall']:.2f} s; CPU: server "
+            f"{http_floor['server_cpu'] * 100:.0f}%"
+            + (f", PostgreSQL {http_floor['db_cpu'] * 100:.0f}%" if db == "postgres" else "")
+            + f", load generator {http_floor['client_cpu'] * 100:.0f}%"
         )
+    if floor_ and http_floor:
+        lines.append(
+            "- HTTP floor ÷ raw floor: "
+            f"{_times(_ratio(http_floor['orders_per_s'], floor_['orders_per_s']))} "
+            "(what HTTP and gunicorn's workers cost the transaction)"
+        )
+    if api and (floor_ or http_floor):
+        parts = []
+        if floor_:
+            parts.append(
+                f"÷ raw floor **{_times(result.get('ratio'))}** "
+                f"({api['orders_per_s']:.0f} / {floor_['orders_per_s']:.0f})"
+            )
+        if http_floor:
+            parts.append(
+                f"÷ HTTP floor **{_times(result.get('ratio_http'))}** "
+                f"({api['orders_per_s']:.0f} / {http_floor['orders_per_s']:.0f}); API p99 = "
+                f"{_times(result.get('p99_ratio_http'))} × the HTTP floor's "
+                f"({api['p99']:.0f} / {http_floor['p99']:.0f} ms)"
+            )
+        lines.append("- API accepted orders/s " + "; ".join(parts))
     if api:
         lines.append(
             f"- API: p99 of accepted orders {api['p99_accepted']:.0f} ms; sold out after "
@@ -1016,12 +1132,13 @@ def report(result: dict, args: argparse.Namespace) -> str:
             f"{result['server_errors_logged']}"
         )
     rows = [r for _k, r in loads if r]
+    floor_rows = [r for r in (floor_, http_floor) if r]
     checks = [
-        ("oversold 0", all(r.get("oversold", 0) == 0 for r in [*rows, floor_ or {}])),
+        ("oversold 0", all(r.get("oversold", 0) == 0 for r in [*rows, *floor_rows])),
         ("errors 0", all(r["errors"] == 0 for r in [*rows, page or {"errors": 0}])),
-        ("sold units match the orders", all(r.get("db_ok") for r in rows)),
+        ("sold units match the orders", all(r.get("db_ok") for r in [*rows, *floor_rows])),
     ]
-    if floor_ and api:
+    if floor_ and api and result.get("ratio") is not None:
         checks.append((f"API ≥ ½ floor ({result['ratio']:.2f})", result["ratio"] >= 0.5))
     if api:
         checks.append((f"API p99 < 1 s ({api['p99']:.0f} ms)", api["p99"] < 1000))
@@ -1073,8 +1190,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["floor", "api", "web", "page"],
-        default=["floor", "api", "web", "page"],
+        choices=["floor", "httpfloor", "api", "web", "page"],
+        default=["floor", "httpfloor", "api", "web", "page"],
         help="which loads to run (default all)",
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: N=100, Q=20, C=16")

@@ -280,3 +280,50 @@ def test_the_plan_fails_when_a_per_order_column_is_gone(war_campaign, monkeypatc
     war_po_floor.PER_ORDER["orders.order"]["buyer_nickname"] = "name"
     with pytest.raises(ValueError, match="buyer_nickname"):
         build_plan(war_campaign.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_http_floor_app_sells_through_the_same_transaction(shop, now):
+    import io
+    import json
+
+    from bench.war_po_http_floor import FloorApp
+
+    campaign = make_campaign(shop, now=now, quotas=(2,))
+    variant = campaign.variants.get()
+    path = f"/api/v1/public/{shop.slug}/{campaign.slug}/orders"
+    app = FloorApp({path: build_plan(campaign.pk, **ADDRESS)}, _target())
+
+    def post(number: int, sku: str = variant.sku) -> tuple[str, dict]:
+        body = json.dumps(
+            {
+                "name": f"Pembeli {number}",
+                "phone": f"0812-0000-{number:04d}",
+                **ADDRESS,
+                "items": [{"sku": sku.lower(), "quantity": 1}],
+            }
+        ).encode()
+        answer = {}
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "HTTP_IDEMPOTENCY_KEY": f"key-{number}",
+        }
+        chunks = app(environ, lambda status, headers: answer.update(status=status))
+        return answer["status"], json.loads(b"".join(chunks))
+
+    try:
+        assert post(1, sku="NOPE")[0].startswith("422")
+        statuses = [post(n) for n in range(1, 5)]
+    finally:
+        app._drop_connection()
+
+    assert [s for s, _ in statuses] == ["201 Created"] * 2 + ["409 Conflict"] * 2
+    assert statuses[2][1] == {"code": "sold_out"}
+    orders = Order.objects.filter(campaign=campaign).order_by("id")
+    assert [o.code for o in orders] == [answer["code"] for _, answer in statuses[:2]]
+    assert [o.buyer_phone for o in orders] == ["+6281200000001", "+6281200000002"]
+    assert [o.idempotency_key for o in orders] == ["key-1", "key-2"]
+    assert Variant.objects.get(pk=variant.pk).reserved_units == 2
