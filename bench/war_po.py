@@ -1077,10 +1077,15 @@ def report(result: dict, args: argparse.Namespace) -> str:
             + f", load generator {http_floor['client_cpu'] * 100:.0f}%"
         )
     if floor_ and http_floor:
+        other = result["floor_server_threads"]
         lines.append(
             "- HTTP floor ÷ raw floor: "
             f"{_times(_ratio(http_floor['orders_per_s'], floor_['orders_per_s']))} "
-            "(what HTTP and gunicorn's workers cost the transaction)"
+            f"(C={args.concurrency} threads), "
+            f"{_times(_ratio(http_floor['orders_per_s'], other['orders_per_s']))} "
+            f"({other['threads']} threads): HTTP and gunicorn cost the transaction CPU, and the "
+            f"server's {other['threads']} request threads cap how many transactions queue on the "
+            "database at once"
         )
     if api and (floor_ or http_floor):
         parts = []
