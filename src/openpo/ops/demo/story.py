@@ -254,8 +254,14 @@ class Story:
             variants.append((variant, weight))
         return variants
 
+    def _campaign(self, spec: CampaignSpec) -> Campaign:
+        """The PO as it is now: a sold-out PO reopens by itself when an order frees a slot."""
+        campaign = self.campaigns[spec.slug]
+        campaign.refresh_from_db()
+        return campaign
+
     def _advance(self, spec: CampaignSpec, when: datetime) -> None:
-        self.campaigns[spec.slug] = advance_campaign(campaign=self.campaigns[spec.slug], now=when)
+        self.campaigns[spec.slug] = advance_campaign(campaign=self._campaign(spec), now=when)
 
     def _produce(self, spec: CampaignSpec, when: datetime) -> None:
         campaign = self.campaigns[spec.slug]
@@ -272,7 +278,7 @@ class Story:
     # Orders -----------------------------------------------------------------------------
 
     def _place(self, spec: CampaignSpec, when: datetime) -> None:
-        campaign, stock = self.campaigns[spec.slug], self.stock[spec.slug]
+        campaign, stock = self._campaign(spec), self.stock[spec.slug]
         if not campaign.is_open(when):
             return  # sold out before this buyer came
         items = self._choose_items(spec, stock)

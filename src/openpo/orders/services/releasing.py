@@ -65,8 +65,8 @@ def _release(
             data=data,
         )
         message_events.order_released(order, action, now)
-        campaign_id = order.campaign_id
-        transaction.on_commit(lambda: reopen_if_slots_freed(campaign_id=campaign_id, now=now))
+        # In the same transaction: the freed units and the reopened PO come together.
+        reopen_if_slots_freed(campaign_id=order.campaign_id, now=now)
     return True
 
 
