@@ -22,38 +22,41 @@ CORRECTION_WORDS = re.compile(
 )
 
 
-def correction(text: str) -> tuple[str, str] | None:
-    """ "eh salah bu, paket B maksudnya, bukan C. Tetap 2" → ("paket B", "C")."""
-    match = CORRECTION.match(text)
-    if not match:
-        return None
-    parts = CORRECTION_SPLIT.split(match["body"], maxsplit=1)
-    if len(parts) != 2:
-        return None
-    new = trim(" ".join(CORRECTION_WORDS.sub(" ", parts[0]).split()))
-    old = trim(re.split(r"[,.!?]", parts[1])[0])
-    if old.isdigit() and re.findall(r"\d+", new):  # a quantity: only the number changes
-        new = re.findall(r"\d+", new)[-1]
-    return (new, old) if new and old else None
-
-
-def plain_correction(text: str, items: list[str]) -> tuple[str, str] | None:
-    """A correction without "eh salah" in front, taken only when what it replaces is in the
-    order: "kue keranjangnya jadi 12 ya bukan 10"."""
-    parts = CORRECTION_SPLIT.split(text, maxsplit=1)
+def _new_and_old(body: str) -> tuple[str, str, bool] | None:
+    """("paket B", "C", True) from "paket B maksudnya, bukan C. Tetap 2": what replaces what,
+    and whether the new side holds the number a quantity correction needs."""
+    parts = CORRECTION_SPLIT.split(body, maxsplit=1)
     if len(parts) != 2:
         return None
     new = trim(" ".join(CORRECTION_WORDS.sub(" ", parts[0]).split()))
     old = trim(re.split(r"[,.!?]", parts[1])[0])
     if not (new and old):
         return None
-    if old.isdigit():  # a quantity: only the number changes
-        numbers = re.findall(r"\d+", new)
-        if not numbers:
-            return None
+    numbers = re.findall(r"\d+", new)
+    if old.isdigit() and numbers:  # a quantity: only the number changes
         new = numbers[-1]
-    pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.IGNORECASE)
-    return (new, old) if any(pattern.search(line) for line in items) else None
+    return new, old, not old.isdigit() or bool(numbers)
+
+
+def _whole(text: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
+
+
+def correction(text: str) -> tuple[str, str] | None:
+    """ "eh salah bu, paket B maksudnya, bukan C. Tetap 2" → ("paket B", "C")."""
+    match = CORRECTION.match(text)
+    found = _new_and_old(match["body"]) if match else None
+    return found[:2] if found else None
+
+
+def plain_correction(text: str, items: list[str]) -> tuple[str, str] | None:
+    """A correction without "eh salah" in front, taken only when what it replaces is in the
+    order: "kue keranjangnya jadi 12 ya bukan 10"."""
+    found = _new_and_old(text)
+    if not found or not found[2]:
+        return None
+    new, old, _numbered = found
+    return (new, old) if any(_whole(old).search(line) for line in items) else None
 
 
 def corrected(items: list[str], corrections: list[tuple[str, str]]) -> list[str]:
@@ -61,7 +64,7 @@ def corrected(items: list[str], corrections: list[tuple[str, str]]) -> list[str]
     the last line said C."""
     lines = list(items)
     for new, old in corrections:
-        pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.IGNORECASE)
+        pattern = _whole(old)
         for number in range(len(lines) - 1, -1, -1):
             found = list(pattern.finditer(lines[number]))
             if found:
