@@ -108,7 +108,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
 def _fresh_cache():
     from django.core.cache import cache
 
+    from openpo.orders import refusals
+
     cache.clear()
+    refusals.forget_all()
 
 
 @pytest.fixture(autouse=True)

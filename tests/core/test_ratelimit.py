@@ -14,7 +14,13 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import translation
 
-from openpo.core.ratelimit import hit, rate_limit, rate_limit_key, rate_limited_response
+from openpo.core.ratelimit import (
+    create_counters_table,
+    hit,
+    rate_limit,
+    rate_limit_key,
+    rate_limited_response,
+)
 from tests.concurrency import run_at_once
 
 WINDOW = 3600  # long, so a test never straddles a window boundary
@@ -223,6 +229,22 @@ def test_it_wants_both_limit_and_window_or_neither():
         rate_limit("order", limit=5)
 
 
+@pytest.fixture(params=["cache", "database"])
+def counters(request, settings):
+    """The window arithmetic, on a cache (here LocMem) and on the database cache's table."""
+    if request.param == "database":
+        request.getfixturevalue("db")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "openpo_cache",
+            }
+        }
+        create_counters_table("default")
+    return request.param
+
+
+@pytest.mark.usefixtures("counters")
 def test_it_counts_hits_within_the_last_window_and_says_when_to_come_back():
     first = hit("order", "k", limit=2, window=10, now=T0)
     second = hit("order", "k", limit=2, window=10, now=T0 + 1)
@@ -237,6 +259,7 @@ def test_it_counts_hits_within_the_last_window_and_says_when_to_come_back():
     assert (back.allowed, back.remaining) == (True, 0)
 
 
+@pytest.mark.usefixtures("counters")
 def test_it_does_not_let_twice_the_limit_through_around_a_window_boundary():
     before = [hit("order", "k", limit=2, window=60, now=T0 + 59.9).allowed for _ in range(2)]
     after = [hit("order", "k", limit=2, window=60, now=T0 + 60.1).allowed for _ in range(2)]
@@ -244,6 +267,7 @@ def test_it_does_not_let_twice_the_limit_through_around_a_window_boundary():
     assert after == [False, False]
 
 
+@pytest.mark.usefixtures("counters")
 def test_it_gives_the_whole_limit_again_after_a_quiet_window():
     for _ in range(3):
         hit("order", "k", limit=2, window=10, now=T0)
@@ -251,6 +275,7 @@ def test_it_gives_the_whole_limit_again_after_a_quiet_window():
     assert later == [True, True, False]
 
 
+@pytest.mark.usefixtures("counters")
 def test_it_keeps_separate_counts_per_scope():
     hit("order", "k", limit=1, window=10, now=T0)
 
@@ -335,6 +360,7 @@ def test_it_counts_in_the_database_cache(settings):
         }
     }
     call_command("createcachetable", verbosity=0)
+    create_counters_table("default")
 
     assert [post(place_order).status_code for _ in range(4)] == [200, 200, 200, 429]
     assert post(place_order, ip="198.51.100.1").status_code == 200
@@ -352,6 +378,7 @@ def test_parallel_hits_from_one_client_stop_at_the_limit_on_the_database_cache(
         }
     }
     call_command("createcachetable", verbosity=0)
+    create_counters_table("default")
 
     def attempt():
         return hit("order", "203.0.113.7", limit=5, window=WINDOW).allowed

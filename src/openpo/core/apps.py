@@ -1,6 +1,7 @@
 """App config for the cross-cutting core: audit trail, domain errors, phone and money helpers,
 client addresses and rate limits. After `migrate` it makes sure the cache table exists, since
-the default cache (rate-limit counters shared by all web processes) lives in the database."""
+the default cache (rate-limit counters shared by all web processes, in a table of their own)
+lives in the database."""
 
 from django.apps import AppConfig
 from django.core.management import call_command
@@ -11,9 +12,12 @@ from django.utils.translation import gettext_lazy as _
 def _create_cache_table(sender, using: str = "default", **kwargs) -> None:
     from django.conf import settings
 
+    from openpo.core.ratelimit import create_counters_table
+
     # With the SQLite cache router the table lives in the `cache` database, not `using`.
     for alias in {using, *(["cache"] if "cache" in settings.DATABASES else [])}:
         call_command("createcachetable", database=alias, verbosity=0)
+        create_counters_table(alias)
 
 
 class CoreConfig(AppConfig):

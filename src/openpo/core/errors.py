@@ -13,6 +13,8 @@ class DomainError(Exception):
     code: str = "domain_error"
     http_status: int = 400
     default_message: str | Promise = "The request was refused."
+    # True for a refusal that every order of the PO would get (sold out, closed).
+    whole_po: bool = False
 
     def __init__(
         self,

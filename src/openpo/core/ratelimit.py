@@ -30,6 +30,7 @@ import hashlib
 import ipaddress
 import logging
 import math
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -84,7 +85,16 @@ def hit(
     cache_key = f"{KEY_PREFIX}:{scope}:{window}:{window_start}:{digest}"
     previous_key = f"{KEY_PREFIX}:{scope}:{window}:{window_start - window}:{digest}"
     try:
-        previous = caches[CACHE_ALIAS].get(previous_key) or 0
+        cache = caches[CACHE_ALIAS]
+        if isinstance(cache, DatabaseCache):
+            return _hit_in_database(
+                router.db_for_write(cache.cache_model_class),
+                f"{scope}:{window}:{digest}",
+                limit=limit,
+                window=window,
+                now=now,
+            )
+        previous = cache.get(previous_key) or 0
         carried = previous * (window_start + window - now) / window
         room = math.floor(limit - carried)  # hits this window may still hold
         # Kept for two windows: the next window carries this one's count.
@@ -98,6 +108,78 @@ def hit(
         allowed=allowed,
         remaining=max(0, room - count),
         retry_after=_seconds_until_room(now, window_start, window, limit, previous, written),
+    )
+
+
+COUNTERS_TABLE = "openpo_ratelimit"
+
+
+def create_counters_table(database: str) -> None:
+    """The database cache's counters live in a table of their own beside the cache's, made
+    with it after `migrate` (core/apps.py). Without it hits are let through and logged."""
+    connection = connections[database]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {COUNTERS_TABLE} ("
+            "counter_key varchar(120) NOT NULL PRIMARY KEY, window_start bigint NOT NULL, "
+            "hits integer NOT NULL, previous integer NOT NULL, allowed smallint NOT NULL, "
+            "expires_at double precision NOT NULL)"
+        )
+
+
+# One statement that counts the hit, or not: this window's count (`hits`) and the previous
+# window's (`previous`) in one row per client and scope. A row of an older window starts
+# again; a row of the window before carries its count into `previous`. The hit is counted
+# (and `allowed` set) only if this window's count plus the previous one's, weighted by how
+# much of it lies within the last `window` seconds, stays within the limit. Every right-hand
+# side reads the row as it was before the statement, on SQLite and PostgreSQL alike.
+_COUNT_HIT = f"""
+INSERT INTO {COUNTERS_TABLE} AS c (counter_key, window_start, hits, previous, allowed, expires_at)
+VALUES (%s, %s, 1, 0, 1, %s)
+ON CONFLICT (counter_key) DO UPDATE SET
+  hits = CASE
+    WHEN c.window_start = excluded.window_start
+      THEN c.hits + (CASE WHEN c.hits + 1 + c.previous * %s <= %s THEN 1 ELSE 0 END)
+    WHEN c.window_start = excluded.window_start - %s
+      THEN (CASE WHEN 1 + c.hits * %s <= %s THEN 1 ELSE 0 END)
+    ELSE 1 END,
+  previous = CASE
+    WHEN c.window_start = excluded.window_start THEN c.previous
+    WHEN c.window_start = excluded.window_start - %s THEN c.hits
+    ELSE 0 END,
+  allowed = CASE
+    WHEN c.window_start = excluded.window_start
+      THEN (CASE WHEN c.hits + 1 + c.previous * %s <= %s THEN 1 ELSE 0 END)
+    WHEN c.window_start = excluded.window_start - %s
+      THEN (CASE WHEN 1 + c.hits * %s <= %s THEN 1 ELSE 0 END)
+    ELSE 1 END,
+  window_start = excluded.window_start,
+  expires_at = excluded.expires_at
+RETURNING hits, previous, allowed
+"""
+# Now and then a hit clears the rows of clients gone quiet for two windows.
+SWEEP_EVERY = 1000
+
+
+def _hit_in_database(
+    database: str, counter_key: str, *, limit: int, window: int, now: float
+) -> RateLimitResult:
+    """`hit` on the database cache: one upsert, atomic on SQLite (the write lock) and on
+    PostgreSQL (the row lock of ON CONFLICT DO UPDATE); a refused hit changes no count."""
+    window_start = int(now // window) * window
+    weight = (window_start + window - now) / window
+    params = [counter_key, window_start, window_start + 2 * window]
+    params += [weight, limit, window, weight, limit, window, weight, limit, window, weight, limit]
+    with connections[database].cursor() as cursor:
+        cursor.execute(_COUNT_HIT, params)
+        hits, previous, allowed = cursor.fetchone()
+        if secrets.randbelow(SWEEP_EVERY) == 0:
+            cursor.execute(f"DELETE FROM {COUNTERS_TABLE} WHERE expires_at < %s", [now])
+    room = math.floor(limit - previous * weight)
+    return RateLimitResult(
+        allowed=bool(allowed),
+        remaining=max(0, room - hits),
+        retry_after=_seconds_until_room(now, window_start, window, limit, previous, hits),
     )
 
 

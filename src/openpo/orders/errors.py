@@ -10,11 +10,14 @@ class CampaignClosed(DomainError):
     http_status = 409
     default_message = _("This PO is not taking orders now.")
     closed = _("This PO closed on %(closes_at)s and no longer takes orders.")
+    # Refuses every order until the seller or time changes the PO (orders/refusals.py).
+    whole_po = True
 
 
 class CampaignNotOpen(CampaignClosed):
     code = "not_open"
     default_message = _("This PO is not open yet; it opens on %(opens_at)s.")
+    whole_po = False  # it opens by itself
 
 
 class SoldOut(DomainError):
@@ -24,6 +27,13 @@ class SoldOut(DomainError):
     not_enough = _("Sorry, only %(left)s left of “%(item)s”.")
     campaign_full = _("Sorry, this PO is sold out: only %(left)s units left in total.")
     campaign_sold_out = _("Sorry, this PO is sold out.")
+
+    @property
+    def whole_po(self) -> bool:
+        """Refuses every order, not only this one's items (orders/refusals.py)."""
+        return self._message is self.campaign_sold_out or (
+            self._message is self.campaign_full and self.params.get("left") == 0
+        )
 
 
 class InvalidOrder(DomainError):

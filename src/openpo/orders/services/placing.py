@@ -26,6 +26,7 @@ from openpo.catalog.models import Campaign, Variant
 from openpo.catalog.services import close_if_sold_out
 from openpo.catalog.terms import po_terms
 from openpo.core.audit import build_audit_event
+from openpo.core.errors import DomainError
 from openpo.core.money import amount_problem, percent_of
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.core.text import text_problem
@@ -463,10 +464,11 @@ def place_order(
         if not isinstance(items, Mapping):
             items = list(items)  # read twice: for the fingerprint and for the order
         fingerprint = fingerprint_request(buyer=buyer, items=items, channel=channel)
-    if existing := _replayed_order(campaign, idempotency_key, fingerprint):
-        return existing
-    _check_open(campaign, now)
     try:
+        # A repeated key is not looked up first: it is rare, and a new order does without the
+        # query. Its order is found when this one cannot be placed (the PO sold out or closed
+        # since, say) or when the key's unique index refuses the new row (`_write_order`).
+        _check_open(campaign, now)
         prepared = _prepare(
             campaign,
             buyer,
@@ -483,8 +485,11 @@ def place_order(
             actor=actor,
             now=now,
         )
-    except SoldOut:
-        close_if_sold_out(campaign=campaign, now=now)
+    except DomainError as error:
+        if existing := _replayed_order(campaign, idempotency_key, fingerprint):
+            return existing
+        if isinstance(error, SoldOut):
+            close_if_sold_out(campaign=campaign, now=now)
         raise
     if _may_have_sold_out(campaign, prepared):
         transaction.on_commit(lambda: close_if_sold_out(campaign=campaign, now=now))

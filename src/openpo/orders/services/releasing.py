@@ -16,6 +16,7 @@ from openpo.catalog.models import Campaign, Variant
 from openpo.catalog.services import reopen_if_slots_freed
 from openpo.core.audit import audit_event
 from openpo.messaging import events as message_events
+from openpo.orders import refusals
 from openpo.orders.models import Order
 from openpo.payments.models import ExpectedPayment, Payment
 
@@ -67,6 +68,7 @@ def _release(
         message_events.order_released(order, action, now)
         # In the same transaction: the freed units and the reopened PO come together.
         reopen_if_slots_freed(campaign_id=order.campaign_id, now=now)
+    refusals.forget(order.campaign_id)
     return True
 
 

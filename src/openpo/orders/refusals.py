@@ -1,0 +1,69 @@
+"""What this process last heard a PO refuse to every buyer (sold out, closed), for one second.
+
+In a war PO the slots go in seconds and then a thousand more taps arrive. Each would read the
+campaign, check its rate limit and be told "sold out" by `place_order`; remembered here, they
+are answered from memory instead, without a query (but one: a buyer retrying an order that
+was placed, same Idempotency-Key, gets that order again, not the refusal). A refusal is kept
+`HOLD_SECONDS` and no longer, so a slot that a cancellation or an expired order frees, or a PO
+the seller reopens, takes orders again within that second in every process; in the process
+that released the slot, at once (`forget`).
+
+Only refusals that every order would get are kept (`DomainError.whole_po`): the PO sold out
+or closed. "Not open yet" is not: it opens by itself. The memory is a dict per process,
+written and read whole under the GIL, keyed by the shop's and the PO's slugs from the URL.
+"""
+
+import time
+from dataclasses import dataclass
+
+from openpo.core.errors import DomainError
+from openpo.orders.models import Order
+
+HOLD_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Refusal:
+    campaign_id: int
+    error: DomainError
+    until: float  # time.monotonic()
+
+
+_refusals: dict[tuple[str, str], Refusal] = {}
+
+
+def remember(shop_slug: str, campaign_slug: str, campaign_id: int, error: DomainError) -> None:
+    """Keep `error` for a second if it refuses every order of the PO."""
+    if error.whole_po:
+        until = time.monotonic() + HOLD_SECONDS
+        _refusals[(shop_slug, campaign_slug)] = Refusal(campaign_id, error, until)
+
+
+def forget(campaign_id: int) -> None:
+    """A slot was freed (or the PO reopened) in this process: no remembered refusal stands."""
+    for key, refusal in list(_refusals.items()):
+        if refusal.campaign_id == campaign_id:
+            _refusals.pop(key, None)
+
+
+def forget_all() -> None:
+    """For tests: each test's database starts afresh, so must this memory."""
+    _refusals.clear()
+
+
+def standing_refusal(
+    shop_slug: str, campaign_slug: str, idempotency_key: str
+) -> DomainError | None:
+    """The refusal every order of this PO got less than a second ago, if any. None for a
+    request repeating an order that was placed (its key is on an order of the PO): that one
+    is answered with its order by `place_order`."""
+    refusal = _refusals.get((shop_slug, campaign_slug))
+    if refusal is None:
+        return None
+    if time.monotonic() >= refusal.until:
+        _refusals.pop((shop_slug, campaign_slug), None)
+        return None
+    key = (idempotency_key or "").strip()[:64]
+    if key and Order.objects.filter(campaign_id=refusal.campaign_id, idempotency_key=key).exists():
+        return None
+    return refusal.error
