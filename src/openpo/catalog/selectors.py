@@ -54,6 +54,23 @@ def get_orderable_campaign(shop_slug: str, campaign_slug: str) -> tuple[Campaign
     return campaign, skus
 
 
+def get_campaign_for_order_form(shop_slug: str, campaign_slug: str) -> tuple[Campaign, list]:
+    """The published campaign (with its shop) and its active variants (with their products)
+    in page order, or 404: what the order form's POST needs, without the page's photos."""
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("shop"),
+        shop__slug=shop_slug,
+        slug=campaign_slug,
+        status__in=PUBLIC_STATUSES,
+    )
+    variants = list(
+        Variant.objects.filter(campaign=campaign, is_active=True)
+        .select_related("product")
+        .order_by("product__position", "product_id", "position", "id")
+    )
+    return campaign, variants
+
+
 def public_variants(campaign: Campaign) -> list[Variant]:
     """The active variants of a campaign loaded by `get_public_campaign`, in display order."""
     return [v for product in campaign.products.all() for v in product.variants.all()]

@@ -16,6 +16,7 @@ from openpo.catalog.models import Campaign, Shop
 from openpo.catalog.selectors import (
     PUBLIC_STATUSES,
     availability,
+    get_campaign_for_order_form,
     get_public_campaign,
     public_variants,
 )
@@ -23,6 +24,7 @@ from openpo.catalog.terms import po_terms
 from openpo.core.errors import DomainError
 from openpo.core.forms import add_domain_error
 from openpo.core.ratelimit import rate_limit
+from openpo.orders import refusals
 from openpo.orders.errors import IdempotencyMismatch
 from openpo.orders.models import Order
 from openpo.orders.services import place_order, sign_up_for_reminder
@@ -86,12 +88,21 @@ def campaign_page(request: HttpRequest, shop_slug: str, campaign_slug: str) -> H
 
 
 @require_POST
-@rate_limit("order")
 def order_create(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
-    campaign = get_public_campaign(shop_slug, campaign_slug)
-    form = OrderForm(request.POST, variants=public_variants(campaign))
+    # A PO that refused everyone a moment ago is answered from memory, before the rate limit.
+    key = request.POST.get("idempotency_key", "")
+    if refusal := refusals.standing_refusal(shop_slug, campaign_slug, key):
+        return _refused(request, shop_slug, campaign_slug, refusal)
+    return _order_create(request, shop_slug, campaign_slug)
+
+
+@rate_limit("order")
+def _order_create(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
+    # Only what the order needs; the whole page is read and drawn only to show a refusal.
+    campaign, variants = get_campaign_for_order_form(shop_slug, campaign_slug)
+    form = OrderForm(request.POST, variants=variants)
     if not form.is_valid():
-        return _render_campaign(request, campaign, form, status=422)
+        return _refused(request, shop_slug, campaign_slug)
     try:
         order = place_order(
             campaign=campaign,
@@ -101,18 +112,31 @@ def order_create(request: HttpRequest, shop_slug: str, campaign_slug: str) -> Ht
             idempotency_key=form.cleaned_data["idempotency_key"],
             terms_accepted=form.cleaned_data["terms"],
         )
-    except IdempotencyMismatch as error:  # the page was sent, changed and sent again
-        form.add_error(None, IdempotencyMismatch.form_resent)
-        return _render_campaign(request, campaign, form, status=error.http_status)
     except DomainError as error:
-        add_domain_error(form, error)
-        return _render_campaign(request, campaign, form, status=error.http_status)
+        refusals.remember(shop_slug, campaign_slug, campaign.pk, error)
+        return _refused(request, shop_slug, campaign_slug, error)
     url = reverse("order_page", args=[order.secret])
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
     return redirect(url, permanent=False)
+
+
+def _refused(
+    request: HttpRequest, shop_slug: str, campaign_slug: str, error: DomainError | None = None
+) -> HttpResponse:
+    """The campaign page again with the buyer's form, its errors and the service's refusal."""
+    campaign = get_public_campaign(shop_slug, campaign_slug)
+    form = OrderForm(request.POST, variants=public_variants(campaign))
+    form.is_valid()
+    if error is None:
+        return _render_campaign(request, campaign, form, status=422)
+    if isinstance(error, IdempotencyMismatch):  # the page was sent, changed and sent again
+        form.add_error(None, IdempotencyMismatch.form_resent)
+    else:
+        add_domain_error(form, error)
+    return _render_campaign(request, campaign, form, status=error.http_status)
 
 
 @require_POST
