@@ -126,6 +126,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("OPENPO_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'openpo.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend with a fair queue for write transactions (core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "openpo.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

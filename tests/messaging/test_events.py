@@ -78,7 +78,7 @@ def test_a_buyer_without_email_gets_only_the_whatsapp_message(campaign, now):
 def test_telling_an_event_twice_writes_nothing_more(campaign, now):
     order = _order(campaign, now)
 
-    assert events.order_received(order, now) == 2  # rows offered …
+    assert events.order_received(order, order.open_expected_payment, now)() == 2  # offered …
     assert OutboxMessage.objects.count() == 2  # … and ignored by the unique key
 
 
@@ -200,7 +200,7 @@ def test_an_order_reads_the_shop_and_its_template_in_one_query_and_inserts_once(
     order.campaign = Campaign.objects.get(pk=order.campaign_id)  # as a view reads it: no shop
 
     with django_assert_num_queries(2):
-        events.order_received(order, now)
+        events.order_received(order, order.open_expected_payment, now)()
 
     email = OutboxMessage.objects.get(channel="email")
     assert (email.subject, email.body) == (f"Order {order.code}", "Hai Sari")

@@ -75,7 +75,7 @@ def test_the_defaults_are_safe_for_a_laptop(tmp_path):
     assert _setting("s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE", tmp_path) == "True True"
     assert _setting("s.SECURE_SSL_REDIRECT", tmp_path, OPENPO_HTTPS="0") == "False"
     assert _setting("s.LANGUAGE_CODE, s.TIME_ZONE", tmp_path) == "id Asia/Jakarta"
-    assert _setting("s.DATABASES['default']['ENGINE']", tmp_path) == "django.db.backends.sqlite3"
+    assert _setting("s.DATABASES['default']['ENGINE']", tmp_path) == "openpo.core.sqlite"
     assert _setting("s.DATABASES['default']['NAME']", tmp_path) == str(tmp_path / "openpo.sqlite3")
     assert (
         _setting("s.DATABASES['default']['OPTIONS']['transaction_mode']", tmp_path) == "IMMEDIATE"

@@ -1,7 +1,8 @@
 """The messages of each event, written to the outbox inside the event's own transaction.
 
-Services call these (one line each): `order_received(order, now)`, `payment_confirmed(payment,
-now)`, `payment_rejected(payment, now)`, `settlement_reminder(expected, now)`,
+Services call these (one line each): `order_received(order, expected, now)` (in two steps:
+read before the order's transaction, write inside it), `payment_confirmed(payment, now)`,
+`payment_rejected(payment, now)`, `settlement_reminder(expected, now)`,
 `order_expired(order, now)`, `campaign_transition(campaign, action, now)` (→ `po_closed` /
 `moq_failed`, `production_started`, `shipping_started`), and for fulfilment `shipped`,
 `production_update`, `schedule_changed`, `addresses_locked` and `extra_charge`.
@@ -10,7 +11,7 @@ phone (manual). Rows go in with one bulk insert that ignores what an earlier run
 wrote: the outbox is unique per event key, recipient and channel.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -123,7 +124,7 @@ def _save(rows: list[OutboxMessage]) -> int:
     return len(rows)
 
 
-def for_orders(
+def _render_for_orders(
     event: str,
     orders: Iterable[Order],
     campaign: Campaign,
@@ -131,9 +132,7 @@ def for_orders(
     *,
     key: str | None = None,
     extra=None,
-) -> int:
-    """Write `event` to the buyer of each order: the shop's template is read once.
-    `extra(order)` adds placeholders; `key` (default: the event) prefixes the event key."""
+) -> list[OutboxMessage]:
     shop, template = shop_and_template(campaign, event)
     rows: list[OutboxMessage] = []
     for order in orders:
@@ -154,16 +153,31 @@ def for_orders(
             name=order.buyer_name,
             now=now,
         )
-    return _save(rows)
+    return rows
+
+
+def for_orders(
+    event: str,
+    orders: Iterable[Order],
+    campaign: Campaign,
+    now: datetime,
+    *,
+    key: str | None = None,
+    extra=None,
+) -> int:
+    """Write `event` to the buyer of each order: the shop's template is read once.
+    `extra(order)` adds placeholders; `key` (default: the event) prefixes the event key."""
+    return _save(_render_for_orders(event, orders, campaign, now, key=key, extra=extra))
 
 
 def _fresh(order_id: int) -> Order:
     return Order.objects.select_related("campaign__shop").get(pk=order_id)
 
 
-def order_received(order: Order, now: datetime) -> int:
-    """A new order: what to pay, by when, and the link to the order page."""
-    expected = order.open_expected_payment
+def order_received(order: Order, expected, now: datetime) -> Callable[[], int]:
+    """A new order: what to pay (`expected`, or None), by when, and the link to the order
+    page. Read and written in two steps, so the reading stays out of the order's transaction:
+    call this before it (the order need not be saved yet) and what it returns inside it."""
 
     def extra(o: Order) -> dict[str, str]:
         return {
@@ -171,7 +185,14 @@ def order_received(order: Order, now: datetime) -> int:
             "tenggat": local_time(o.campaign.shop, o.payment_deadline),
         }
 
-    return for_orders("order_received", [order], order.campaign, now, extra=extra)
+    rows = _render_for_orders("order_received", [order], order.campaign, now, extra=extra)
+
+    def write() -> int:
+        for row in rows:  # the order has its id now
+            row.event_key = f"order_received:{order.pk}"
+        return _save(rows)
+
+    return write
 
 
 def payment_reminder(order: Order, offset: str, now: datetime) -> int:

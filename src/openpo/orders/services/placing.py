@@ -530,6 +530,8 @@ def _write_order(
             now=now,
         )
         expected = _build_expected_payment(campaign, order, now)
+        # Read and drawn before the transaction: the write lock is held for the writes only.
+        write_message = message_events.order_received(order, expected, now)
         try:
             with transaction.atomic():
                 order.customer = _upsert_customer(campaign, prepared, now)
@@ -559,7 +561,7 @@ def _write_order(
                     at=now,
                     data={"units": prepared.units, "total": order.total},
                 ).save(force_insert=True)
-                message_events.order_received(order, now)
+                write_message()
                 _reserve(campaign, prepared)
         except _EarlyBirdGone:
             _priced(prepared, early=False)  # the last early-bird units went meanwhile
