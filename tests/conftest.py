@@ -108,10 +108,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
 def _fresh_cache():
     from django.core.cache import cache
 
+    from openpo.messaging.rendering import forget_wording
     from openpo.orders import refusals
 
     cache.clear()
     refusals.forget_all()
+    forget_wording()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ default) in the shop's message language. Money is `Rp 150.000`, times are the sh
 """
 
 import re
+import time
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Subquery
@@ -72,9 +73,29 @@ def shop_template(event: str, shop: Shop) -> tuple[str, str]:
     return own or default_template(event, language)
 
 
+# What `shop_and_template` read lately, per (shop, event, language): (until, own wording or
+# None, has the Cloud API). In a war PO every order reads the same; kept this long, a seller's
+# new wording reaches orders another web process takes within that time (in this process at
+# once: saving or deleting a template or a WhatsApp account forgets it all).
+WORDING_SECONDS = 2.0
+_wording: dict[tuple[int, str, str], tuple[float, tuple[str, str] | None, bool]] = {}
+
+
+def forget_wording(**_signal) -> None:
+    _wording.clear()
+
+
 def shop_and_template(campaign, event: str) -> tuple[Shop, tuple[str, str]]:
-    """The campaign's shop and its wording of `event`, in one query, which also tells whether
-    the shop sends WhatsApp through the Cloud API (`shop.has_cloud_api`)."""
+    """The campaign's shop and its wording of `event`, in one query (none if read in the last
+    `WORDING_SECONDS` and the campaign's shop is loaded), which also tells whether the shop
+    sends WhatsApp through the Cloud API (`shop.has_cloud_api`)."""
+    if Campaign.shop.is_cached(campaign):
+        shop = campaign.shop
+        language = shop.message_language or "id"
+        remembered = _wording.get((shop.pk, event, language))
+        if remembered and remembered[0] > time.monotonic():
+            _until, own_wording, shop.has_cloud_api = remembered
+            return shop, own_wording or default_template(event, language)
     own = MessageTemplate.objects.filter(
         shop_id=OuterRef("pk"), event=event, language=OuterRef("message_language")
     )
@@ -92,9 +113,11 @@ def shop_and_template(campaign, event: str) -> tuple[Shop, tuple[str, str]]:
     shop = campaign.shop if Campaign.shop.is_cached(campaign) else found
     campaign.shop = shop
     shop.has_cloud_api = found.cloud_api
-    if found.own_body is not None:
-        return shop, (found.own_subject, found.own_body)
-    return shop, default_template(event, shop.message_language or "id")
+    own_wording = None if found.own_body is None else (found.own_subject, found.own_body)
+    language = found.message_language or "id"
+    until = time.monotonic() + WORDING_SECONDS
+    _wording[(found.pk, event, language)] = (until, own_wording, found.cloud_api)
+    return shop, own_wording or default_template(event, language)
 
 
 def render(
