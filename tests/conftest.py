@@ -110,8 +110,10 @@ def _fresh_cache():
 
     from openpo.messaging.rendering import forget_wording
     from openpo.orders import refusals
+    from openpo.storefront import page_memory
 
     cache.clear()
+    page_memory.forget_all()
     refusals.forget_all()
     forget_wording()
 

@@ -30,6 +30,7 @@ from openpo.orders.models import Order
 from openpo.orders.services import place_order, sign_up_for_reminder
 from openpo.storefront.forms import OrderForm, ReminderForm
 from openpo.storefront.ics import calendar_for
+from openpo.storefront.page_memory import remembered_page
 from openpo.storefront.testimonials import shop_testimonials
 
 
@@ -70,9 +71,16 @@ def campaign_context(campaign: Campaign, form: OrderForm, *, now: datetime) -> d
 
 
 def _render_campaign(
-    request: HttpRequest, campaign: Campaign, form: OrderForm, *, status: int = 200
+    request: HttpRequest,
+    campaign: Campaign,
+    form: OrderForm,
+    *,
+    status: int = 200,
+    csrf_token: str | None = None,
 ) -> HttpResponse:
     context = campaign_context(campaign, form, now=timezone.now())
+    if csrf_token:
+        context["csrf_token"] = csrf_token  # the one the page memory fills in (page_memory.py)
     template = (
         "storefront/_order_form.html"
         if request.headers.get("HX-Request")
@@ -83,8 +91,15 @@ def _render_campaign(
 
 @require_http_methods(["GET", "HEAD"])
 def campaign_page(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
-    campaign = get_public_campaign(shop_slug, campaign_slug)
-    return _render_campaign(request, campaign, OrderForm(variants=public_variants(campaign)))
+    def draw(csrf_token: str, idempotency_key: str) -> HttpResponse:
+        campaign = get_public_campaign(shop_slug, campaign_slug)
+        form = OrderForm(
+            variants=public_variants(campaign), initial={"idempotency_key": idempotency_key}
+        )
+        return _render_campaign(request, campaign, form, csrf_token=csrf_token)
+
+    # Drawn at most once a second per process; each buyer gets their own tokens in it.
+    return remembered_page(request, ("campaign", shop_slug, campaign_slug), draw)
 
 
 @require_POST
