@@ -727,6 +727,20 @@ class Load:
 # --- Measuring one database ---------------------------------------------------------------------
 
 
+def _sold_out_rate(load: dict) -> float:
+    """Answers per second once the last slot went (they are nearly all "sold out")."""
+    after = load["wall"] - load["sell_time"]
+    return (load["requests"] - load["accepted"]) / after if after > 0 else 0.0
+
+
+def _cpu_ms_per_order(load: dict) -> float:
+    """Server CPU ms per accepted order: its CPU share times the time to sell out, per order
+    (the share is the whole run's, sold-out answers included, so this is an upper bound)."""
+    if not load["accepted"]:
+        return 0.0
+    return load["server_cpu"] * load["sell_time"] * 1000 / load["accepted"]
+
+
 def _ratio(value: float, floor: float) -> float | None:
     """value ÷ floor; None when the floor has no figure (never a division by zero)."""
     return value / floor if floor else None
@@ -1106,7 +1120,9 @@ def report(result: dict, args: argparse.Namespace) -> str:
         lines.append(
             f"- API: p99 of accepted orders {api['p99_accepted']:.0f} ms; sold out after "
             f"{api['sell_time']:.2f} s, all {api['requests']} answered in {api['wall']:.2f} s; "
-            f"CPU: server {api['server_cpu'] * 100:.0f}%"
+            f"{_sold_out_rate(api):.0f} sold-out answers/s after that; "
+            f"CPU: server {api['server_cpu'] * 100:.0f}% "
+            f"(≈ {_cpu_ms_per_order(api):.1f} ms per accepted order)"
             + (f", PostgreSQL {api['db_cpu'] * 100:.0f}%" if db == "postgres" else "")
             + f", load generator {api['client_cpu'] * 100:.0f}% (100% = one core)"
             + (
@@ -1145,8 +1161,27 @@ def report(result: dict, args: argparse.Namespace) -> str:
     ]
     if floor_ and api and result.get("ratio") is not None:
         checks.append((f"API ≥ ½ floor ({result['ratio']:.2f})", result["ratio"] >= 0.5))
+    if http_floor and api and result.get("ratio_http") is not None:
+        checks.append(
+            (f"API ≥ ½ HTTP floor ({result['ratio_http']:.2f})", result["ratio_http"] >= 0.5)
+        )
     if api:
         checks.append((f"API p99 < 1 s ({api['p99']:.0f} ms)", api["p99"] < 1000))
+        rate = _sold_out_rate(api)
+        checks.append((f"sold-out answers ≥ 1,000/s ({rate:.0f})", rate >= 1000))
+        cpu = _cpu_ms_per_order(api)
+        checks.append((f"server CPU per accepted order ≤ 5 ms ({cpu:.1f})", cpu <= 5))
+    if api and web:
+        share = web["orders_per_s"] / api["orders_per_s"] if api["orders_per_s"] else 0
+        checks.append((f"web flow ≥ ½ API orders/s ({share:.2f})", share >= 0.5))
+    if page:
+        checks.append(
+            (
+                f"campaign page ≥ 400 req/s with p99 < 1 s during the flood "
+                f"({page['requests_per_s']:.0f}, {page['p99']:.0f} ms)",
+                page["requests_per_s"] >= 400 and page["p99"] < 1000,
+            )
+        )
     if web:
         checks.append(
             (

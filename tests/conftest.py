@@ -110,10 +110,11 @@ def _fresh_cache():
 
     from openpo.messaging.rendering import forget_wording
     from openpo.orders import refusals
-    from openpo.storefront import page_memory
+    from openpo.storefront import live, page_memory
 
     cache.clear()
     page_memory.forget_all()
+    live.forget_all()
     refusals.forget_all()
     forget_wording()
 

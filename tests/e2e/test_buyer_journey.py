@@ -308,3 +308,25 @@ def test_it_lays_out_the_po_and_order_pages_on_a_desktop(
         order.open_expected_payment.amount
     )
     assert page.locator(".qris svg").is_visible()
+
+
+def test_an_open_po_page_keeps_its_slots_left_fresh_and_shows_the_sell_out(
+    page, shop, now, buyer, screenshot
+):
+    from playwright.sync_api import expect
+
+    campaign = make_campaign(shop, now=now, quotas=(3,), title="PO Gantungan Kunci")
+    variant = campaign.variants.get()
+    page.goto(f"/{shop.slug}/{campaign.slug}/")
+    slots = page.locator("[data-live=slots]")
+    expect(slots).to_have_text("Sisa 3 slot")
+
+    place_order(campaign=campaign, buyer=buyer, items={variant.pk: 1}, terms_accepted=True)
+    expect(slots).to_have_text("Sisa 2 slot", timeout=8000)  # polled every 5 s
+    screenshot(page, "slots-left-live")
+
+    other = buyer.__class__(**{**buyer.__dict__, "phone": "0813 4444 5555"})
+    place_order(campaign=campaign, buyer=other, items={variant.pk: 2}, terms_accepted=True)
+    # Sold out: the page loads itself again and shows it, without an order button.
+    expect(page.locator(".campaign-head .state")).to_have_text("Habis terjual", timeout=8000)
+    assert page.locator("#order-form").count() == 0

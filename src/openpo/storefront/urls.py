@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from openpo.storefront import buyer_edits, campaigns, orders, production, testimonials, views
+from openpo.storefront import (
+    buyer_edits,
+    campaigns,
+    live,
+    orders,
+    production,
+    testimonials,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +33,11 @@ urlpatterns = [
         "<slug:shop_slug>/<slug:campaign_slug>/order/",
         campaigns.order_create,
         name="order_create",
+    ),
+    path(
+        "<slug:shop_slug>/<slug:campaign_slug>/live.json",
+        live.campaign_live,
+        name="campaign_live",
     ),
     path(
         "<slug:shop_slug>/<slug:campaign_slug>/remind/",

@@ -1,5 +1,5 @@
-/* OpenPO's small page helpers (no build step): countdowns, the order form's live total, print
-   buttons, the first control to focus and the first error of a form HTMX swapped back. Pages
+/* OpenPO's small page helpers (no build step): countdowns, the campaign page's slots left, the
+   order form's live total, print buttons, the first control to focus and the first error of a form HTMX swapped back. Pages
    work without this file: the server renders the countdown text and the prices, and a form
    sent back with errors focuses its first one by `autofocus`. No page has inline scripts or
    onclick="" attributes: the Content-Security-Policy refuses them, so page behaviour lives in
@@ -67,7 +67,30 @@
     var button = event.target.closest && event.target.closest("[data-print]");
     if (button) { window.print(); }
   });
+  // An open PO's page keeps its slots left fresh: every 5 s (while the tab is shown) it asks
+  // live.json, answered from a second-old copy or 304 when nothing changed; when the PO stops
+  // taking orders (sold out, closed) the page is loaded again once, to show it.
+  function pollLive(section) {
+    var url = section.getAttribute("data-live-url");
+    var line = section.querySelector("[data-live=slots]");
+    function ask() {
+      if (document.visibilityState !== "visible") { return; }
+      fetch(url, { cache: "no-cache", credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (live) {
+        if (!live) { return; }
+        if (live.state !== "open" && !section.dataset.reloaded) {
+          section.dataset.reloaded = "1";
+          window.location.reload();
+          return;
+        }
+        if (line && live.slots_text) { line.textContent = live.slots_text; }
+      }).catch(function () { /* offline for a moment: the next tick asks again */ });
+    }
+    setInterval(ask, 5000);
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-live-url]").forEach(pollLive);
     // The first [data-autofocus] (the payments queue's first Confirm) gets the focus without
     // scrolling past the heading above it, which `autofocus` would.
     // A form sent back with errors leads with its own `autofocus`: that one wins.

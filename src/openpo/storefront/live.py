@@ -1,0 +1,75 @@
+"""The campaign page's live counts as a small JSON document, polled by the page while the PO is
+open: state, slots left and units ordered, with the line the page shows ("Sisa 12 slot").
+
+Kept per process for `HOLD_SECONDS` (two light queries at most once a second whatever the
+number of buyers polling), with an ETag: a poll whose counts did not change is answered 304
+with no body. `Cache-Control: max-age=1` lets a proxy in front share it for that second too.
+"""
+
+import hashlib
+import json
+import time
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from openpo.catalog.models import Campaign, Variant
+from openpo.catalog.selectors import PUBLIC_STATUSES, availability
+
+HOLD_SECONDS = 1.0
+_counts: dict[tuple[str, str, str], tuple[float, bytes, str]] = {}
+
+
+def forget_all() -> None:
+    """For tests: each test's database starts afresh, so must this memory."""
+    _counts.clear()
+
+
+def _document(shop_slug: str, campaign_slug: str) -> bytes:
+    campaign = get_object_or_404(
+        Campaign.objects.all(),
+        shop__slug=shop_slug,
+        slug=campaign_slug,
+        status__in=PUBLIC_STATUSES,
+    )
+    variants = list(Variant.objects.filter(campaign=campaign, is_active=True).order_by())
+    state = availability(campaign, variants, timezone.now())
+    slots = ""
+    if state.units_left is not None and state.state == "open":
+        slots = _("%(left)s slots left") % {"left": intcomma(state.units_left)}
+    document = {
+        "state": state.state,
+        "units_left": state.units_left,
+        "units_ordered": state.units_ordered,
+        "moq_percent": state.moq_percent,
+        "slots_text": slots,
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@require_GET
+def campaign_live(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
+    key = (shop_slug, campaign_slug, get_language())
+    kept = _counts.get(key)
+    if kept is None or kept[0] <= time.monotonic():
+        body = _document(shop_slug, campaign_slug)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        if len(_counts) >= 1000:
+            _counts.clear()
+        kept = (time.monotonic() + HOLD_SECONDS, body, etag)
+        _counts[key] = kept
+    _until, body, etag = kept
+    asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    if etag in asked or f"W/{etag}" in asked:
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=1"
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
