@@ -74,6 +74,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--postgres"):
+        # Tests of SQLite's own machinery (its write queue) are not run against PostgreSQL.
+        sqlite_only = [item for item in items if item.get_closest_marker("sqlite_only")]
+        if sqlite_only:
+            config.hook.pytest_deselected(items=sqlite_only)
+            items[:] = [item for item in items if item not in sqlite_only]
     reason = config.stash[_skip_reason]
     if reason:
         for item in items:

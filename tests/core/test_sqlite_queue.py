@@ -9,13 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections, transaction
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def sqlite_only(vendor):
-    if vendor != "sqlite":
-        pytest.skip("the write queue is SQLite's; PostgreSQL locks rows")
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.django_db(transaction=True)]
 
 
 def _queue_is_free() -> bool:
