@@ -323,6 +323,9 @@ def test_an_open_po_page_keeps_its_slots_left_fresh_and_shows_the_sell_out(
 
     place_order(campaign=campaign, buyer=buyer, items={variant.pk: 1}, terms_accepted=True)
     expect(slots).to_have_text("Sisa 2 slot", timeout=8000)  # polled every 5 s
+    expect(page.locator("[data-live=ordered]")).to_have_text("1 pcs sudah dipesan")
+    for beside_variant in page.locator(f'[data-live-variant="{variant.pk}"]').all():
+        expect(beside_variant).to_have_text("sisa 2")  # the product list and the form
     screenshot(page, "slots-left-live")
 
     other = buyer.__class__(**{**buyer.__dict__, "phone": "0813 4444 5555"})

@@ -16,8 +16,10 @@ def _url(campaign):
 
 
 def test_it_gives_the_state_and_slots_left_with_the_line_the_page_shows(client, shop, now, buyer):
-    campaign = make_campaign(shop, now=now, quotas=(5, 3), slug="dua")
-    factories.order(campaign, variant=campaign.variants.get(quota=5), buyer=buyer, now=now)
+    campaign = make_campaign(shop, now=now, quotas=(5, 3, 1), slug="tiga")
+    five, three, one = (campaign.variants.get(quota=q) for q in (5, 3, 1))
+    factories.order(campaign, variant=five, buyer=buyer, now=now)
+    factories.order(campaign, variant=one, buyer=factories.buyer(2), now=now)
 
     response = client.get(_url(campaign))
 
@@ -25,12 +27,14 @@ def test_it_gives_the_state_and_slots_left_with_the_line_the_page_shows(client, 
     assert response.json() == {
         "state": "open",
         "units_left": 7,
-        "units_ordered": 1,
+        "units_ordered": 2,
         "moq_percent": 100,
         "slots_text": "Sisa 7 slot",
+        "ordered_text": "2 pcs sudah dipesan",
+        "variants": {str(five.pk): "sisa 4", str(three.pk): "sisa 3", str(one.pk): "habis"},
     }
     assert response["Cache-Control"] == "public, max-age=1"
-    assert f'data-live-url="{_url(campaign)}"' in client.get(f"/{shop.slug}/dua/").content.decode()
+    assert f'data-live-url="{_url(campaign)}"' in client.get(f"/{shop.slug}/tiga/").content.decode()
 
 
 def test_an_unchanged_count_is_answered_304_without_a_body(client, campaign, variants):

@@ -1,5 +1,6 @@
 """The campaign page's live counts as a small JSON document, polled by the page while the PO is
-open: state, slots left and units ordered, with the line the page shows ("Sisa 12 slot").
+open: state, slots left and units ordered, with the lines the page shows ("Sisa 12 slot",
+"5 pcs sudah dipesan", "sisa 3" beside each variant with a quota).
 
 Kept per process for `HOLD_SECONDS` (two light queries at most once a second whatever the
 number of buyers polling), with an ETag: a poll whose counts did not change is answered 304
@@ -42,14 +43,31 @@ def _document(shop_slug: str, campaign_slug: str) -> bytes:
     slots = ""
     if state.units_left is not None and state.state == "open":
         slots = _("%(left)s slots left") % {"left": intcomma(state.units_left)}
+    units = intcomma(state.units_ordered)
+    if state.moq_units:
+        ordered = _("%(units)s of %(moq)s pcs minimum ordered") % {
+            "units": units,
+            "moq": intcomma(state.moq_units),
+        }
+    else:
+        ordered = _("%(units)s pcs ordered so far") % {"units": units}
     document = {
         "state": state.state,
         "units_left": state.units_left,
         "units_ordered": state.units_ordered,
         "moq_percent": state.moq_percent,
         "slots_text": slots,
+        "ordered_text": ordered,
+        # What the page says beside each variant with a quota: "sisa 3", "habis".
+        "variants": {str(v.pk): _variant_text(v) for v in variants if v.quota is not None},
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _variant_text(variant: Variant) -> str:
+    if variant.units_left == 0:
+        return _("sold out")
+    return _("%(left)s left") % {"left": variant.units_left}
 
 
 @require_GET

@@ -85,6 +85,20 @@
           return;
         }
         if (line && live.slots_text) { line.textContent = live.slots_text; }
+        var ordered = section.querySelector("[data-live=ordered]");
+        if (ordered && live.ordered_text) { ordered.textContent = live.ordered_text; }
+        var bar = section.querySelector("[data-live=progress]");
+        if (bar) {
+          bar.setAttribute("aria-valuenow", live.moq_percent);
+          var rect = bar.querySelector("rect");
+          if (rect) { rect.setAttribute("width", live.moq_percent + "%"); }
+        }
+        // Beside each variant, on the product list and in the form.
+        Object.keys(live.variants || {}).forEach(function (id) {
+          document.querySelectorAll('[data-live-variant="' + id + '"]').forEach(function (el) {
+            el.textContent = live.variants[id];
+          });
+        });
       }).catch(function () { /* offline for a moment: the next tick asks again */ });
     }
     setInterval(ask, 5000);
