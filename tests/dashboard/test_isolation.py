@@ -8,6 +8,7 @@ from django.urls import URLPattern, get_resolver
 
 from openpo.catalog.models import Invitation, Material, ProductPhoto
 from openpo.catalog.services import add_bank_account, create_shop
+from openpo.catalog.services.api_tokens import create_token
 from openpo.fulfillment.models import (
     ProductionPhoto,
     ProductionStage,
@@ -125,6 +126,7 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
     schedule_change = ScheduleChange.objects.create(
         campaign=campaign, field="ships_on", new_date=now.date(), reason="hujan", created_at=now
     )
+    token, _raw = create_token(shop=shop, user=alice, name="sync")
     testimonial = Testimonial.objects.create(
         shop=shop, campaign=campaign, order=order, rating=5, author_name="Rina", created_at=now
     )
@@ -148,6 +150,7 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
         "note_id": note.pk,
         "account_id": account.pk,
         "invitation_id": invitation.pk,
+        "token_id": token.pk,
         "proof_id": proof.pk,
         "payment_id": payment.pk,
         "refund_id": refund.pk,

@@ -32,7 +32,8 @@ REFUSALS = """\
 |---|---|---|
 | 400 | `malformed_json` | the body is not JSON |
 | 400 | `bad_request` | the request could not be read otherwise |
-| 404 | `not_found` | no such shop, PO or address under /api/v1/public/ |
+| 401 | `unauthorized` | under /api/v1/shop/: no API token, or a wrong or revoked one |
+| 404 | `not_found` | no such shop, PO or address (under /api/v1/shop/: none of the token's shop) |
 | 405 | `method_not_allowed` | the address does not take this method (see `Allow`) |
 | 409 | `closed`, `not_open`, `sold_out` | the PO does not take this order now |
 | 413 | `content_too_large` | the body is larger than the server takes |

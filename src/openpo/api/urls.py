@@ -1,4 +1,5 @@
 """The API under /api/v1/: OpenAPI document at /api/v1/openapi.json, docs at /api/v1/docs.
+Public endpoints under public/, a shop's own (personal API token) under shop/.
 
 Every refusal comes in one shape (`api.errors`): the handlers below replace ninja's own
 `{"detail": ...}` answers, and the URL list answers a wrong method and an unknown address in
@@ -11,6 +12,7 @@ from ninja import NinjaAPI
 
 from openpo.api import errors, midtrans
 from openpo.api.public import router as public_router
+from openpo.api.seller import router as seller_router
 
 DESCRIPTION = (
     """Open PO campaigns: read a PO and place orders. Money in rupiah (integers).
@@ -27,6 +29,7 @@ Bodies are JSON objects sent with `Content-Type: application/json`. Every refusa
 # The routers' prefixes. The Midtrans notification has an address under /api/v1/ too (listed
 # after ninja's in `urlpatterns`), so only these prefixes are all ninja's.
 PUBLIC = "public/"
+SELLER = "shop/"
 
 
 class OpenPOApi(NinjaAPI):
@@ -37,7 +40,7 @@ class OpenPOApi(NinjaAPI):
         patterns, app_name, namespace = super().urls
         patterns = [errors.in_shape(pattern) for pattern in patterns]
         # Last, after every real path: any other address under a router's prefix.
-        patterns.append(re_path(rf"^{PUBLIC}", errors.unknown_address))
+        patterns.append(re_path(rf"^(?:{PUBLIC}|{SELLER})", errors.unknown_address))
         return patterns, app_name, namespace
 
 
@@ -51,6 +54,7 @@ api = OpenPOApi(
 for exception, handler in errors.HANDLERS.items():
     api.add_exception_handler(exception, handler)
 api.add_router(f"/{PUBLIC}", public_router)
+api.add_router(f"/{SELLER}", seller_router)
 
 # Mounted at /api/v1/ by the site's URL map.
 urlpatterns = [

@@ -461,3 +461,32 @@ class Invitation(models.Model):
 
     def is_usable(self, at: datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and at < self.expires_at
+
+
+# Personal API tokens: one member's key to one shop's data through /api/v1/shop/. Only a
+# SHA-256 of the token is stored (32 random bytes: a plain hash is as safe as a slow one and
+# costs nothing per request), with its first characters to tell tokens apart in a list. A
+# revoked token stays listed with the moment it was revoked.
+class ApiToken(models.Model):
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12)  # "opo_Ab12Cd3": shown, never enough to use
+    digest = models.CharField(max_length=64, unique=True)  # sha256 hex of the whole token
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["shop", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

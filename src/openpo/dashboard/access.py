@@ -29,6 +29,7 @@ SHOP_PATHS: dict[str, str] = {
     "catalog.productphoto": "product__campaign__shop",
     "catalog.material": "variant__campaign__shop",
     "catalog.membership": "shop",
+    "catalog.apitoken": "shop",
     "orders.ordernote": "order__shop",
     "payments.payment": "shop",
     "payments.refund": "shop",

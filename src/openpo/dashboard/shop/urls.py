@@ -1,9 +1,10 @@
 """The URLs of this area, joined from its page modules."""
 
-from openpo.dashboard.shop import bank_accounts, settings, team
+from openpo.dashboard.shop import api_tokens, bank_accounts, settings, team
 
 urlpatterns = [
     *settings.urlpatterns,
     *bank_accounts.urlpatterns,
     *team.urlpatterns,
+    *api_tokens.urlpatterns,
 ]
