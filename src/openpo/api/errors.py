@@ -27,6 +27,8 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 
+from openpo.core.errors import DomainError
+
 REFUSALS = """\
 | status | code | when |
 |---|---|---|
@@ -126,6 +128,13 @@ class JsonObjectParser(Parser):
         return data
 
 
+def domain_refusal(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A service's refusal, at the status its class names: `invalid` (422) with the fields."""
+    if exc.field_errors:
+        return error_response(422, "invalid", exc.message, exc.as_dict()["errors"])
+    return error_response(exc.http_status, exc.code, exc.message)
+
+
 def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     return exc.response()
 
@@ -212,6 +221,7 @@ def unknown_address(request: HttpRequest, *args, **kwargs) -> HttpResponse:
 
 HANDLERS: Mapping[type[Exception], Callable[..., HttpResponse]] = {
     Refused: refused,
+    DomainError: domain_refusal,
     HttpError: http_error,
     Http404: not_found,
     RequestDataTooBig: too_large,

@@ -1,14 +1,10 @@
-"""Fields every area of the dashboard shares: rupiah and count inputs as Indonesians type them,
-and the guard that keeps a typed value from running as a spreadsheet formula in an export."""
+"""Fields every area of the dashboard shares: rupiah and count inputs as Indonesians type them."""
 
 import re
 
 from django import forms
 
 from openpo.core.money import AMOUNT_TOO_LARGE, COUNT_TOO_LARGE, MAX_AMOUNT, MAX_COUNT
-
-# A text cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def numeric_input(attrs: dict | None = None) -> forms.TextInput:
@@ -44,10 +40,3 @@ class CountField(forms.IntegerField):
         kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}))
         super().__init__(**kwargs)
         self.error_messages["max_value"] = COUNT_TOO_LARGE
-
-
-def defuse(value: object) -> object:
-    """A text cell a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value

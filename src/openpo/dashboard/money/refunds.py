@@ -25,9 +25,10 @@ from openpo.core.errors import DomainError
 from openpo.core.forms import Form, add_domain_error
 from openpo.core.money import format_rupiah
 from openpo.core.phone import format_phone_local
+from openpo.core.spreadsheets import defuse
 from openpo.core.uploads import limit_upload
 from openpo.dashboard.access import get_shop_object, shop_member_required
-from openpo.dashboard.fields import RupiahField, defuse
+from openpo.dashboard.fields import RupiahField
 from openpo.dashboard.money.private_files import private_file_response
 from openpo.orders.models import Order
 from openpo.payments.models import Refund

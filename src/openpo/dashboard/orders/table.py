@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from openpo.catalog.models import Campaign
 from openpo.dashboard.access import get_shop_object, shop_member_required
-from openpo.dashboard.orders.export import export_response
-from openpo.dashboard.orders.filters import filter_orders, proof_waiting
 from openpo.dashboard.orders.forms import PER_PAGE, BulkActionForm, OrderFilterForm
+from openpo.orders.exports import CONTENT_TYPES, export_file
+from openpo.orders.filtering import filter_orders, proof_waiting
 from openpo.orders.models import Order
 from openpo.orders.services.releasing import cancel_order
 
@@ -64,6 +64,14 @@ def export_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @shop_member_required
 def export_xlsx(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return _export(request, campaign_id, "xlsx")
+
+
+def export_response(orders, shop, *, fmt: str, name: str) -> HttpResponse:
+    """The orders as a CSV or XLSX download (`orders.exports` makes the file)."""
+    content, filename = export_file(orders, shop, fmt=fmt, name=name)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _export(request: HttpRequest, campaign_id: int, fmt: str) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Exporting orders to CSV and XLSX: one row per order line, in the shop's time zone.
+"""Orders as a spreadsheet file, CSV or XLSX: one row per order line, in the shop's time zone.
+The dashboard's download and the API's export give the same file.
 
 Both formats get the same rows. Text that a spreadsheet would run as a formula (starting with
 = + - @) is defused: in CSV with a leading apostrophe, in XLSX by storing the cell as text.
@@ -10,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 
 from openpo.catalog.models import Shop
 from openpo.core.phone import format_phone_local
-from openpo.dashboard.fields import defuse
+from openpo.core.spreadsheets import defuse
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # (header, width in characters) per column; the header is translated when the file is made.
@@ -91,18 +91,17 @@ def _csv_cell(value: object) -> object:
     return defuse(value)
 
 
-def csv_response(rows: Iterable[list[object]], filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # a BOM, so spreadsheet programs read UTF-8 names correctly
-    writer = csv.writer(response)
+def csv_bytes(rows: Iterable[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # a BOM, so spreadsheet programs read UTF-8 names correctly
+    writer = csv.writer(buffer)
     writer.writerow(headers())
     for row in rows:
         writer.writerow([_csv_cell(value) for value in row])
-    return response
+    return buffer.getvalue().encode()
 
 
-def xlsx_response(rows: Iterable[list[object]], filename: str, *, title: str) -> HttpResponse:
+def xlsx_bytes(rows: Iterable[list[object]], *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31] or "Orders"
@@ -124,15 +123,16 @@ def xlsx_response(rows: Iterable[list[object]], filename: str, *, title: str) ->
     sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return buffer.getvalue()
 
 
-def export_response(orders: QuerySet, shop: Shop, *, fmt: str, name: str) -> HttpResponse:
-    """The orders as a CSV or XLSX download named after `name` (a slug)."""
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
+
+
+def export_file(orders: QuerySet, shop: Shop, *, fmt: str, name: str) -> tuple[bytes, str]:
+    """The orders as a CSV or XLSX file and its name, after `name` (a slug) and the time."""
     rows = order_rows(orders, shop)
     stamp = timezone.localtime(timezone.now(), shop.tzinfo).strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
-        return xlsx_response(rows, f"{name}-{stamp}.xlsx", title=_("Orders"))
-    return csv_response(rows, f"{name}-{stamp}.csv")
+        return xlsx_bytes(rows, title=_("Orders")), f"{name}-{stamp}.xlsx"
+    return csv_bytes(rows), f"{name}-{stamp}.csv"
