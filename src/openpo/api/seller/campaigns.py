@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from openpo.api.seller.common import (
     BODY_REFUSALS,
@@ -392,7 +393,7 @@ def create(request: HttpRequest, payload: CampaignIn):
                         add_material(variant=variant, **material)
                     except DomainError as error:
                         raise _under(f"{where}.materials.{m}", error) from error
-    return 201, _detail(request, campaign)
+    return Status(201, _detail(request, campaign))
 
 
 @router.patch(
