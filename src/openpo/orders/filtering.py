@@ -1,7 +1,8 @@
-"""Reading a PO's orders for the table and the exports: search, filters and sorting.
+"""Reading orders for the table, the exports and the API: search, filters and sorting.
 
 One function turns the table's parameters into a queryset, so the page, the CSV and the XLSX
-always list the same orders.
+always list the same orders; the seller API's shop-wide list narrows with the same search and
+filters (`narrow_orders`).
 """
 
 import contextlib
@@ -34,20 +35,27 @@ def proof_waiting() -> Exists:
     )
 
 
-def _search(orders: QuerySet, text: str) -> QuerySet:
-    text = " ".join(text.split())
-    if not text:
-        return orders
-    match = Q(code__icontains=text) | Q(buyer_name__icontains=text)
+def phone_match(field: str, text: str) -> Q:
+    """`field` (an E.164 number) is the number `text` names, or holds its digits (4 or more)."""
+    match = Q(pk__in=[])
     digits = re.sub(r"\D", "", text)
     with contextlib.suppress(InvalidPhoneNumber):
-        match |= Q(buyer_phone=normalize_phone(text))
+        match |= Q(**{field: normalize_phone(text)})
     if len(digits) >= 4:
         # A part of a number as people type it: 0812… is stored as +62812….
         if digits.startswith("0"):
             digits = "62" + digits[1:]
-        match |= Q(buyer_phone__contains=digits)
-    return orders.filter(match)
+        match |= Q(**{f"{field}__contains": digits})
+    return match
+
+
+def search_orders(orders: QuerySet, text: str) -> QuerySet:
+    """Orders whose code or buyer's name holds `text`, or whose number is (or holds) it."""
+    text = " ".join(text.split())
+    if not text:
+        return orders
+    match = Q(code__icontains=text) | Q(buyer_name__icontains=text)
+    return orders.filter(match | phone_match("buyer_phone", text))
 
 
 def _attention(orders: QuerySet, kind: str, now: datetime) -> QuerySet:
@@ -68,10 +76,9 @@ def _attention(orders: QuerySet, kind: str, now: datetime) -> QuerySet:
     return orders
 
 
-def filter_orders(campaign: Campaign, filters: dict, *, now: datetime) -> QuerySet:
-    """The PO's orders matching the table's (already validated) filters, in the chosen order."""
-    orders = Order.objects.filter(campaign=campaign)
-    orders = _search(orders, filters.get("q", ""))
+def narrow_orders(orders: QuerySet, filters: dict, *, now: datetime) -> QuerySet:
+    """`orders` matching the (already validated) search and filters, unsorted."""
+    orders = search_orders(orders, filters.get("q", ""))
     if status := filters.get("status"):
         orders = orders.filter(status=status)
     if payment := filters.get("payment"):
@@ -84,4 +91,10 @@ def filter_orders(campaign: Campaign, filters: dict, *, now: datetime) -> QueryS
         )
     if attention := filters.get("attention"):
         orders = _attention(orders, attention, now)
+    return orders
+
+
+def filter_orders(campaign: Campaign, filters: dict, *, now: datetime) -> QuerySet:
+    """The PO's orders matching the table's (already validated) filters, in the chosen order."""
+    orders = narrow_orders(Order.objects.filter(campaign=campaign), filters, now=now)
     return orders.order_by(*SORTS.get(filters.get("sort") or "newest", SORTS["newest"]))
