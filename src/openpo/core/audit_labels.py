@@ -106,6 +106,9 @@ ACTION_LABELS = {
     "message.marked_sent": _("WhatsApp message marked as sent"),
     "message_template.saved": _("Message template saved"),
     "message_template.reset": _("Message template reset to the default"),
+    "whatsapp.account_saved": _("WhatsApp Cloud API settings saved"),
+    "customer.opted_out": _("Buyer opted out of news (replied STOP)"),
+    "customer.opted_in": _("Buyer opted in to news again (replied START)"),
 }
 
 # `actor_label` values: who acted when no logged-in user did (order channels and payment

@@ -4,7 +4,8 @@ paid, one variant, one city) — written to the outbox as one message per buyer 
 Channels: the seller's own phone (`whatsapp_manual`: each message waits in the WhatsApp queue
 with a wa.me link), email (buyers who gave an address), or the WhatsApp Cloud API
 (`whatsapp_cloud`, when the shop has an active account). Every message of a broadcast carries
-the event key `broadcast:<id>`, so a buyer with two orders still gets one message.
+the event key `broadcast:<id>`, so a buyer with two orders still gets one message. Buyers who
+opted out (replied STOP / berhenti) are never in an audience (`messaging.consent`).
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from openpo.catalog.models import Campaign
 from openpo.catalog.permissions import require_owner
 from openpo.core.audit import audit_event
 from openpo.core.errors import DomainError
+from openpo.messaging.consent import orders_for_broadcast
 from openpo.messaging.models import Broadcast, Channel, OutboxMessage, WhatsAppAccount
 from openpo.messaging.outbox import queue_message
 from openpo.orders.models import Order
@@ -55,8 +57,11 @@ class Audience:
 
 
 def audience_orders(campaign: Campaign, audience: Audience) -> QuerySet[Order]:
-    """The live orders of `campaign` in the audience (cancelled and expired ones are left out)."""
-    orders = Order.objects.filter(campaign=campaign, status=Order.Status.ACTIVE)
+    """The live orders of `campaign` in the audience (cancelled and expired ones, and those of
+    buyers who opted out, are left out)."""
+    orders = orders_for_broadcast(
+        Order.objects.filter(campaign=campaign, status=Order.Status.ACTIVE)
+    )
     if audience.payment in PAYMENT_GROUPS:
         orders = orders.filter(payment_status__in=PAYMENT_GROUPS[audience.payment])
     if audience.variant_id:

@@ -4,7 +4,9 @@ A worker claims a batch with one transaction (`SELECT … FOR UPDATE SKIP LOCKED
 SQLite's write lock serialises claims), marking the messages `sending` with a lease. A message
 is marked `sent` right after its channel accepted it. A worker that dies mid-batch leaves its
 unsent messages `sending` until the lease ends; then any worker takes them again. Failures are
-retried with exponential backoff, then marked `failed` for the seller to see.
+retried with exponential backoff, then marked `failed` for the seller to see. A WhatsApp
+message the Cloud API may not send (WhatsApp's 24-hour rule, no approved template) moves to the
+seller's phone queue (`manual`).
 
 `deliver_outbox` is what the worker runs (every few seconds, at the end of each scheduler tick,
 and as the `messaging.tasks.deliver_outbox` task): small batches, one after another, until
@@ -19,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from openpo.messaging.channels import ChannelError, sender_for
+from openpo.messaging.channels import ChannelError, SendFromPhone, sender_for
 from openpo.messaging.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,14 @@ def deliver(message: OutboxMessage, *, now: datetime) -> bool:
     """Send one claimed message; True when its channel accepted it."""
     S = OutboxMessage.Status
     try:
-        provider_id = sender_for(message).send(message)
+        provider_id = sender_for(message).send(message, now=now)
+    except SendFromPhone as exc:
+        # Not a failure: the seller sends it from their phone (the WhatsApp queue).
+        OutboxMessage.objects.filter(pk=message.pk, status=S.SENDING).update(
+            status=S.MANUAL, locked_until=None, last_error=str(exc)[:2000]
+        )
+        log.info("message %s handed to the seller's phone: %s", message.pk, exc)
+        return False
     except ChannelError as exc:
         failed_for_good = message.attempts >= MAX_ATTEMPTS or exc.permanent
         OutboxMessage.objects.filter(pk=message.pk, status=S.SENDING).update(

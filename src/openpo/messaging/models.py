@@ -56,6 +56,10 @@ class OutboxMessage(models.Model):
     provider_id = models.CharField(_("provider's message id"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("written at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Receipts the WhatsApp Cloud API reports later (`messaging.inbound`); each is set once and
+    # only moves forward: a "delivered" arriving after "read" changes nothing.
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -70,7 +74,11 @@ class OutboxMessage(models.Model):
                 name="outbox_sent_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # Status webhooks name the message by the provider's id (a `wamid.…`).
+            models.Index(fields=["provider_id"], name="outbox_provider_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.recipient} ({self.status})"
@@ -107,8 +115,12 @@ class MessageTemplate(models.Model):
 class WhatsAppAccount(models.Model):
     """A shop's WhatsApp Business Cloud API number (off unless the seller sets it up).
 
-    Messages to buyers who have not written in the last 24 h must be an approved template; the
-    shop's template has one body parameter ({{1}}) that carries the whole text.
+    Messages to buyers who have not written in the last 24 h must be an approved template
+    (`messaging.window`); the shop's template has one body parameter ({{1}}) that carries the
+    whole text. No template name: such messages wait in the seller's phone queue instead.
+    `app_secret` checks the signature of Meta's webhook calls, `verify_token` answers Meta's
+    verification handshake (`api.whatsapp`). The access token and app secret are never shown
+    back whole (`secret_hint`).
     """
 
     shop = models.OneToOneField(
@@ -116,7 +128,9 @@ class WhatsAppAccount(models.Model):
     )
     phone_number_id = models.CharField(_("phone number ID"), max_length=40)
     access_token = models.CharField(_("access token"), max_length=500)
-    template_name = models.CharField(_("template name"), max_length=100, default="openpo_message")
+    app_secret = models.CharField(_("app secret"), max_length=200, blank=True)
+    verify_token = models.CharField(_("verify token"), max_length=100, blank=True)
+    template_name = models.CharField(_("template name"), max_length=100, blank=True, default="")
     template_language = models.CharField(_("template language"), max_length=10, default="id")
     is_active = models.BooleanField(_("active"), default=False)
 
@@ -126,6 +140,15 @@ class WhatsAppAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id} WhatsApp {self.phone_number_id}"
+
+    @property
+    def has_template(self) -> bool:
+        return bool(self.template_name.strip())
+
+
+def secret_hint(secret: str) -> str:
+    """Enough of a secret to recognise it, never enough to use it: `••••abcd`."""
+    return f"••••{secret[-4:]}" if secret else ""
 
 
 class Broadcast(models.Model):

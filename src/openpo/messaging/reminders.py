@@ -10,7 +10,8 @@ and safe when several workers run it at once.
 - `remind_extra_charges_due(now=...)`: the same for extra charges (a second invoice after the
   PO closed, `payments.services.charges`): once per charge, within a day of its deadline.
 - `remind_po_events(now)`: "Ingatkan saya" sign-ups when their PO opens (`notified_at` is
-  set), and sign-ups and past buyers of the shop 24 h before a PO closes.
+  set), and sign-ups and past buyers of the shop who want its news (`messaging.consent`) 24 h
+  before a PO closes.
 """
 
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from django.utils import timezone
 from openpo.catalog.models import Campaign
 from openpo.core.audit import audit_event
 from openpo.messaging import events
+from openpo.messaging.consent import orders_for_news
 from openpo.messaging.models import OutboxMessage
 from openpo.messaging.rendering import local_time, money, render, shop_template
 from openpo.orders.models import Order, ReminderSignup
@@ -211,7 +213,7 @@ def _closing_soon(campaign: Campaign, now: datetime) -> int:
         people.setdefault((signup.email, signup.phone), "")
     ordered_here = Order.objects.filter(campaign=campaign).values("customer_id")
     past = (
-        Order.objects.filter(shop_id=shop.pk, customer__reminders_opt_in=True)
+        orders_for_news(Order.objects.filter(shop_id=shop.pk))
         .exclude(campaign=campaign)
         .exclude(customer_id__in=ordered_here)
         .order_by("customer_id", "-created_at")

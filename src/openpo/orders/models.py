@@ -24,6 +24,14 @@ class Customer(models.Model):
     email = models.EmailField(_("email"), blank=True)
     # The buyer ticked "tell me about this shop's next POs" (never assumed).
     reminders_opt_in = models.BooleanField(_("wants to hear about new POs"), default=False)
+    # The buyer asked to hear no more news or broadcasts (replied STOP / berhenti). It holds
+    # until they reply START / mulai: a later order's tick does not undo it on its own.
+    opted_out_at = models.DateTimeField(_("opted out of news at"), null=True, blank=True)
+    # When the buyer last wrote to the shop's WhatsApp Cloud API number: free-form messages may
+    # follow for 24 h (`messaging.window`).
+    whatsapp_last_inbound_at = models.DateTimeField(
+        _("last WhatsApp message from the buyer"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
 

@@ -1,7 +1,8 @@
-"""The ways a message leaves OpenPO. Each sender's `send(message)` returns the provider's id
-or raises `ChannelError` (temporary unless `permanent`)."""
+"""The ways a message leaves OpenPO. Each sender's `send(message, now=...)` returns the
+provider's id, or raises `ChannelError` (temporary unless `permanent`) or `SendFromPhone` (the
+message is the seller's to send from their own phone)."""
 
-from openpo.messaging.channels.base import ChannelError, Sender
+from openpo.messaging.channels.base import ChannelError, Sender, SendFromPhone
 from openpo.messaging.channels.email import EmailSender
 from openpo.messaging.channels.whatsapp_cloud import WhatsAppCloudSender
 from openpo.messaging.models import Channel, OutboxMessage
@@ -19,4 +20,4 @@ def sender_for(message: OutboxMessage) -> Sender:
         raise ChannelError(f"no sender for channel {message.channel}", permanent=True) from None
 
 
-__all__ = ["SENDERS", "ChannelError", "Sender", "sender_for"]
+__all__ = ["SENDERS", "ChannelError", "SendFromPhone", "Sender", "sender_for"]

@@ -1,5 +1,7 @@
 """What every channel sender offers."""
 
+from datetime import datetime
+
 from openpo.messaging.models import OutboxMessage
 
 
@@ -11,6 +13,11 @@ class ChannelError(Exception):
         self.permanent = permanent
 
 
+class SendFromPhone(Exception):
+    """The channel may not send this message itself (WhatsApp's 24-hour rule and no approved
+    template): it goes to the seller's phone queue instead, once."""
+
+
 class Sender:
-    def send(self, message: OutboxMessage) -> str:
+    def send(self, message: OutboxMessage, *, now: datetime | None = None) -> str:
         raise NotImplementedError

@@ -1,6 +1,7 @@
 """Email through Django's mail backend (SMTP from OPENPO_EMAIL_URL): plain text and HTML."""
 
 import smtplib
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -11,7 +12,7 @@ from openpo.messaging.models import OutboxMessage
 
 
 class EmailSender(Sender):
-    def send(self, message: OutboxMessage) -> str:
+    def send(self, message: OutboxMessage, *, now: datetime | None = None) -> str:
         shop = message.shop
         from_email = settings.DEFAULT_FROM_EMAIL
         email = EmailMultiAlternatives(

@@ -1,8 +1,10 @@
 """WhatsApp through the WhatsApp Business Cloud API (Meta), for shops that set up an account.
 
 One request per message: `POST {base}/{version}/{phone_number_id}/messages` with the shop's
-Bearer token and a JSON body — a template message (the shop's approved template, one body
-parameter carrying the text) or, inside the 24 h customer-service window, a plain text message.
+Bearer token and a JSON body — inside the 24 h customer-service window a plain text message,
+outside it a template message (the shop's approved template, one body parameter carrying the
+text); a shop without a template hands such a message to the seller's phone queue
+(`SendFromPhone`). Which one is `messaging.window.whatsapp_route`'s decision, at sending time.
 The answer names the message (`messages[0].id`, a `wamid.…`), which becomes the outbox row's
 provider id. Errors come as `{"error": {"message", "type", "code", "error_subcode",
 "fbtrace_id"}}`: throttling (HTTP 429, codes 4, 80007, 130429, 131056) and server trouble (5xx,
@@ -17,11 +19,14 @@ import os
 import re
 import urllib.error
 import urllib.request
+from datetime import datetime
 
 from django.conf import settings
+from django.utils import timezone
 
-from openpo.messaging.channels.base import ChannelError, Sender
+from openpo.messaging.channels.base import ChannelError, Sender, SendFromPhone
 from openpo.messaging.models import OutboxMessage, WhatsAppAccount
+from openpo.messaging.window import WhatsAppRoute, last_inbound_at, whatsapp_route
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v21.0"
@@ -78,18 +83,38 @@ def build_payload(message: OutboxMessage, account: WhatsAppAccount, *, as_text: 
     return payload
 
 
-class WhatsAppCloudSender(Sender):
-    """Sends `whatsapp` outbox messages of shops with an active Cloud API account."""
+def route_for(message: OutboxMessage, account: WhatsAppAccount, *, now: datetime) -> WhatsAppRoute:
+    """How this message may leave now: the 24-hour rule, for this buyer and this shop."""
+    return whatsapp_route(
+        last_inbound_at=last_inbound_at(shop_id=message.shop_id, phone=message.recipient),
+        has_template=account.has_template,
+        now=now,
+    )
 
-    def __init__(self, *, as_text: bool = False) -> None:
+
+class WhatsAppCloudSender(Sender):
+    """Sends `whatsapp` outbox messages of shops with an active Cloud API account, as the
+    24-hour rule allows. `as_text=True` forces plain text (for a caller that knows the window
+    is open); by default the rule decides."""
+
+    def __init__(self, *, as_text: bool | None = None) -> None:
         self.as_text = as_text
 
-    def send(self, message: OutboxMessage) -> str:
+    def send(self, message: OutboxMessage, *, now: datetime | None = None) -> str:
         account = WhatsAppAccount.objects.filter(shop_id=message.shop_id, is_active=True).first()
         if account is None:
             raise ChannelError("WhatsApp Cloud API is not set up for this shop", permanent=True)
+        if self.as_text is None:
+            route = route_for(message, account, now=now or timezone.now())
+        else:
+            route = WhatsAppRoute.TEXT if self.as_text else WhatsAppRoute.TEMPLATE
+        if route == WhatsAppRoute.PHONE:
+            raise SendFromPhone(
+                "the buyer has not written in 24 hours and the shop has no approved template"
+            )
+        as_text = route == WhatsAppRoute.TEXT
         url = f"{api_base_url()}/{api_version()}/{account.phone_number_id}/messages"
-        body = json.dumps(build_payload(message, account, as_text=self.as_text)).encode()
+        body = json.dumps(build_payload(message, account, as_text=as_text)).encode()
         request = urllib.request.Request(
             url,
             data=body,
