@@ -61,6 +61,15 @@ FIELD_MESSAGES: Mapping[str, Promise] = {
     "model_type": gettext_lazy("Send an object, {...}."),
     "model_attributes_type": gettext_lazy("Send an object, {...}."),
     "dict_type": gettext_lazy("Send an object, {...}."),
+    "year_out_of_range": gettext_lazy("Enter a date between the years 2000 and 2100."),
+    "datetime_from_date_parsing": gettext_lazy(
+        "Enter a time as 2026-08-01T19:00:00+07:00 (ISO 8601)."
+    ),
+    "datetime_parsing": gettext_lazy("Enter a time as 2026-08-01T19:00:00+07:00 (ISO 8601)."),
+    "datetime_type": gettext_lazy("Enter a time as 2026-08-01T19:00:00+07:00 (ISO 8601)."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as 2026-08-01."),
+    "date_parsing": gettext_lazy("Enter a date as 2026-08-01."),
+    "date_type": gettext_lazy("Enter a date as 2026-08-01."),
     "quantity_zero": gettext_lazy("Order at least 1."),
     "quantity_negative": gettext_lazy("A quantity cannot be negative; order at least 1."),
     "quantity_fraction": gettext_lazy("Enter a whole number of units, without a decimal point."),

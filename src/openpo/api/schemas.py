@@ -1,12 +1,44 @@
 """The JSON shapes of the public API. Other tools rely on these fields: add, never rename."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BaseModel, field_validator
+from pydantic import AfterValidator, BaseModel, field_validator
 from pydantic_core import PydanticCustomError
 
+from openpo.core.text import text_problem
 from openpo.orders.services.placing import MAX_UNITS_PER_LINE
+
+# The years a PO's times and dates may fall in: a year 353 or 9999 is a typing slip.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _one_line(value: str) -> str:
+    if problem := text_problem(value):
+        raise PydanticCustomError("text", problem)
+    return value
+
+
+def _lines(value: str) -> str:
+    if problem := text_problem(value, multiline=True):
+        raise PydanticCustomError("text", problem)
+    return value
+
+
+def _in_years(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise PydanticCustomError("year_out_of_range", "year out of range")
+    return value
+
+
+# Text the database and a reader can use (no control characters, no lone surrogates), on one
+# line or several; a time or a date in a year a PO can have. A time without an offset is the
+# shop's local time (the endpoint makes it so).
+Line = Annotated[str, AfterValidator(_one_line)]
+Text = Annotated[str, AfterValidator(_lines)]
+Moment = Annotated[datetime, AfterValidator(_in_years)]
+Day = Annotated[date, AfterValidator(_in_years)]
 
 
 class VariantOut(Schema):

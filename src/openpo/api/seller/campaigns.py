@@ -9,7 +9,7 @@ refusal names the field by its path (`products.0.variants.2.price`). Steps go th
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from openpo.api.schemas import Day, Line, Moment, Text
 from openpo.api.seller.common import (
     BODY_REFUSALS,
     REFUSALS,
@@ -82,76 +83,79 @@ STEPS: dict[str, Callable[..., Campaign]] = {
 # --- shapes ---------------------------------------------------------------------------------
 
 
-class MaterialIO(Schema):
-    name: str = Field(min_length=1, max_length=100)
+class ShopMaterial(Schema):
+    name: Line = Field(min_length=1, max_length=100)
     quantity_per_unit: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
-    unit: str = Field(min_length=1, max_length=20, description="e.g. m, pcs, gram")
+    unit: Line = Field(min_length=1, max_length=20, description="e.g. m, pcs, gram")
 
 
-class VariantIn(Schema):
-    options: dict[str, str] = Field(
-        default_factory=dict, description='e.g. {"Ukuran": "M", "Warna": "Hitam"}'
+class ShopVariantIn(Schema):
+    options: dict[
+        Annotated[Line, Field(min_length=1, max_length=30)],
+        Annotated[Line, Field(min_length=1, max_length=50)],
+    ] = Field(
+        default_factory=dict, max_length=5, description='e.g. {"Ukuran": "M", "Warna": "Hitam"}'
     )
-    sku: str = Field("", max_length=64, description="Made from the names when empty.")
+    sku: Line = Field("", max_length=64, description="Made from the names when empty.")
     price: int = Field(ge=0, le=1_000_000_000, description="Rupiah.")
     early_bird_price: int | None = Field(None, ge=0, le=1_000_000_000)
     quota: int | None = Field(None, ge=0, le=1_000_000, description="null: unlimited.")
-    materials: list[MaterialIO] = Field(default_factory=list, max_length=50)
+    materials: list[ShopMaterial] = Field(default_factory=list, max_length=50)
 
 
-class ProductIn(Schema):
-    name: str = Field(min_length=1, max_length=150)
-    description: str = Field("", max_length=5000)
-    variants: list[VariantIn] = Field(min_length=1, max_length=100)
+class ShopProductIn(Schema):
+    name: Line = Field(min_length=1, max_length=150)
+    description: Text = Field("", max_length=5000)
+    variants: list[ShopVariantIn] = Field(min_length=1, max_length=100)
 
 
-class CampaignSettings(Schema):
+class ShopCampaignSettings(Schema):
     """The settings a PO is made with and may change while it has not closed."""
 
-    description: str = Field("", max_length=20000)
-    production_starts_on: date | None = None
-    ships_on: date | None = None
+    description: Text = Field("", max_length=20000)
+    production_starts_on: Day | None = None
+    ships_on: Day | None = None
     moq_units: int = Field(0, ge=0, le=1_000_000, description="Minimum order, units; 0: none.")
     unit_cap: int | None = Field(None, ge=1, le=1_000_000, description="null: no cap.")
     max_units_per_order: int | None = Field(None, ge=1, le=10_000)
     payment_policy: Literal[tuple(Campaign.PaymentPolicy.values)] = Campaign.PaymentPolicy.FULL
     deposit_percent: int | None = Field(None, ge=1, le=99)
-    settlement_due_on: date | None = None
+    settlement_due_on: Day | None = None
     payment_window_hours: int | None = Field(None, ge=1, le=720)
     shipping_fee: int = Field(0, ge=0, le=100_000_000)
-    terms: str = Field("", max_length=20000)
-    early_bird_until: datetime | None = None
+    terms: Text = Field("", max_length=20000)
+    early_bird_until: Moment | None = None
     early_bird_units: int | None = Field(None, ge=1, le=1_000_000)
 
 
-class CampaignIn(CampaignSettings):
-    title: str = Field(min_length=1, max_length=200)
-    slug: str = Field("", max_length=80, description="The link's last part; from the title.")
-    opens_at: datetime
-    closes_at: datetime
-    products: list[ProductIn] = Field(default_factory=list, max_length=50)
+class ShopCampaignIn(ShopCampaignSettings):
+    title: Line = Field(min_length=1, max_length=200)
+    slug: Line = Field("", max_length=80, description="The link's last part; from the title.")
+    opens_at: Moment
+    closes_at: Moment
+    products: list[ShopProductIn] = Field(default_factory=list, max_length=50)
 
 
-class CampaignPatch(Schema):
+class ShopCampaignPatch(Schema):
     """Only the fields sent change; `null` clears what may be empty (a cap, a date)."""
 
-    title: str | None = Field(None, min_length=1, max_length=200)
-    slug: str | None = Field(None, max_length=80, description="Only while a draft.")
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    description: str | None = Field(None, max_length=20000)
-    production_starts_on: date | None = None
-    ships_on: date | None = None
+    title: Line | None = Field(None, min_length=1, max_length=200)
+    slug: Line | None = Field(None, max_length=80, description="Only while a draft.")
+    opens_at: Moment | None = None
+    closes_at: Moment | None = None
+    description: Text | None = Field(None, max_length=20000)
+    production_starts_on: Day | None = None
+    ships_on: Day | None = None
     moq_units: int | None = Field(None, ge=0, le=1_000_000)
     unit_cap: int | None = Field(None, ge=1, le=1_000_000)
     max_units_per_order: int | None = Field(None, ge=1, le=10_000)
     payment_policy: Literal[tuple(Campaign.PaymentPolicy.values)] | None = None
     deposit_percent: int | None = Field(None, ge=1, le=99)
-    settlement_due_on: date | None = None
+    settlement_due_on: Day | None = None
     payment_window_hours: int | None = Field(None, ge=1, le=720)
     shipping_fee: int | None = Field(None, ge=0, le=100_000_000)
-    terms: str | None = Field(None, max_length=20000)
-    early_bird_until: datetime | None = None
+    terms: Text | None = Field(None, max_length=20000)
+    early_bird_until: Moment | None = None
     early_bird_units: int | None = Field(None, ge=1, le=1_000_000)
 
 
@@ -170,10 +174,10 @@ REQUIRED_ON_PATCH = {
 
 
 class StepIn(Schema):
-    reason: str = Field("", max_length=500, description="Kept in the PO's history (cancel).")
+    reason: Text = Field("", max_length=500, description="Kept in the PO's history (cancel).")
 
 
-class VariantOut(Schema):
+class ShopVariant(Schema):
     sku: str
     options: dict[str, str]
     price: int
@@ -181,17 +185,17 @@ class VariantOut(Schema):
     quota: int | None
     reserved_units: int
     is_active: bool
-    materials: list[MaterialIO]
+    materials: list[ShopMaterial]
 
 
-class ProductOut(Schema):
+class ShopProduct(Schema):
     id: int
     name: str
     description: str
-    variants: list[VariantOut]
+    variants: list[ShopVariant]
 
 
-class CampaignSummaryOut(Schema):
+class ShopCampaignSummary(Schema):
     slug: str
     title: str
     status: str = Field(description="The stored status: draft, scheduled, open, closed, …")
@@ -207,7 +211,7 @@ class CampaignSummaryOut(Schema):
     url: str
 
 
-class CampaignOut(CampaignSummaryOut):
+class ShopCampaign(ShopCampaignSummary):
     description: str
     production_starts_on: date | None
     ships_on: date | None
@@ -221,10 +225,10 @@ class CampaignOut(CampaignSummaryOut):
     early_bird_until: datetime | None
     early_bird_units: int | None
     allowed_steps: list[str] = Field(description="The lifecycle steps the PO may take now.")
-    products: list[ProductOut]
+    products: list[ShopProduct]
 
 
-class RecapVariantOut(Schema):
+class RecapVariant(Schema):
     sku: str
     product: str
     variant: str
@@ -232,18 +236,18 @@ class RecapVariantOut(Schema):
     units_paid: int = Field(description="Units in paid orders (deposit paid counts for a DP PO).")
 
 
-class RecapMaterialOut(Schema):
+class RecapMaterial(Schema):
     name: str
     unit: str
     quantity_all: Decimal
     quantity_paid: Decimal
 
 
-class RecapOut(Schema):
+class ProductionRecapOut(Schema):
     units_all: int
     units_paid: int
-    variants: list[RecapVariantOut]
-    materials: list[RecapMaterialOut]
+    variants: list[RecapVariant]
+    materials: list[RecapMaterial]
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -324,7 +328,7 @@ def _detail(request: HttpRequest, campaign: Campaign) -> dict:
 
 @router.get(
     "/campaigns",
-    response={200: list[CampaignSummaryOut], **REFUSALS},
+    response={200: list[ShopCampaignSummary], **REFUSALS},
     summary="The shop's POs, newest first",
 )
 def list_campaigns(request: HttpRequest, status: STATUSES | None = None):
@@ -337,7 +341,7 @@ def list_campaigns(request: HttpRequest, status: STATUSES | None = None):
 
 @router.get(
     "/campaigns/{slug}",
-    response={200: CampaignOut, **REFUSALS},
+    response={200: ShopCampaign, **REFUSALS},
     summary="One PO of the shop, with its products, variants and materials",
 )
 def get_campaign(request: HttpRequest, slug: str):
@@ -345,6 +349,15 @@ def get_campaign(request: HttpRequest, slug: str):
 
 
 # --- writing --------------------------------------------------------------------------------
+
+
+def _aware(request: HttpRequest, data: dict) -> dict:
+    """Times sent without an offset are the shop's local time, as the seller means them."""
+    for field in ("opens_at", "closes_at", "early_bird_until"):
+        moment = data.get(field)
+        if moment is not None and timezone.is_naive(moment):
+            data[field] = timezone.make_aware(moment, shop_of(request).tzinfo)
+    return data
 
 
 def _under(prefix: str, error: DomainError) -> InvalidCampaign:
@@ -355,11 +368,11 @@ def _under(prefix: str, error: DomainError) -> InvalidCampaign:
 
 @router.post(
     "/campaigns",
-    response={201: CampaignOut, **REFUSALS, **BODY_REFUSALS},
+    response={201: ShopCampaign, **REFUSALS, **BODY_REFUSALS},
     summary="Create a draft PO, with its products, variants and materials",
 )
-def create(request: HttpRequest, payload: CampaignIn):
-    data = payload.dict()
+def create(request: HttpRequest, payload: ShopCampaignIn):
+    data = _aware(request, payload.dict())
     products = data.pop("products")
     with transaction.atomic():
         campaign = create_campaign(
@@ -398,12 +411,12 @@ def create(request: HttpRequest, payload: CampaignIn):
 
 @router.patch(
     "/campaigns/{slug}",
-    response={200: CampaignOut, **REFUSALS, **BODY_REFUSALS},
+    response={200: ShopCampaign, **REFUSALS, **BODY_REFUSALS},
     summary="Change a PO's settings (only the fields sent) while it has not closed",
 )
-def update(request: HttpRequest, slug: str, payload: CampaignPatch):
+def update(request: HttpRequest, slug: str, payload: ShopCampaignPatch):
     campaign = own_campaign(request, slug)
-    changes = payload.dict(exclude_unset=True)
+    changes = _aware(request, payload.dict(exclude_unset=True))
     emptied = sorted(f for f in REQUIRED_ON_PATCH if f in changes and changes[f] is None)
     if emptied:
         raise InvalidCampaign(
@@ -417,7 +430,7 @@ def update(request: HttpRequest, slug: str, payload: CampaignPatch):
 
 @router.post(
     "/campaigns/{slug}/steps/{step}",
-    response={200: CampaignOut, **REFUSALS, **BODY_REFUSALS},
+    response={200: ShopCampaign, **REFUSALS, **BODY_REFUSALS},
     summary="Take a lifecycle step: publish, close, reopen, start_production, …",
     description=(
         "The same rules as the dashboard's buttons: `allowed_steps` of the PO lists what it may "
@@ -446,7 +459,7 @@ def take_step(request: HttpRequest, slug: str, step: Step, payload: StepIn | Non
 
 @router.get(
     "/campaigns/{slug}/production",
-    response={200: RecapOut, **REFUSALS},
+    response={200: ProductionRecapOut, **REFUSALS},
     summary="Production recap: units per variant and the materials they need",
 )
 def production(request: HttpRequest, slug: str):
