@@ -86,3 +86,25 @@ def token(shop, alice, now, buyer):
 )
 def test_every_answer_matches_the_document(case, token):
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+
+def test_no_two_shapes_share_a_name_in_the_document():
+    """ninja names each shape in the document by its class's name alone: a second class of
+    the same name silently replaces the first, and one endpoint's answers are then checked
+    against (and documented as) another's."""
+    from pydantic import BaseModel
+
+    from openpo.api.urls import api
+
+    api.get_openapi_schema()  # imports every router's module
+    by_name: dict[str, set[str]] = {}
+    for cls in _all_subclasses(BaseModel):
+        if cls.__module__.startswith("openpo.api"):
+            by_name.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: mods for name, mods in by_name.items() if len(mods) > 1} == {}
