@@ -10,7 +10,7 @@ ninja's routers, with Midtrans' answers rather than that shape.
 from django.urls import path, re_path
 from ninja import NinjaAPI
 
-from openpo.api import errors, midtrans
+from openpo.api import errors, midtrans, whatsapp
 from openpo.api.public import router as public_router
 from openpo.api.seller import router as seller_router
 
@@ -64,4 +64,5 @@ urlpatterns = [
         midtrans.midtrans_notification,
         name="midtrans_notification",
     ),
+    path("whatsapp/<slug:shop_slug>/webhook", whatsapp.whatsapp_webhook, name="whatsapp_webhook"),
 ]

@@ -1,10 +1,11 @@
 """The URLs of this area, joined from its page modules."""
 
-from openpo.dashboard.shop import api_tokens, bank_accounts, settings, team
+from openpo.dashboard.shop import api_tokens, bank_accounts, settings, team, whatsapp
 
 urlpatterns = [
     *settings.urlpatterns,
     *bank_accounts.urlpatterns,
     *team.urlpatterns,
     *api_tokens.urlpatterns,
+    *whatsapp.urlpatterns,
 ]
