@@ -8,7 +8,9 @@ A token sees its own shop only; another shop's objects answer 404, as if they di
 from ninja import Router
 
 from openpo.api.auth import TokenAuth
-from openpo.api.seller import campaigns
+from openpo.api.seller import campaigns, customers, orders
 
 router = Router(auth=TokenAuth())
 router.add_router("", campaigns.router)
+router.add_router("", orders.router)
+router.add_router("", customers.router)
