@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "openpo.payments",
     "openpo.messaging",
     "openpo.fulfillment",
+    "openpo.hooks",
     "openpo.intake",
     "openpo.storefront",
     "openpo.api",

@@ -29,6 +29,7 @@ from openpo.catalog.errors import (
 )
 from openpo.catalog.models import Campaign, Variant
 from openpo.core.audit import audit_event
+from openpo.hooks import events as hook_events
 from openpo.messaging import events as message_events
 
 S = Campaign.Status
@@ -98,6 +99,7 @@ def _transition(
             data={"from": previous, "to": target, **(data or {})},
         )
         message_events.campaign_transition(campaign, action, now)
+        hook_events.campaign_transition(campaign, action, now)
     return campaign
 
 

@@ -32,6 +32,7 @@ from openpo.fulfillment.couriers import (
     tracking_url,
 )
 from openpo.fulfillment.models import Reconfirmation, Shipment
+from openpo.hooks import events as hook_events
 from openpo.messaging import events
 from openpo.orders.models import Order
 from openpo.payments.balances import GOES_AHEAD, goes_ahead, order_balance
@@ -304,13 +305,12 @@ def _lock(shipment: Shipment) -> Shipment:
 
 
 def _tell_buyers(shipment: Shipment, orders: Sequence[Order], now: datetime) -> int:
-    return events.shipped(
-        shipment,
-        orders,
-        now,
-        courier=courier_label(shipment.courier, shipment.courier_name),
-        tracking_link=tracking_url(shipment.courier, shipment.tracking_number),
+    courier = courier_label(shipment.courier, shipment.courier_name)
+    tracking_link = tracking_url(shipment.courier, shipment.tracking_number)
+    hook_events.orders_shipped(
+        orders, shipment=shipment, courier=courier, tracking_link=tracking_link, now=now
     )
+    return events.shipped(shipment, orders, now, courier=courier, tracking_link=tracking_link)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from openpo.core.errors import DomainError
 from openpo.core.money import amount_problem, percent_of
 from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.core.text import text_problem
+from openpo.hooks import events as hook_events
 from openpo.messaging import events as message_events
 from openpo.orders.codes import new_order_code, new_order_secret
 from openpo.orders.errors import (
@@ -532,6 +533,7 @@ def _write_order(
         expected = _build_expected_payment(campaign, order, now)
         # Read and drawn before the transaction: the write lock is held for the writes only.
         write_message = message_events.order_received(order, expected, now)
+        write_hooks = hook_events.order_created(order, now)
         try:
             with transaction.atomic():
                 order.customer = _upsert_customer(campaign, prepared, now)
@@ -562,6 +564,7 @@ def _write_order(
                     data={"units": prepared.units, "total": order.total},
                 ).save(force_insert=True)
                 write_message()
+                write_hooks()
                 _reserve(campaign, prepared)
         except _EarlyBirdGone:
             _priced(prepared, early=False)  # the last early-bird units went meanwhile

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpo.catalog.models import Campaign, Variant
 from openpo.catalog.services import reopen_if_slots_freed
 from openpo.core.audit import audit_event
+from openpo.hooks import events as hook_events
 from openpo.messaging import events as message_events
 from openpo.orders import refusals
 from openpo.orders.models import Order
@@ -66,6 +67,7 @@ def _release(
             data=data,
         )
         message_events.order_released(order, action, now)
+        hook_events.order_released(order, action, now)
         # In the same transaction: the freed units and the reopened PO come together.
         reopen_if_slots_freed(campaign_id=order.campaign_id, now=now)
     refusals.forget(order.campaign_id)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openpo.core.audit import audit_event
 from openpo.core.money import amount_problem, format_rupiah
+from openpo.hooks import events as hook_events
 from openpo.messaging import events as message_events
 from openpo.orders.models import Order
 from openpo.payments.errors import (
@@ -182,10 +183,13 @@ def settle_order(*, order: Order, now: datetime | None = None) -> Order:
     _settle_extra_charges(order)
     extras_paid = _extra_charges_paid(order)
     status = _payment_status(order, net, refunded, extras_paid)
+    was_paid = order.payment_status == Order.PaymentStatus.PAID
     Order.objects.filter(pk=order.pk).update(
         amount_paid=net, amount_refunded=refunded, payment_status=status, updated_at=now
     )
     order.amount_paid, order.amount_refunded, order.payment_status = net, refunded, status
+    if status == Order.PaymentStatus.PAID and not was_paid:
+        hook_events.order_paid(order, now)
     order.__dict__.pop("open_expected_payment", None)
     _open_next_expected_payment(order, now, extras_paid)
     return order
