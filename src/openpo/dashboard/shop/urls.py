@@ -1,11 +1,12 @@
 """The URLs of this area, joined from its page modules."""
 
-from openpo.dashboard.shop import api_tokens, bank_accounts, settings, team, whatsapp
+from openpo.dashboard.shop import api_docs, api_tokens, bank_accounts, settings, team, whatsapp
 
 urlpatterns = [
     *settings.urlpatterns,
     *bank_accounts.urlpatterns,
     *team.urlpatterns,
     *api_tokens.urlpatterns,
+    *api_docs.urlpatterns,
     *whatsapp.urlpatterns,
 ]
