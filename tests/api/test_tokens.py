@@ -73,3 +73,16 @@ def test_a_revoked_token_and_a_former_members_token_stop_working(client, shop, a
     assert _get(client, "campaigns", raw).status_code == 401
     assert _get(client, "campaigns", bobs).status_code == 401
     assert not revoke_token(token=token)  # once is enough
+
+
+def test_making_and_revoking_a_token_is_in_the_shops_history(shop, alice):
+    from openpo.core.models import AuditEvent
+
+    token, raw = create_token(shop=shop, user=alice, name="sync")
+    revoke_token(token=token, actor=alice)
+    revoke_token(token=token, actor=alice)  # a second time changes nothing, writes nothing
+
+    events = list(AuditEvent.objects.filter(action__startswith="shop.api_token").order_by("pk"))
+    assert [e.action for e in events] == ["shop.api_token_created", "shop.api_token_revoked"]
+    assert all(e.shop_id == shop.pk and e.actor_id == alice.pk for e in events)
+    assert all(raw not in str(e.data) for e in events)  # the token itself is never kept

@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "shop.invitation_revoked": _("Invitation withdrawn"),
     "shop.invitation_accepted": _("Invitation accepted"),
     "shop.member_removed": _("Team member removed"),
+    "shop.api_token_created": _("API token made"),
+    "shop.api_token_revoked": _("API token revoked"),
     # A PO and what it sells
     "campaign.created": _("PO created"),
     "campaign.duplicated": _("PO created as a copy of another PO"),

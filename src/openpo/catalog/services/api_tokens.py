@@ -9,10 +9,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openpo.catalog.models import ApiToken, Membership, Shop
+from openpo.core.audit import audit_event
 from openpo.core.errors import DomainError
 from openpo.core.text import text_problem
 
@@ -37,6 +40,7 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@transaction.atomic
 def create_token(
     *, shop: Shop, user: AbstractBaseUser, name: str, now: datetime | None = None
 ) -> tuple[ApiToken, str]:
@@ -57,28 +61,47 @@ def create_token(
         digest=_digest(raw),
         created_at=now or timezone.now(),
     )
+    audit_event(
+        action="shop.api_token_created",
+        subject=token,
+        shop_id=shop.pk,
+        actor=user,
+        at=token.created_at,
+        data={"name": name, "prefix": token.prefix},
+    )
     return token, raw
 
 
-def revoke_token(*, token: ApiToken, now: datetime | None = None) -> bool:
+@transaction.atomic
+def revoke_token(
+    *, token: ApiToken, actor: AbstractBaseUser | None = None, now: datetime | None = None
+) -> bool:
     """Stop `token` from working; False if it was revoked already."""
-    return bool(
-        ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
-            revoked_at=now or timezone.now()
-        )
+    now = now or timezone.now()
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now):
+        return False
+    audit_event(
+        action="shop.api_token_revoked",
+        subject=token,
+        shop_id=token.shop_id,
+        actor=actor,
+        at=now,
+        data={"name": token.name, "prefix": token.prefix},
     )
+    return True
 
 
 def authenticate(raw: str, now: datetime | None = None) -> ApiToken | None:
     """The live token `raw` names, with its shop, if its user is still a member."""
     if not raw.startswith(PREFIX) or len(raw) > 100:
         return None
+    still_member = Exists(Membership.objects.filter(shop=OuterRef("shop"), user=OuterRef("user")))
     token = (
         ApiToken.objects.select_related("shop", "user")
-        .filter(digest=_digest(raw), revoked_at=None, user__is_active=True)
+        .filter(still_member, digest=_digest(raw), revoked_at=None, user__is_active=True)
         .first()
     )
-    if token is None or not Membership.objects.filter(shop=token.shop, user=token.user).exists():
+    if token is None:
         return None
     now = now or timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:

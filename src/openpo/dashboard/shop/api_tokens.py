@@ -69,7 +69,7 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_shop_object(request, ApiToken, pk=token_id)
     if token.user_id != request.user.pk and not _is_owner(request):
         raise Http404
-    if revoke_token(token=token):
+    if revoke_token(token=token, actor=request.user):
         messages.success(request, _("Token %(token)s no longer works.") % {"token": token})
     return redirect("dashboard:api_tokens")
 
