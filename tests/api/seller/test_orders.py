@@ -504,3 +504,16 @@ def test_a_staff_members_token_may_do_the_order_steps(client, shop, bob, campaig
     response = call(client, "post", f"orders/{order.code}/cancel", staff, {"reason": "batal"})
 
     assert response.status_code == 200
+
+
+def test_times_in_the_query_are_the_shops_without_an_offset_and_checked(client, campaign, token):
+    order = factories.order(campaign)
+    auth = {"Authorization": f"Bearer {token}"}
+    local = timezone.localtime(order.created_at, campaign.shop.tzinfo)
+    naive = (local - timedelta(minutes=1)).replace(tzinfo=None).isoformat()
+
+    found = client.get("/api/v1/shop/orders", {"created_since": naive}, headers=auth)
+    too_far = client.get("/api/v1/shop/orders", {"created_since": "9999-12-31T23:59"}, headers=auth)
+
+    assert codes(found) == [order.code]
+    assert too_far.status_code == 422 and too_far.json()["code"] == "invalid"

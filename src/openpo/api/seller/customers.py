@@ -18,7 +18,7 @@ from openpo.api.seller.listing import (
     MAX_ID,
     MAX_LIMIT,
     InvalidQuery,
-    PageOut,
+    ShopPageOut,
     page,
 )
 from openpo.core.text import text_problem
@@ -28,7 +28,7 @@ from openpo.orders.models import Customer
 router = Router(tags=["seller: customers"])
 
 
-class CustomerOut(Schema):
+class ShopCustomerOut(Schema):
     id: int
     name: str
     phone: str = Field(description="WhatsApp number, E.164 (+62…).")
@@ -40,11 +40,11 @@ class CustomerOut(Schema):
     created_at: datetime
 
 
-class CustomerListOut(PageOut):
-    items: list[CustomerOut]
+class ShopCustomerListOut(ShopPageOut):
+    items: list[ShopCustomerOut]
 
 
-class CustomerOrderOut(Schema):
+class ShopCustomerOrderOut(Schema):
     code: str
     campaign: str = Field(description="The PO's slug.")
     status: str
@@ -55,8 +55,8 @@ class CustomerOrderOut(Schema):
     created_at: datetime
 
 
-class CustomerDetailOut(CustomerOut):
-    orders: list[CustomerOrderOut] = Field(description="Newest first.")
+class ShopCustomerDetailOut(ShopCustomerOut):
+    orders: list[ShopCustomerOrderOut] = Field(description="Newest first.")
 
 
 def _customers(request: HttpRequest) -> QuerySet[Customer]:
@@ -83,7 +83,7 @@ def _out(request: HttpRequest, customer: Customer) -> dict:
 
 @router.get(
     "/customers",
-    response={200: CustomerListOut, **REFUSALS},
+    response={200: ShopCustomerListOut, **REFUSALS},
     summary="The shop's customers, newest first, a page at a time",
     description=(
         "`q` finds a name, or a WhatsApp number (whole, or 4 digits or more of it, typed as "
@@ -107,7 +107,7 @@ def list_customers(
 
 @router.get(
     "/customers/{customer_id}",
-    response={200: CustomerDetailOut, **REFUSALS},
+    response={200: ShopCustomerDetailOut, **REFUSALS},
     summary="One customer with their orders in every PO of the shop",
 )
 def get_customer(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_ID)):

@@ -35,7 +35,7 @@ class InvalidQuery(DomainError):
     default_message = _("Please correct the query.")
 
 
-class PageOut(Schema):
+class ShopPageOut(Schema):
     next_cursor: str | None = Field(
         description="Send it as `cursor` for the next page; null on the last page."
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status
 
-from openpo.api.schemas import ErrorOut, ItemIn, OrderIn
+from openpo.api.schemas import ErrorOut, ItemIn, Line, Moment, OrderIn, Text
 from openpo.api.seller.common import (
     BODY_REFUSALS,
     REFUSALS,
@@ -37,7 +37,7 @@ from openpo.api.seller.listing import (
     MAX_CURSOR_LENGTH,
     MAX_LIMIT,
     InvalidQuery,
-    PageOut,
+    ShopPageOut,
     page,
     since,
 )
@@ -87,7 +87,7 @@ class UnpaidOrder(NotPaid):
 # --- shapes ---------------------------------------------------------------------------------
 
 
-class LineOut(Schema):
+class ShopOrderLineOut(Schema):
     sku: str
     product: str
     variant: str
@@ -96,7 +96,7 @@ class LineOut(Schema):
     line_total: int
 
 
-class OrderSummaryOut(Schema):
+class ShopOrderSummaryOut(Schema):
     code: str
     campaign: str = Field(description="The PO's slug.")
     status: str = Field(description="active, cancelled, expired")
@@ -112,14 +112,14 @@ class OrderSummaryOut(Schema):
     payment_deadline: datetime
     created_at: datetime
     updated_at: datetime
-    lines: list[LineOut]
+    lines: list[ShopOrderLineOut]
 
 
-class OrderListOut(PageOut):
-    items: list[OrderSummaryOut]
+class ShopOrderListOut(ShopPageOut):
+    items: list[ShopOrderSummaryOut]
 
 
-class BuyerOut(Schema):
+class ShopBuyerOut(Schema):
     name: str
     phone: str
     email: str
@@ -130,7 +130,7 @@ class BuyerOut(Schema):
     notes: str
 
 
-class ExpectedPaymentOut(Schema):
+class ShopExpectedPaymentOut(Schema):
     kind: str = Field(description="full, deposit, settlement, extra")
     label: str
     amount: int = Field(description="Rupiah to transfer, unique code included.")
@@ -140,7 +140,7 @@ class ExpectedPaymentOut(Schema):
     status: str = Field(description="open, paid, void")
 
 
-class PaymentOut(Schema):
+class ShopPaymentOut(Schema):
     amount: int = Field(description="Rupiah that arrived, unique code included.")
     credited: int = Field(description="Rupiah counted for the order (without the unique code).")
     status: str = Field(description="claimed, confirmed, rejected")
@@ -149,7 +149,7 @@ class PaymentOut(Schema):
     note: str
 
 
-class ShipmentOut(Schema):
+class ShopShipmentOut(Schema):
     courier: str = Field(description="The courier's key, e.g. jne, jnt, sicepat, pickup, other.")
     courier_label: str
     tracking_number: str = Field(description="The resi; empty until it is known.")
@@ -161,8 +161,8 @@ class ShipmentOut(Schema):
     delivered_at: datetime | None
 
 
-class OrderOut(OrderSummaryOut):
-    buyer: BuyerOut
+class ShopOrderOut(ShopOrderSummaryOut):
+    buyer: ShopBuyerOut
     subtotal: int
     shipping_fee: int
     extra_charges: int
@@ -176,26 +176,26 @@ class OrderOut(OrderSummaryOut):
     cancelled_at: datetime | None
     cancel_reason: str
     expired_at: datetime | None
-    expected_payments: list[ExpectedPaymentOut]
-    payments: list[PaymentOut]
-    shipment: ShipmentOut | None = Field(description="The order's parcel (not a returned one).")
+    expected_payments: list[ShopExpectedPaymentOut]
+    payments: list[ShopPaymentOut]
+    shipment: ShopShipmentOut | None = Field(description="The order's parcel (not a returned one).")
 
 
-class ManualOrderIn(OrderIn):
+class ShopOrderIn(OrderIn):
     """The buyer's details and items by SKU, as the public order but entered by the seller."""
 
 
-class OrderPatch(Schema):
+class ShopOrderPatch(Schema):
     """Only the fields sent change. `items`, when sent, is the order's whole new list."""
 
-    name: str | None = Field(None, max_length=100)
-    phone: str | None = Field(None, max_length=30)
-    email: str | None = Field(None, max_length=254)
-    address: str | None = Field(None, max_length=1000)
-    city: str | None = Field(None, max_length=100)
-    province: str | None = Field(None, max_length=100)
-    postal_code: str | None = Field(None, max_length=10)
-    notes: str | None = Field(None, max_length=2000)
+    name: Line | None = Field(None, max_length=100)
+    phone: Line | None = Field(None, max_length=30)
+    email: Line | None = Field(None, max_length=254)
+    address: Text | None = Field(None, max_length=1000)
+    city: Line | None = Field(None, max_length=100)
+    province: Line | None = Field(None, max_length=100)
+    postal_code: Line | None = Field(None, max_length=10)
+    notes: Text | None = Field(None, max_length=2000)
     items: list[ItemIn] | None = Field(
         None,
         max_length=200,
@@ -207,14 +207,16 @@ class OrderPatch(Schema):
     )
 
 
-class CancelIn(Schema):
-    reason: str = Field(min_length=1, max_length=1000, description="Kept with the order.")
+class ShopCancelIn(Schema):
+    reason: Text = Field(min_length=1, max_length=1000, description="Kept with the order.")
 
 
-class PaymentIn(Schema):
+class ShopPaymentIn(Schema):
     amount: int = Field(ge=1, le=MAX_AMOUNT, strict=True, description="Rupiah that arrived.")
-    paid_at: datetime | None = Field(None, description="When it arrived; now when left out.")
-    note: str = Field("", max_length=500, description="e.g. Cash at the booth.")
+    paid_at: Moment | None = Field(
+        None, description="When it arrived (without an offset: the shop's time); now if left out."
+    )
+    note: Line = Field("", max_length=500, description="e.g. Cash at the booth.")
     more_than_owed: bool = Field(
         False,
         description="The buyer really paid more than the order owes; without it, such an "
@@ -222,13 +224,13 @@ class PaymentIn(Schema):
     )
 
 
-class ShipmentIn(Schema):
+class ShopShipmentIn(Schema):
     courier: COURIER_KEYS
-    courier_name: str = Field("", max_length=60, description="The courier's name for `other`.")
-    tracking_number: str = Field("", max_length=60, description="The resi.")
+    courier_name: Line = Field("", max_length=60, description="The courier's name for `other`.")
+    tracking_number: Line = Field("", max_length=60, description="The resi.")
     weight_grams: int | None = Field(None, ge=1, le=1_000_000)
     ship: bool = Field(False, description="The parcel left: mark it shipped and tell the buyer.")
-    override_reason: str = Field(
+    override_reason: Text = Field(
         "",
         max_length=500,
         description="Why an order that is not paid in full ships anyway; without it such an "
@@ -376,7 +378,7 @@ def _own_campaign(request: HttpRequest, slug: str) -> Campaign:
 
 @router.get(
     "/orders",
-    response={200: OrderListOut, **REFUSALS},
+    response={200: ShopOrderListOut, **REFUSALS},
     summary="The shop's orders across POs, newest first, a page at a time",
     description=(
         "Filters combine. `q` finds a code, a buyer's name or a WhatsApp number (whole, or 4 "
@@ -393,8 +395,8 @@ def list_orders(
     payment: PAYMENT_STATUSES | None = None,
     fulfillment: FULFILLMENT_STATUSES | None = None,
     q: str = Query("", max_length=100, description="Code, name or WhatsApp number."),
-    created_since: datetime | None = None,
-    updated_since: datetime | None = None,
+    created_since: Moment | None = None,
+    updated_since: Moment | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_DESCRIPTION),
     cursor: str = Query("", max_length=MAX_CURSOR_LENGTH, description=CURSOR_DESCRIPTION),
 ):
@@ -422,7 +424,7 @@ def list_orders(
 
 @router.get(
     "/orders/{code}",
-    response={200: OrderOut, **REFUSALS},
+    response={200: ShopOrderOut, **REFUSALS},
     summary="One order by its code: buyer, lines, money, payments and shipment",
 )
 def get_order(request: HttpRequest, code: str):
@@ -456,7 +458,7 @@ def _variant_ids(campaign: Campaign, items: list[ItemIn], *, active_only: bool) 
 
 @router.post(
     "/campaigns/{slug}/orders",
-    response={201: OrderOut, **REFUSALS, **BODY_REFUSALS, 503: ErrorOut},
+    response={201: ShopOrderOut, **REFUSALS, **BODY_REFUSALS, 503: ErrorOut},
     summary="Record an order taken in a chat or in person (items by SKU)",
     description=(
         "The same rules as an order the buyer places: the PO must be open and every unit is "
@@ -469,7 +471,7 @@ def _variant_ids(campaign: Campaign, items: list[ItemIn], *, active_only: bool) 
 def create_order(
     request: HttpRequest,
     slug: str,
-    payload: ManualOrderIn,
+    payload: ShopOrderIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
     campaign = _own_campaign(request, slug)
@@ -487,7 +489,7 @@ def create_order(
 
 @router.patch(
     "/orders/{code}",
-    response={200: OrderOut, **REFUSALS, **BODY_REFUSALS},
+    response={200: ShopOrderOut, **REFUSALS, **BODY_REFUSALS},
     summary="Correct the buyer's details and address, or change the items",
     description=(
         "Only the fields sent change; the buyer's details are checked as a new order's. "
@@ -496,7 +498,7 @@ def create_order(
         "change leaves the order as it was."
     ),
 )
-def change_order(request: HttpRequest, code: str, payload: OrderPatch):
+def change_order(request: HttpRequest, code: str, payload: ShopOrderPatch):
     order = _own_order(request, code)
     changes = payload.dict(exclude_unset=True)
     items = changes.pop("items", None)
@@ -524,19 +526,17 @@ def change_order(request: HttpRequest, code: str, payload: OrderPatch):
 
 @router.post(
     "/orders/{code}/cancel",
-    response={200: OrderOut, **REFUSALS, **BODY_REFUSALS},
+    response={200: ShopOrderOut, **REFUSALS, **BODY_REFUSALS},
     summary="Cancel an order: its units go back to the quota",
     description=(
         "Cancelling a cancelled order again answers it as it is; an expired order is 409 "
         "`not_changeable`. Money already paid shows as `to_refund`."
     ),
 )
-def cancel(request: HttpRequest, code: str, payload: CancelIn):
+def cancel(request: HttpRequest, code: str, payload: ShopCancelIn):
     order = _own_order(request, code)
     if order.status == Order.Status.EXPIRED:
         raise OrderNotChangeable()
-    if problem := text_problem(payload.reason, multiline=True):
-        raise InvalidOrder(field_errors={"reason": [problem]})
     if order.status == Order.Status.ACTIVE:
         order = cancel_order(order=order, reason=payload.reason, actor=actor_of(request))
     return _detail(request, order)
@@ -544,7 +544,7 @@ def cancel(request: HttpRequest, code: str, payload: CancelIn):
 
 @router.post(
     "/orders/{code}/payments",
-    response={201: OrderOut, **REFUSALS, **BODY_REFUSALS},
+    response={201: ShopOrderOut, **REFUSALS, **BODY_REFUSALS},
     summary="Record money the seller received (cash, a transfer seen in the bank app)",
     description=(
         "Counted at once, matched to the transfer the order awaits; the order's payment "
@@ -552,10 +552,8 @@ def cancel(request: HttpRequest, code: str, payload: CancelIn):
         "`more_than_owed` (a slip of the keyboard is not money)."
     ),
 )
-def add_payment(request: HttpRequest, code: str, payload: PaymentIn):
+def add_payment(request: HttpRequest, code: str, payload: ShopPaymentIn):
     order = _own_order(request, code)
-    if problem := text_problem(payload.note):
-        raise InvalidOrder(field_errors={"note": [problem]})
     received_at = since(payload.paid_at, "paid_at", shop_of(request).tzinfo)
     if received_at and received_at > timezone.now() + timedelta(minutes=5):
         raise InvalidOrder(field_errors={"paid_at": [_("This time is still to come.")]})
@@ -574,7 +572,7 @@ def add_payment(request: HttpRequest, code: str, payload: PaymentIn):
 
 @router.post(
     "/orders/{code}/shipment",
-    response={200: OrderOut, 201: OrderOut, **REFUSALS, **BODY_REFUSALS},
+    response={200: ShopOrderOut, 201: ShopOrderOut, **REFUSALS, **BODY_REFUSALS},
     summary="Pack the order into a parcel with courier and resi, or give its parcel the resi",
     description=(
         "Without a parcel, one is made for this order (201); with `ship: true` it is marked "
@@ -584,11 +582,8 @@ def add_payment(request: HttpRequest, code: str, payload: PaymentIn):
         "with `override_reason` (409 `unpaid`)."
     ),
 )
-def set_shipment(request: HttpRequest, code: str, payload: ShipmentIn):
+def set_shipment(request: HttpRequest, code: str, payload: ShopShipmentIn):
     order = _own_order(request, code)
-    for name in ("courier_name", "tracking_number", "override_reason"):
-        if problem := text_problem(getattr(payload, name), multiline=name == "override_reason"):
-            raise InvalidOrder(field_errors={name: [problem]})
     actor = actor_of(request)
     tracking = {
         "courier": payload.courier,
