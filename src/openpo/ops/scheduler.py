@@ -8,7 +8,8 @@ One tick (`run_tick`) does, in order:
 3. reminders (`messaging.reminders`): settlements (pelunasan) due within a day →
    `remind_settlements_due`, unpaid orders 24 h and 3 h before their deadline →
    `remind_payments_due`, PO sign-ups and closing-soon notices → `remind_po_events`;
-4. the outbox → `deliver_outbox` (messaging.delivery), until nothing due is left (bounded).
+4. the outbox → `deliver_outbox` (messaging.delivery), until nothing due is left (bounded);
+5. webhooks to sellers' systems → `deliver_webhooks` (hooks.delivery), the same way.
 
 Why each step is idempotent and safe with several workers at once:
 
@@ -21,7 +22,8 @@ Why each step is idempotent and safe with several workers at once:
   hit the row; a payment or PO reminder carries an event key per order and moment (or per PO), and
   the outbox keeps one message per key, recipient and channel;
 - the outbox is claimed with `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite's write lock
-  serialises claims) and a lease, so each message goes to one worker at a time.
+  serialises claims) and a lease, so each message goes to one worker at a time; webhook
+  deliveries are claimed the same way.
 
 A step that fails is logged and the others still run: an SMTP outage must not stop campaigns
 from closing. Correctness never waits for the tick: `Campaign.phase(now)` and the order
@@ -38,6 +40,7 @@ from django.utils import timezone
 
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.lifecycle import advance_campaign
+from openpo.hooks.delivery import deliver_webhooks
 from openpo.messaging.delivery import deliver_outbox
 from openpo.messaging.reminders import (
     remind_payments_due,
@@ -91,6 +94,7 @@ def run_tick(
         # The outbox goes last, so the messages the steps above wrote leave in the same tick.
         # Its own clock: a message written during this tick is due now, not at `now`.
         ("messages_sent", lambda: deliver_outbox(keep_going=keep_going)),
+        ("webhooks_delivered", lambda: deliver_webhooks(keep_going=keep_going)),
     ]
     counts: dict[str, int] = {}
     for name, step in steps:

@@ -3,8 +3,8 @@
 One loop, in the foreground (a separate process type from `openpo serve`; run one or more):
 
 - every `--interval` seconds: run the enqueued tasks (the django-tasks-db queue, drained with
-  its own `Worker`) and deliver due outbox messages, so a message written by a request leaves
-  within seconds;
+  its own `Worker`) and deliver due outbox messages and webhooks, so a message written by a
+  request leaves within seconds;
 - every `--tick` seconds (60): the scheduler tick (`openpo.ops.scheduler.run_tick`): campaign
   transitions, order expiries, reminders, the outbox.
 
@@ -25,6 +25,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
 
+from openpo.hooks.delivery import deliver_webhooks
 from openpo.messaging.delivery import deliver_outbox
 from openpo.ops.scheduler import run_tick
 
@@ -108,6 +109,9 @@ class Command(BaseCommand):
                     sent = deliver_outbox(keep_going=self._keep_going)
                     if sent:
                         self._say(f"sent {sent} message(s)")
+                    delivered = deliver_webhooks(keep_going=self._keep_going)
+                    if delivered:
+                        self._say(f"delivered {delivered} webhook(s)")
                 self._drain_tasks()
             except Exception:
                 # The database gone for a moment must not end the worker: try again later.
