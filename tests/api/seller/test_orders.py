@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Variant
@@ -517,3 +519,37 @@ def test_times_in_the_query_are_the_shops_without_an_offset_and_checked(client, 
 
     assert codes(found) == [order.code]
     assert too_far.status_code == 422 and too_far.json()["code"] == "invalid"
+
+
+def test_a_wrong_number_in_a_patch_leaves_the_items_as_they_were(client, campaign, token, variants):
+    order = factories.order(campaign, units=2)
+
+    response = call(
+        client,
+        "patch",
+        f"orders/{order.code}",
+        token,
+        {"phone": "12", "items": [{"sku": M, "quantity": 1}]},
+    )
+
+    assert response.status_code == 422
+    assert "phone" in response.json()["errors"]
+    assert list(OrderLine.objects.filter(order=order).values_list("sku", "quantity")) == [(S, 2)]
+    assert (reserved(variants[0]), reserved(variants[1])) == (2, 0)
+
+
+def test_the_list_reads_the_same_few_times_however_many_orders(client, campaign, token):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert call(client, "get", "orders", token).status_code == 200
+        return len(captured)
+
+    factories.order(campaign, buyer=factories.buyer(1))
+    queries()  # the token's first use is written down once
+    few = queries()
+    for n in range(2, 8):
+        factories.order(
+            campaign, buyer=factories.buyer(n), items={v.pk: 1 for v in campaign.variants.all()}
+        )
+
+    assert queries() == few

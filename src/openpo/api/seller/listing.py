@@ -82,7 +82,8 @@ def page(rows: QuerySet, *, cursor: str, limit: int) -> tuple[list, str | None]:
 
 def aware(moment: datetime, tzinfo=None) -> datetime | None:
     """`moment` as an aware time (a naive one read in `tzinfo`), or None when it cannot be
-    told in UTC (a year 1 or 9999 time whose offset pushes it out of the calendar)."""
+    told in UTC (a year 1 or 9999 time whose offset pushes it out of the calendar; the
+    schemas' `Moment` keeps bodies and queries within 2000-2100, a cursor is checked here)."""
     try:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment, tzinfo or UTC)
@@ -98,5 +99,7 @@ def since(value: datetime | None, field: str, tzinfo) -> datetime | None:
         return None
     moment = aware(value, tzinfo)
     if moment is None:
-        raise InvalidQuery(field_errors={field: [_("Enter a time between the years 2 and 9998.")]})
+        raise InvalidQuery(
+            field_errors={field: [_("Enter a date between the years 2000 and 2100.")]}
+        )
     return moment

@@ -578,8 +578,9 @@ def add_payment(request: HttpRequest, code: str, payload: ShopPaymentIn):
         "Without a parcel, one is made for this order (201); with `ship: true` it is marked "
         "shipped at once and the buyer hears courier, resi and link. A packed parcel takes "
         "the courier and resi sent (200), and ships with `ship: true`; a parcel that already "
-        "left cannot change (409 `wrong_status`). An order that is not paid in full ships only "
-        "with `override_reason` (409 `unpaid`)."
+        "left cannot change (409 `wrong_status`). A parcel may hold other orders of the same "
+        "buyer (combined on the dashboard): its courier and resi are theirs too. An order that "
+        "is not paid in full ships only with `override_reason` (409 `unpaid`)."
     ),
 )
 def set_shipment(request: HttpRequest, code: str, payload: ShopShipmentIn):
