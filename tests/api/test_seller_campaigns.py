@@ -212,3 +212,13 @@ def test_the_list_filters_by_status(client, shop, token, now):
         "draf"
     ]
     assert call(client, "get", "campaigns?status=nope", token).status_code == 422
+
+
+@pytest.mark.parametrize("slug", ["%00", "kaos%00", "a" * 81, "%F0%9F%98%80"])
+def test_a_slug_no_po_can_have_is_404_without_a_query(
+    client, shop, token, now, slug, django_assert_max_num_queries
+):
+    make_campaign(shop, now=now, slug="kaos")
+    with django_assert_max_num_queries(3):  # the token's read and its last-used mark only
+        response = call(client, "get", f"campaigns/{slug}", token)
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

@@ -2,6 +2,7 @@
 may carry (documented in the OpenAPI document), finding the shop's objects (404 otherwise),
 local times and the owner check."""
 
+import re
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -40,7 +41,14 @@ def get_own(request: HttpRequest, queryset: QuerySet, **lookup) -> Model:
     return found
 
 
+# What a PO's link may look like; anything else (a NUL byte PostgreSQL would refuse to even
+# compare, a slash, 5 000 characters) is no PO of the shop, answered without a query.
+SLUG = re.compile(r"[-A-Za-z0-9_]{1,80}")
+
+
 def own_campaign(request: HttpRequest, slug: str) -> Campaign:
+    if not SLUG.fullmatch(slug):
+        raise Http404
     campaigns = Campaign.objects.filter(shop=shop_of(request))
     return get_own(request, campaigns.select_related("shop"), slug=slug)
 

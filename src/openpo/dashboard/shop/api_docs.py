@@ -37,7 +37,8 @@ class Operation:
 
     @property
     def anchor(self) -> str:
-        return f"{self.method}-{self.path}".replace("/", "-").replace("{", "").replace("}", "")
+        route = self.path.removeprefix("/api/v1/").replace("/", "-")
+        return f"{self.method.lower()}-{route}".replace("{", "").replace("}", "")
 
 
 def _component(schema: dict, components: dict) -> dict:
@@ -71,17 +72,27 @@ def describe(schema: dict, components: dict) -> str:
     return " ".join([kind, *limits])
 
 
-def _body_fields(operation: dict, components: dict) -> list[Field]:
-    content = operation.get("requestBody", {}).get("content", {})
-    schema = content.get("application/json", {}).get("schema")
-    if not schema:
-        return []
+def fields_of(schema: dict, components: dict) -> list[Field]:
+    """An object schema's fields, the required ones first."""
     schema = _component(schema, components)
     required = set(schema.get("required", ()))
-    return [
+    found = [
         Field(name, describe(prop, components), name in required, prop.get("description", ""))
         for name, prop in schema.get("properties", {}).items()
     ]
+    return sorted(found, key=lambda f: not f.required)
+
+
+def _body_fields(operation: dict, components: dict) -> list[Field]:
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    return fields_of(schema, components) if schema else []
+
+
+def shapes() -> dict[str, list[Field]]:
+    """Every named shape of the document (what `list of ShopProductIn` refers to)."""
+    components = api.get_openapi_schema().get("components", {}).get("schemas", {})
+    return {name: fields_of(schema, components) for name, schema in sorted(components.items())}
 
 
 def operations() -> dict[str, list[Operation]]:
@@ -126,6 +137,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
             "base": request.build_absolute_uri("/api/v1/"),
             "introduction": document["info"].get("description", ""),
             "groups": operations(),
+            "shapes": shapes(),
         },
     )
 

@@ -53,6 +53,7 @@ class ShippingError(DomainError):
 
 class NotPaid(ShippingError):
     code = "unpaid"
+    http_status = 409  # the order's state, not the request, is in the way
     default_message = _(
         "Order %(code)s is not paid in full (%(owed)s left to pay). Give a reason to ship it "
         "anyway."
