@@ -12,8 +12,9 @@ How the counter is kept exact depends on the backend:
 - Redis, memcached, LocMem: `cache.add(key, 1)` then `cache.incr(key)`, both atomic in the
   cache server (LocMem only within one process, so it is for tests and `runserver`).
 - DatabaseCache: Django's `incr` is a read then a write, so two parallel hits would both read
-  4 and write 5. We do the read and the write in one transaction that holds a lock first
-  (SQLite's BEGIN IMMEDIATE write lock; a per-key advisory lock on PostgreSQL).
+  4 and write 5, and every set counts the whole cache table. The counts live in a table of
+  their own instead (`openpo_ratelimit`), one upsert per hit or attempt (`take`), atomic on
+  SQLite (the write lock) and PostgreSQL (ON CONFLICT's row lock).
 - FileBasedCache: no such lock; parallel hits from one client are undercounted (measured: 8
   processes firing together got ~8 times the limit). Do not use it for rate limits.
 A hit past the limit is answered from a read, without writing: a flood costs reads only.
@@ -40,7 +41,7 @@ from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -201,6 +202,18 @@ def take(scope: str, key: str, *, limit: int, timeout: int) -> bool:
     """Reserve one of `limit` attempts of `key` in `scope` before the attempt is made (a
     password checked, say), counted atomically as above; the count lasts `timeout` seconds
     from its first attempt. False when none is left: then do not make the attempt."""
+    cache = caches[CACHE_ALIAS]
+    if isinstance(cache, DatabaseCache):
+        database = router.db_for_write(cache.cache_model_class)
+        params = {
+            "key": _counter_key(scope, key),
+            "now": time.time(),
+            "limit": limit,
+            "timeout": timeout,
+        }
+        with connections[database].cursor() as cursor:
+            cursor.execute(_TAKE, params)
+            return bool(cursor.fetchone()[0])
     return _count(_counter_key(scope, key), limit=limit, timeout=timeout) <= limit
 
 
@@ -210,19 +223,52 @@ def give_back(scope: str, key: str, *, timeout: int, forget: bool = False) -> No
     cache = caches[CACHE_ALIAS]
     cache_key = _counter_key(scope, key)
     try:
-        if forget:
+        if isinstance(cache, DatabaseCache):
+            database = router.db_for_write(cache.cache_model_class)
+            with connections[database].cursor() as cursor:
+                if forget:
+                    cursor.execute(
+                        f"DELETE FROM {COUNTERS_TABLE} WHERE counter_key = %s", [cache_key]
+                    )
+                else:
+                    cursor.execute(_GIVE_BACK, [cache_key, time.time()])
+        elif forget:
             cache.delete(cache_key)
         elif type(cache).incr is not BaseCache.incr:
             with contextlib.suppress(ValueError):  # already expired: nothing to give back
                 cache.decr(cache_key)
-        elif isinstance(cache, DatabaseCache):
-            database = router.db_for_write(cache.cache_model_class)
-            with transaction.atomic(using=database):
-                _queue_per_key(database, cache_key)
-                if count := cache.get(cache_key):
-                    cache.set(cache_key, count - 1, timeout)
+        elif count := cache.get(cache_key):
+            cache.set(cache_key, count - 1, timeout)  # FileBasedCache: may miscount
     except Exception:
         logger.exception("rate limit %r: an attempt was not given back", scope)
+
+
+# `take` on the database cache, in the same table: `window_start` is the first attempt's
+# time, `expires_at` when the count starts again; an attempt is counted only while one is left.
+_TAKE = f"""
+INSERT INTO {COUNTERS_TABLE} AS c (counter_key, window_start, hits, previous, allowed, expires_at)
+VALUES (%(key)s, %(now)s, 1, 0, CASE WHEN %(limit)s >= 1 THEN 1 ELSE 0 END, %(now)s + %(timeout)s)
+ON CONFLICT (counter_key) DO UPDATE SET
+  hits = CASE
+    WHEN c.expires_at <= excluded.window_start THEN 1
+    WHEN c.hits < %(limit)s THEN c.hits + 1
+    ELSE c.hits END,
+  allowed = CASE
+    WHEN c.expires_at <= excluded.window_start THEN excluded.allowed
+    WHEN c.hits < %(limit)s THEN 1
+    ELSE 0 END,
+  window_start = CASE
+    WHEN c.expires_at <= excluded.window_start THEN excluded.window_start
+    ELSE c.window_start END,
+  expires_at = CASE
+    WHEN c.expires_at <= excluded.window_start THEN excluded.expires_at
+    ELSE c.expires_at END
+RETURNING allowed
+"""
+_GIVE_BACK = f"""
+UPDATE {COUNTERS_TABLE} SET hits = hits - 1
+WHERE counter_key = %s AND hits > 0 AND expires_at > %s
+"""
 
 
 def _counter_key(scope: str, key: str) -> str:
@@ -240,11 +286,6 @@ def _count(cache_key: str, *, limit: int, timeout: int) -> int:
         return (count or 0) + 1
     if type(cache).incr is not BaseCache.incr:
         return _add_or_incr(cache, cache_key, timeout=timeout)  # atomic: Redis, memcached, LocMem
-    if isinstance(cache, DatabaseCache):
-        database = router.db_for_write(cache.cache_model_class)
-        with transaction.atomic(using=database):
-            _queue_per_key(database, cache_key)
-            return _get_and_set(cache, cache_key, timeout=timeout)
     return _get_and_set(cache, cache_key, timeout=timeout)  # FileBasedCache: may undercount
 
 
@@ -256,18 +297,6 @@ def _add_or_incr(cache: BaseCache, cache_key: str, *, timeout: int) -> int:
     except ValueError:  # the key expired since add: this is a new window's first hit
         cache.set(cache_key, 1, timeout)
         return 1
-
-
-def _queue_per_key(database: str, cache_key: str) -> None:
-    """Make the read and the write of one key's count a single step on the database cache."""
-    connection = connections[database]
-    # SQLite: nothing to do, BEGIN IMMEDIATE already holds the database's write lock.
-    # PostgreSQL reads committed data without locking, so two hits would both read 4 and
-    # write 5; a transaction-scoped advisory lock per key queues them instead.
-    if connection.vendor == "postgresql":
-        lock_id = int.from_bytes(hashlib.sha256(cache_key.encode()).digest()[:8], signed=True)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
 def _get_and_set(cache: BaseCache, cache_key: str, *, timeout: int) -> int:
