@@ -18,6 +18,7 @@ from openpo.fulfillment.models import (
     Shipment,
     Testimonial,
 )
+from openpo.hooks.services import create_endpoint
 from openpo.orders.models import OrderNote
 from openpo.payments.models import (
     Payment,
@@ -41,6 +42,7 @@ OWNER_ONLY = {
     "message_templates",
     "message_template_edit",
     "message_template_reset",
+    "webhooks",
 }
 
 
@@ -127,6 +129,9 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
         campaign=campaign, field="ships_on", new_date=now.date(), reason="hujan", created_at=now
     )
     token, _raw = create_token(shop=shop, user=alice, name="sync")
+    endpoint, _secret = create_endpoint(
+        shop=shop, url="https://alice.example/hook", events=["order.paid"]
+    )
     testimonial = Testimonial.objects.create(
         shop=shop, campaign=campaign, order=order, rating=5, author_name="Rina", created_at=now
     )
@@ -151,6 +156,7 @@ def _alices_ids(shop, alice, buyer, now) -> dict[str, object]:
         "account_id": account.pk,
         "invitation_id": invitation.pk,
         "token_id": token.pk,
+        "endpoint_id": endpoint.pk,
         "proof_id": proof.pk,
         "payment_id": payment.pk,
         "refund_id": refund.pk,

@@ -22,6 +22,10 @@ ACTION_LABELS = {
     "shop.invitation_revoked": _("Invitation withdrawn"),
     "shop.invitation_accepted": _("Invitation accepted"),
     "shop.member_removed": _("Team member removed"),
+    "webhook.created": _("Webhook added"),
+    "webhook.activated": _("Webhook turned on"),
+    "webhook.deactivated": _("Webhook turned off"),
+    "webhook.deleted": _("Webhook deleted"),
     "shop.api_token_created": _("API token made"),
     "shop.api_token_revoked": _("API token revoked"),
     # A PO and what it sells

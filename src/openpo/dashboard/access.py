@@ -30,6 +30,7 @@ SHOP_PATHS: dict[str, str] = {
     "catalog.material": "variant__campaign__shop",
     "catalog.membership": "shop",
     "catalog.apitoken": "shop",
+    "hooks.webhookendpoint": "shop",
     "orders.ordernote": "order__shop",
     "payments.payment": "shop",
     "payments.refund": "shop",

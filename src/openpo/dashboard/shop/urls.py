@@ -1,6 +1,14 @@
 """The URLs of this area, joined from its page modules."""
 
-from openpo.dashboard.shop import api_docs, api_tokens, bank_accounts, settings, team, whatsapp
+from openpo.dashboard.shop import (
+    api_docs,
+    api_tokens,
+    bank_accounts,
+    settings,
+    team,
+    webhooks,
+    whatsapp,
+)
 
 urlpatterns = [
     *settings.urlpatterns,
@@ -9,4 +17,5 @@ urlpatterns = [
     *api_tokens.urlpatterns,
     *api_docs.urlpatterns,
     *whatsapp.urlpatterns,
+    *webhooks.urlpatterns,
 ]
