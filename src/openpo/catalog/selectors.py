@@ -23,15 +23,24 @@ def products_for_page() -> Prefetch:
     return Prefetch("products", queryset=products)
 
 
+def published_campaign(shop_slug: str, campaign_slug: str, queryset=None) -> Campaign:
+    """The published campaign the URL's slugs name (drafts stay private), or 404; `queryset`
+    says what to load with it (by default its shop)."""
+    if queryset is None:
+        queryset = Campaign.objects.select_related("shop")
+    return get_object_or_404(
+        queryset, shop__slug=shop_slug, slug=campaign_slug, status__in=PUBLIC_STATUSES
+    )
+
+
 def get_public_campaign(shop_slug: str, campaign_slug: str) -> Campaign:
     """The published campaign with its products, photos and variants, or 404."""
-    return get_object_or_404(
+    return published_campaign(
+        shop_slug,
+        campaign_slug,
         Campaign.objects.select_related("shop").prefetch_related(
             products_for_page(), "shop__bank_accounts"
         ),
-        shop__slug=shop_slug,
-        slug=campaign_slug,
-        status__in=PUBLIC_STATUSES,
     )
 
 
@@ -40,12 +49,7 @@ def get_orderable_campaign(shop_slug: str, campaign_slug: str) -> tuple[Campaign
 
     The order endpoints' read: two light queries, nothing the order does not need.
     """
-    campaign = get_object_or_404(
-        Campaign.objects.select_related("shop"),
-        shop__slug=shop_slug,
-        slug=campaign_slug,
-        status__in=PUBLIC_STATUSES,
-    )
+    campaign = published_campaign(shop_slug, campaign_slug)
     skus = dict(
         Variant.objects.filter(campaign=campaign, is_active=True)
         .order_by()
@@ -57,12 +61,7 @@ def get_orderable_campaign(shop_slug: str, campaign_slug: str) -> tuple[Campaign
 def get_campaign_for_order_form(shop_slug: str, campaign_slug: str) -> tuple[Campaign, list]:
     """The published campaign (with its shop) and its active variants (with their products)
     in page order, or 404: what the order form's POST needs, without the page's photos."""
-    campaign = get_object_or_404(
-        Campaign.objects.select_related("shop"),
-        shop__slug=shop_slug,
-        slug=campaign_slug,
-        status__in=PUBLIC_STATUSES,
-    )
+    campaign = published_campaign(shop_slug, campaign_slug)
     variants = list(
         Variant.objects.filter(campaign=campaign, is_active=True)
         .select_related("product")

@@ -13,14 +13,13 @@ import time
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from openpo.catalog.models import Campaign, Variant
-from openpo.catalog.selectors import PUBLIC_STATUSES, availability
+from openpo.catalog.selectors import availability, published_campaign
 
 HOLD_SECONDS = 1.0
 _counts: dict[tuple[str, str, str], tuple[float, bytes, str]] = {}
@@ -32,12 +31,7 @@ def forget_all() -> None:
 
 
 def _document(shop_slug: str, campaign_slug: str) -> bytes:
-    campaign = get_object_or_404(
-        Campaign.objects.all(),
-        shop__slug=shop_slug,
-        slug=campaign_slug,
-        status__in=PUBLIC_STATUSES,
-    )
+    campaign = published_campaign(shop_slug, campaign_slug, Campaign.objects.all())
     variants = list(Variant.objects.filter(campaign=campaign, is_active=True).order_by())
     state = availability(campaign, variants, timezone.now())
     slots = ""
