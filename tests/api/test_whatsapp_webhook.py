@@ -403,3 +403,25 @@ def test_a_body_too_large_is_refused(client, account):
 
 def test_other_methods_are_refused(client, account):
     assert client.put(URL).status_code == 405
+
+
+def test_it_needs_no_csrf_token(orders, account, now):
+    from django.test import Client
+
+    meta = Client(enforce_csrf_checks=True)
+
+    assert post(meta, text_from(SARI, "Halo", now)).status_code == 200
+    assert _sari().whatsapp_last_inbound_at is not None
+
+
+def test_past_the_rate_limit_calls_are_answered_429_and_not_read(client, orders, account, now):
+    from openpo.api.whatsapp import CALLS_PER_MINUTE
+    from openpo.core.ratelimit import hit
+
+    for _call in range(CALLS_PER_MINUTE):
+        hit("whatsapp_webhook", "127.0.0.1", limit=CALLS_PER_MINUTE, window=60)
+
+    response = post(client, text_from(SARI, "Halo", now))
+
+    assert response.status_code == 429
+    assert _sari().whatsapp_last_inbound_at is None
