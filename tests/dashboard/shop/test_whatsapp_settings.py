@@ -82,7 +82,9 @@ def test_a_new_secret_replaces_the_old_and_a_new_verify_token_can_be_made(owner,
     owner.post(URL, _form())
     old_verify_token = WhatsAppAccount.objects.get(shop=shop).verify_token
 
-    owner.post(URL, _form(access_token="EAAG-new-token-5678", app_secret="", renew_verify_token="on"))
+    owner.post(
+        URL, _form(access_token="EAAG-new-token-5678", app_secret="", renew_verify_token="on")
+    )
 
     account = WhatsAppAccount.objects.get(shop=shop)
     assert account.access_token == "EAAG-new-token-5678"
