@@ -114,15 +114,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
 def _fresh_cache():
     from django.core.cache import cache
 
-    from openpo.messaging.rendering import forget_wording
-    from openpo.orders import refusals
-    from openpo.storefront import live, page_memory
+    from openpo.core.memory import forget_everything
 
     cache.clear()
-    page_memory.forget_all()
-    live.forget_all()
-    refusals.forget_all()
-    forget_wording()
+    forget_everything()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ default) in the shop's message language. Money is `Rp 150.000`, times are the sh
 """
 
 import re
-import time
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Subquery
@@ -14,6 +13,7 @@ from django.utils.translation import override
 
 from openpo.catalog.models import Campaign, Shop
 from openpo.core.errors import DomainError
+from openpo.core.memory import ShortMemory
 from openpo.core.money import format_rupiah
 from openpo.messaging.models import MessageTemplate, WhatsAppAccount
 from openpo.messaging.templates_default import EVENTS, default_template
@@ -78,11 +78,9 @@ def shop_template(event: str, shop: Shop) -> tuple[str, str]:
 # new wording reaches orders another web process takes within that time (in this process at
 # once: saving or deleting a template or a WhatsApp account forgets it all).
 WORDING_SECONDS = 2.0
-_wording: dict[tuple[int, str, str], tuple[float, tuple[str, str] | None, bool]] = {}
-
-
-def forget_wording(**_signal) -> None:
-    _wording.clear()
+# (shop id, event, language) -> (own wording or None, has the Cloud API)
+_wording = ShortMemory(WORDING_SECONDS)
+forget_wording = _wording.forget
 
 
 def shop_and_template(campaign, event: str) -> tuple[Shop, tuple[str, str]]:
@@ -93,8 +91,8 @@ def shop_and_template(campaign, event: str) -> tuple[Shop, tuple[str, str]]:
         shop = campaign.shop
         language = shop.message_language or "id"
         remembered = _wording.get((shop.pk, event, language))
-        if remembered and remembered[0] > time.monotonic():
-            _until, own_wording, shop.has_cloud_api = remembered
+        if remembered is not None:
+            own_wording, shop.has_cloud_api = remembered
             return shop, own_wording or default_template(event, language)
     own = MessageTemplate.objects.filter(
         shop_id=OuterRef("pk"), event=event, language=OuterRef("message_language")
@@ -115,8 +113,7 @@ def shop_and_template(campaign, event: str) -> tuple[Shop, tuple[str, str]]:
     shop.has_cloud_api = found.cloud_api
     own_wording = None if found.own_body is None else (found.own_subject, found.own_body)
     language = found.message_language or "id"
-    until = time.monotonic() + WORDING_SECONDS
-    _wording[(found.pk, event, language)] = (until, own_wording, found.cloud_api)
+    _wording.put((found.pk, event, language), (own_wording, found.cloud_api))
     return shop, own_wording or default_template(event, language)
 
 

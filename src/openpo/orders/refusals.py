@@ -13,10 +13,10 @@ or closed. "Not open yet" is not: it opens by itself. The memory is a dict per p
 written and read whole under the GIL, keyed by the shop's and the PO's slugs from the URL.
 """
 
-import time
 from dataclasses import dataclass
 
 from openpo.core.errors import DomainError
+from openpo.core.memory import ShortMemory
 from openpo.orders.models import Order
 
 HOLD_SECONDS = 1.0
@@ -26,29 +26,21 @@ HOLD_SECONDS = 1.0
 class Refusal:
     campaign_id: int
     error: DomainError
-    until: float  # time.monotonic()
 
 
-_refusals: dict[tuple[str, str], Refusal] = {}
+# (shop slug, PO slug) -> Refusal
+_refusals = ShortMemory(HOLD_SECONDS)
 
 
 def remember(shop_slug: str, campaign_slug: str, campaign_id: int, error: DomainError) -> None:
     """Keep `error` for a second if it refuses every order of the PO."""
     if error.whole_po:
-        until = time.monotonic() + HOLD_SECONDS
-        _refusals[(shop_slug, campaign_slug)] = Refusal(campaign_id, error, until)
+        _refusals.put((shop_slug, campaign_slug), Refusal(campaign_id, error))
 
 
 def forget(campaign_id: int) -> None:
     """A slot was freed (or the PO reopened) in this process: no remembered refusal stands."""
-    for key, refusal in list(_refusals.items()):
-        if refusal.campaign_id == campaign_id:
-            _refusals.pop(key, None)
-
-
-def forget_all() -> None:
-    """For tests: each test's database starts afresh, so must this memory."""
-    _refusals.clear()
+    _refusals.forget_where(lambda refusal: refusal.campaign_id == campaign_id)
 
 
 def standing_refusal(
@@ -59,9 +51,6 @@ def standing_refusal(
     is answered with its order by `place_order`."""
     refusal = _refusals.get((shop_slug, campaign_slug))
     if refusal is None:
-        return None
-    if time.monotonic() >= refusal.until:
-        _refusals.pop((shop_slug, campaign_slug), None)
         return None
     key = (idempotency_key or "").strip()[:64]
     if key and Order.objects.filter(campaign_id=refusal.campaign_id, idempotency_key=key).exists():

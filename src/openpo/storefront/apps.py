@@ -22,7 +22,7 @@ def _forget_pages(sender, **kwargs) -> None:
     if sender._meta.label_lower in SHOWN_ON_PAGES:
         from openpo.storefront import page_memory
 
-        page_memory.forget_all()
+        page_memory.pages.forget()
 
 
 class StorefrontConfig(AppConfig):

@@ -9,7 +9,6 @@ with no body. `Cache-Control: max-age=1` lets a proxy in front share it for that
 
 import hashlib
 import json
-import time
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -20,14 +19,11 @@ from django.views.decorators.http import require_GET
 
 from openpo.catalog.models import Campaign, Variant
 from openpo.catalog.selectors import availability, published_campaign
+from openpo.core.memory import ShortMemory
 
 HOLD_SECONDS = 1.0
-_counts: dict[tuple[str, str, str], tuple[float, bytes, str]] = {}
-
-
-def forget_all() -> None:
-    """For tests: each test's database starts afresh, so must this memory."""
-    _counts.clear()
+# (shop slug, PO slug, language) -> (body, etag)
+_counts = ShortMemory(HOLD_SECONDS)
 
 
 def _document(shop_slug: str, campaign_slug: str) -> bytes:
@@ -68,14 +64,11 @@ def _variant_text(variant: Variant) -> str:
 def campaign_live(request: HttpRequest, shop_slug: str, campaign_slug: str) -> HttpResponse:
     key = (shop_slug, campaign_slug, get_language())
     kept = _counts.get(key)
-    if kept is None or kept[0] <= time.monotonic():
+    if kept is None:
         body = _document(shop_slug, campaign_slug)
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        if len(_counts) >= 1000:
-            _counts.clear()
-        kept = (time.monotonic() + HOLD_SECONDS, body, etag)
-        _counts[key] = kept
-    _until, body, etag = kept
+        kept = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        _counts.put(key, kept)
+    body, etag = kept
     asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
     if etag in asked or f"W/{etag}" in asked:
         response: HttpResponse = HttpResponseNotModified()

@@ -11,7 +11,6 @@ for the visitor, a page asked for with a query string or by HTMX (those are draw
 At most `MAX_PAGES` pages per process; past that the memory starts again.
 """
 
-import time
 import uuid
 from collections.abc import Callable
 
@@ -20,6 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
+from openpo.core.memory import ShortMemory
+
 HOLD_SECONDS = 1.0
 MAX_PAGES = 500
 # Stand-ins for a request's own values in a kept page (never in a page as drawn).
@@ -27,12 +28,9 @@ CSRF_HOLE = "\x00csrf\x00"
 NONCE_HOLE = "\x00nonce\x00"
 KEY_HOLE = "\x00key\x00"
 
-_pages: dict[tuple, tuple[float, int, str, dict[str, str]]] = {}
-
-
-def forget_all() -> None:
-    """A seller saved something a page shows (storefront/apps.py), or a test starts afresh."""
-    _pages.clear()
+# key -> (status, body with holes, headers); forgotten when a seller saves something a page
+# shows (storefront/apps.py).
+pages = ShortMemory(HOLD_SECONDS, max_items=MAX_PAGES)
 
 
 def _keepable(request: HttpRequest) -> bool:
@@ -57,8 +55,8 @@ def remembered_page(
     token = get_token(request)
     nonce = str(getattr(request, "csp_nonce", ""))
     idempotency_key = uuid.uuid4().hex
-    kept = _pages.get(key)
-    if kept is None or kept[0] <= time.monotonic():
+    kept = pages.get(key)
+    if kept is None:
         response = draw(token, idempotency_key)
         if response.status_code != 200 or response.streaming:
             return response
@@ -68,12 +66,10 @@ def remembered_page(
             holes.append((nonce, NONCE_HOLE))
         for value, hole in holes:
             body = body.replace(value, hole)
-        if len(_pages) >= MAX_PAGES:
-            _pages.clear()
         headers = {k: v for k, v in response.items() if k.lower() != "content-length"}
-        _pages[key] = (time.monotonic() + HOLD_SECONDS, response.status_code, body, headers)
+        pages.put(key, (response.status_code, body, headers))
         return response
-    _until, status, body, headers = kept
+    status, body, headers = kept
     body = body.replace(CSRF_HOLE, token).replace(KEY_HOLE, idempotency_key)
     body = body.replace(NONCE_HOLE, nonce)
     response = HttpResponse(body, status=status)
