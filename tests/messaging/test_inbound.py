@@ -141,20 +141,23 @@ def test_the_last_message_time_never_moves_backwards(account, sari_order, now):
     assert _sari().whatsapp_last_inbound_at == now.replace(microsecond=0)
 
 
-def test_an_opted_out_buyer_hears_no_next_po_news_even_after_a_later_tick(
+def test_an_opted_out_buyer_hears_no_next_po_news_until_a_fresh_tick(
     account, shop, campaign, sari_order, buyer, now
 ):
     handle_whatsapp_webhook(account=account, payload=_message("berhenti", now), now=now)
-    # A later order with the "tell me about next POs" box ticked is not a reply START.
-    factories.order(campaign, buyer=replace(buyer, wants_updates=True), now=now)
-    assert _sari().reminders_opt_in is True and _sari().opted_out_at is not None
     closing = make_campaign(
         shop, now=now, title="PO Hoodie", closes_at=now + timedelta(hours=12), quotas=(None,)
     )
-
+    # A later order without the "tell me about next POs" box ticked keeps the opt-out.
+    factories.order(campaign, buyer=replace(buyer, wants_updates=False), now=now)
     remind_po_events(now=now)
-
     assert not OutboxMessage.objects.filter(event="po_closing_soon", campaign=closing).exists()
+
+    # Ticking it on a later order is a fresh, explicit choice: news again.
+    factories.order(campaign, buyer=replace(buyer, wants_updates=True), now=now)
+    assert _sari().reminders_opt_in is True and _sari().opted_out_at is None
+    remind_po_events(now=now)
+    assert OutboxMessage.objects.filter(event="po_closing_soon", campaign=closing).exists()
 
 
 def test_a_buyer_who_opted_in_hears_next_po_news(account, shop, sari_order, now):

@@ -8,7 +8,8 @@
   buyers who opted in (the order form's tick) and have not opted out since.
 
 Opting out (a reply STOP / berhenti, `messaging.inbound`) sets `Customer.opted_out_at` and
-clears the tick; it holds until the buyer replies START / mulai.
+clears the tick; it holds until the buyer replies START / mulai, or ticks the box on a later
+order (a fresh, explicit choice).
 """
 
 from django.db.models import QuerySet

@@ -287,8 +287,10 @@ def _reserve(campaign: Campaign, prepared: _Prepared) -> None:
 def _upsert_customer(campaign: Campaign, prepared: _Prepared, now: datetime) -> Customer:
     buyer = prepared.buyer
     update_fields = ["name", "updated_at"] + (["email"] if buyer.email else [])
-    if buyer.wants_updates:  # a tick opts in; no tick on a later order does not opt out
-        update_fields.append("reminders_opt_in")
+    if buyer.wants_updates:
+        # A tick opts in, also after a STOP on WhatsApp: it is the buyer's fresh, explicit
+        # choice. No tick on a later order does not opt out.
+        update_fields += ["reminders_opt_in", "opted_out_at"]
     (customer,) = Customer.objects.bulk_create(
         [
             Customer(
