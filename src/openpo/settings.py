@@ -344,6 +344,8 @@ RATE_LIMITS = {
     "proof": _rate("OPENPO_RATE_LIMIT_PROOFS", "10/600"),
     "signup": _rate("OPENPO_RATE_LIMIT_SIGNUPS", "10/3600"),
     "password_reset": _rate("OPENPO_RATE_LIMIT_PASSWORD_RESETS", "5/3600"),
+    # Meta calls from a few addresses for every shop: generous, per address.
+    "whatsapp_webhook": _rate("OPENPO_RATE_LIMIT_WHATSAPP_WEBHOOK", "600/60"),
 }
 
 LOGGING = {

@@ -414,12 +414,14 @@ def test_it_needs_no_csrf_token(orders, account, now):
     assert _sari().whatsapp_last_inbound_at is not None
 
 
-def test_past_the_rate_limit_calls_are_answered_429_and_not_read(client, orders, account, now):
-    from openpo.api.whatsapp import CALLS_PER_MINUTE
+def test_past_the_rate_limit_calls_are_answered_429_and_not_read(
+    client, orders, account, now, settings
+):
     from openpo.core.ratelimit import hit
 
-    for _call in range(CALLS_PER_MINUTE):
-        hit("whatsapp_webhook", "127.0.0.1", limit=CALLS_PER_MINUTE, window=60)
+    limit, window = settings.RATE_LIMITS["whatsapp_webhook"]
+    for _call in range(limit):
+        hit("whatsapp_webhook", "127.0.0.1", limit=limit, window=window)
 
     response = post(client, text_from(SARI, "Halo", now))
 

@@ -1,9 +1,11 @@
-"""Operators' views of messaging: the outbox, and WhatsApp Cloud API accounts (set up here
-until the shop settings page has a form for them)."""
+"""Operators' views of messaging: the outbox, and WhatsApp Cloud API accounts (the shop's
+owner sets those up on the dashboard; here their secrets show only by their last characters
+and cannot be read or changed)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from openpo.messaging.models import OutboxMessage, WhatsAppAccount
+from openpo.messaging.models import OutboxMessage, WhatsAppAccount, secret_hint
 
 
 @admin.register(OutboxMessage)
@@ -17,3 +19,13 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 @admin.register(WhatsAppAccount)
 class WhatsAppAccountAdmin(admin.ModelAdmin):
     list_display = ["shop", "phone_number_id", "is_active"]
+    exclude = ["access_token", "app_secret"]
+    readonly_fields = ["access_token_ends", "app_secret_ends"]
+
+    @admin.display(description=_("access token"))
+    def access_token_ends(self, account: WhatsAppAccount) -> str:
+        return secret_hint(account.access_token)
+
+    @admin.display(description=_("app secret"))
+    def app_secret_ends(self, account: WhatsAppAccount) -> str:
+        return secret_hint(account.app_secret)
