@@ -235,3 +235,33 @@ def test_manual_whatsapp_messages_are_left_to_the_seller(shop, now, graph_api, a
     assert deliver_due_messages(now=now) == 0
     assert graph_api.requests == []
     assert OutboxMessage.objects.get().status == OutboxMessage.Status.MANUAL
+
+
+REENGAGEMENT = (400, _error(131047, "(#131047) Re-engagement message", 2494010))
+
+
+def test_free_text_meta_says_is_outside_the_window_goes_again_as_the_template(
+    shop, now, graph_api, account
+):
+    from openpo.messaging.channels.whatsapp_cloud import WhatsAppCloudSender
+
+    graph_api.answers = [REENGAGEMENT]
+    message = _queue(shop, now)
+
+    assert WhatsAppCloudSender(as_text=True).send(message).startswith("wamid.")
+
+    assert [r["body"]["type"] for r in graph_api.requests] == ["text", "template"]
+
+
+def test_without_a_template_it_goes_to_the_sellers_phone_instead(shop, now, graph_api, account):
+    from openpo.messaging.channels.base import SendFromPhone
+    from openpo.messaging.channels.whatsapp_cloud import WhatsAppCloudSender
+
+    account.template_name = ""
+    account.save()
+    graph_api.answers = [REENGAGEMENT]
+    message = _queue(shop, now)
+
+    with pytest.raises(SendFromPhone):
+        WhatsAppCloudSender(as_text=True).send(message)
+    assert len(graph_api.requests) == 1

@@ -6,11 +6,13 @@ from openpo.messaging.models import OutboxMessage
 
 
 class ChannelError(Exception):
-    """The channel did not take the message: retried later, unless `permanent`."""
+    """The channel did not take the message: retried later, unless `permanent`. `code` is the
+    provider's own error code, when it gave one."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, code: int | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.code = code
 
 
 class SendFromPhone(Exception):

@@ -33,6 +33,8 @@ DEFAULT_VERSION = "v21.0"
 TIMEOUT_SECONDS = 20
 # Error codes Meta documents as "try again later" even when the HTTP status is a 4xx.
 TEMPORARY_CODES = {1, 2, 4, 80007, 130429, 131000, 131056, 133004}
+# "Re-engagement message": free text more than 24 hours after the buyer's last message.
+REENGAGEMENT_REQUIRED = 131047
 
 
 def api_base_url() -> str:
@@ -113,30 +115,41 @@ class WhatsAppCloudSender(Sender):
                 "the buyer has not written in 24 hours and the shop has no approved template"
             )
         as_text = route == WhatsAppRoute.TEXT
-        url = f"{api_base_url()}/{api_version()}/{account.phone_number_id}/messages"
-        body = json.dumps(build_payload(message, account, as_text=as_text)).encode()
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={
-                "Authorization": f"Bearer {account.access_token}",
-                "Content-Type": "application/json",
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                answer = _json(response.read())
-        except urllib.error.HTTPError as exc:
-            raise _error_from(exc.code, _json(exc.read())) from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise ChannelError(f"WhatsApp Cloud API unreachable: {exc}") from exc
-        try:
-            return str(answer["messages"][0]["id"])
-        except (KeyError, IndexError, TypeError):
-            raise ChannelError(
-                f"WhatsApp Cloud API answered without a message id: {answer}"
-            ) from None
+            return _post(account, build_payload(message, account, as_text=as_text))
+        except ChannelError as error:
+            # Meta's own clock says the window closed (our record of the buyer's last
+            # message was late or lost): the template, or the seller's phone, as outside it.
+            if not (as_text and error.code == REENGAGEMENT_REQUIRED):
+                raise
+        if not account.has_template:
+            raise SendFromPhone("WhatsApp says the 24-hour window has closed (131047)")
+        return _post(account, build_payload(message, account, as_text=False))
+
+
+def _post(account: WhatsAppAccount, payload: dict) -> str:
+    """POST one message; the `wamid.…` Meta gives it, or ChannelError."""
+    url = f"{api_base_url()}/{api_version()}/{account.phone_number_id}/messages"
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {account.access_token}",
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            answer = _json(response.read())
+    except urllib.error.HTTPError as exc:
+        raise _error_from(exc.code, _json(exc.read())) from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise ChannelError(f"WhatsApp Cloud API unreachable: {exc}") from exc
+    try:
+        return str(answer["messages"][0]["id"])
+    except (KeyError, IndexError, TypeError):
+        raise ChannelError(f"WhatsApp Cloud API answered without a message id: {answer}") from None
 
 
 def _json(raw: bytes) -> dict:
@@ -165,4 +178,4 @@ def _error_from(status: int, answer: dict) -> ChannelError:
     if error.get("fbtrace_id"):
         text += f" (fbtrace_id {error['fbtrace_id']})"
     temporary = status == 429 or status >= 500 or code in TEMPORARY_CODES
-    return ChannelError(text, permanent=not temporary)
+    return ChannelError(text, permanent=not temporary, code=code)
