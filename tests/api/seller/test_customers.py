@@ -116,3 +116,15 @@ def test_without_a_token_customers_are_401(client, world):
         response = get(client, path, None)
         assert response.status_code == 401
         assert response.json()["code"] == "unauthorized"
+
+
+def test_refunds_come_off_what_a_buyer_spent_and_an_opt_out_shows(client, token, world, now):
+    from openpo.orders.models import Order
+
+    Order.objects.filter(pk=world["first"].pk).update(amount_refunded=10_000)
+    Customer.objects.filter(phone="+6281322223333").update(opted_out_at=now)
+
+    sari = get(client, "customers", token, q="wulan").json()["items"][0]
+
+    assert sari["total_spent"] == world["first"].total - 10_000
+    assert sari["opted_out_at"] is not None and sari["whatsapp_last_message_at"] is None

@@ -5,7 +5,7 @@ by their WhatsApp number; another shop's customer answers 404.
 
 from datetime import datetime
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
@@ -34,6 +34,13 @@ class ShopCustomerOut(Schema):
     phone: str = Field(description="WhatsApp number, E.164 (+62…).")
     email: str
     reminders_opt_in: bool = Field(description="Asked to hear about the shop's next POs.")
+    opted_out_at: datetime | None = Field(
+        description="Replied STOP / berhenti on WhatsApp: no broadcasts or news since."
+    )
+    whatsapp_last_message_at: datetime | None = Field(
+        description="The buyer's last WhatsApp message to the shop (free text may be sent "
+        "for 24 hours after it)."
+    )
     order_count: int = Field(description="Orders of every status.")
     total_spent: int = Field(description="Rupiah paid over all orders, refunds deducted.")
     last_order_at: datetime | None
@@ -62,7 +69,7 @@ class ShopCustomerDetailOut(ShopCustomerOut):
 def _customers(request: HttpRequest) -> QuerySet[Customer]:
     return Customer.objects.filter(shop=shop_of(request)).annotate(
         order_count=Count("orders"),
-        total_spent=Sum("orders__amount_paid", default=0),
+        total_spent=Sum(F("orders__amount_paid") - F("orders__amount_refunded"), default=0),
         last_order_at=Max("orders__created_at"),
     )
 
@@ -74,6 +81,8 @@ def _out(request: HttpRequest, customer: Customer) -> dict:
         "phone": customer.phone,
         "email": customer.email,
         "reminders_opt_in": customer.reminders_opt_in,
+        "opted_out_at": local(request, customer.opted_out_at),
+        "whatsapp_last_message_at": local(request, customer.whatsapp_last_inbound_at),
         "order_count": customer.order_count,
         "total_spent": customer.total_spent,
         "last_order_at": local(request, customer.last_order_at),
