@@ -80,3 +80,19 @@ def test_another_shop_sees_no_log(client, charlie, other_shop, order, now):
         f"/dashboard/po/{order.campaign_id}/messages/",
     ]:
         assert client.get(url).status_code == 404, url
+
+
+def test_the_log_shows_whatsapps_delivered_and_read_receipts(client, alice, order, now):
+    _write(order, now, "r:1", body="Sudah dikirim")
+    _write(order, now, "r:2", body="Sudah dibaca")
+    OutboxMessage.objects.filter(event_key="r:1").update(
+        status="sent", sent_at=now, delivered_at=now
+    )
+    OutboxMessage.objects.filter(event_key="r:2").update(
+        status="sent", sent_at=now, delivered_at=now, read_at=now
+    )
+    client.force_login(alice)
+
+    html = client.get(f"/dashboard/orders/{order.pk}/messages/").content.decode()
+
+    assert html.count("status-delivered") == 1 and html.count("status-read") == 1
