@@ -1,4 +1,5 @@
-"""Order codes buyers can read out in a chat (`PO-7K3Q9`) and the secret of the order page."""
+"""Order codes buyers can read out in a chat (`PO-7K3Q9`), the secret of the order page, and
+the idempotency key a client sends with an order, as it is stored and looked up."""
 
 import secrets
 
@@ -14,3 +15,11 @@ def new_order_code() -> str:
 def new_order_secret() -> str:
     """192 random bits, URL-safe: the key of the buyer's order page."""
     return secrets.token_urlsafe(24)
+
+
+IDEMPOTENCY_KEY_LENGTH = 64  # Order.idempotency_key's max_length
+
+
+def clean_idempotency_key(raw: str | None) -> str:
+    """The key as stored: without surrounding spaces, at most 64 characters ('' for none)."""
+    return (raw or "").strip()[:IDEMPOTENCY_KEY_LENGTH]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from openpo.core.errors import DomainError
 from openpo.core.memory import ShortMemory
+from openpo.orders.codes import clean_idempotency_key
 from openpo.orders.models import Order
 
 HOLD_SECONDS = 1.0
@@ -52,7 +53,7 @@ def standing_refusal(
     refusal = _refusals.get((shop_slug, campaign_slug))
     if refusal is None:
         return None
-    key = (idempotency_key or "").strip()[:64]
+    key = clean_idempotency_key(idempotency_key)
     if key and Order.objects.filter(campaign_id=refusal.campaign_id, idempotency_key=key).exists():
         return None
     return refusal.error

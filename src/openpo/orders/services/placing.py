@@ -32,7 +32,7 @@ from openpo.core.phone import InvalidPhoneNumber, normalize_phone
 from openpo.core.text import text_problem
 from openpo.hooks import events as hook_events
 from openpo.messaging import events as message_events
-from openpo.orders.codes import new_order_code, new_order_secret
+from openpo.orders.codes import clean_idempotency_key, new_order_code, new_order_secret
 from openpo.orders.errors import (
     CampaignClosed,
     CampaignNotOpen,
@@ -459,7 +459,7 @@ def place_order(
     `CampaignClosed`, `SoldOut`, `InvalidOrder` or `IdempotencyMismatch`.
     """
     now = now or timezone.now()
-    idempotency_key = (idempotency_key or "").strip()[:64]
+    idempotency_key = clean_idempotency_key(idempotency_key)
     if problem := text_problem(idempotency_key):
         raise InvalidOrder(field_errors={"idempotency_key": [problem]})
     fingerprint = ""
