@@ -76,7 +76,7 @@ class WebhookDelivery(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
-        DELIVERED = "delivered", _("Delivered")
+        DELIVERED = "delivered", _("Delivered to your system")
         FAILED = "failed", _("Failed")
 
     endpoint = models.ForeignKey(

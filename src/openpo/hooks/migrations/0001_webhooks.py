@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             ("queued", "Waiting"),
-                            ("delivered", "Delivered"),
+                            ("delivered", "Delivered to your system"),
                             ("failed", "Failed"),
                         ],
                         default="queued",
