@@ -145,12 +145,11 @@ def emit(shop: Shop | int, event: str, data: Data, *, key: str, now: datetime) -
 # --- What the events carry ----------------------------------------------------------------
 
 
-def order_data(order) -> dict[str, Any]:
+def order_data(order, lines: Sequence | None = None) -> dict[str, Any]:
     """The order as a receiver sees it (no secrets: not the order page's link, no bank
-    details)."""
-    lines = order.lines.order_by("pk").values(
-        "sku", "product_name", "variant_label", "quantity", "unit_price"
-    )
+    details); `lines` (OrderLine objects) spares reading them when the caller has them."""
+    if lines is None:
+        lines = order.lines.order_by("pk")
     return {
         "code": order.code,
         "status": order.status,
@@ -165,11 +164,11 @@ def order_data(order) -> dict[str, Any]:
         "placed_at": _iso(order.created_at),
         "lines": [
             {
-                "sku": line["sku"],
-                "product": line["product_name"],
-                "variant": line["variant_label"],
-                "quantity": line["quantity"],
-                "unit_price": line["unit_price"],
+                "sku": line.sku,
+                "product": line.product_name,
+                "variant": line.variant_label,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
             }
             for line in lines
         ],
@@ -205,18 +204,19 @@ def campaign_data(campaign: Campaign) -> dict[str, Any]:
 # --- One line for each service --------------------------------------------------------------
 
 
-def order_created(order, now: datetime) -> Callable[[], int]:
+def order_created(order, now: datetime) -> Callable[[Sequence], int]:
     """A new order, in two steps so the read stays out of the order's transaction: call this
-    before it (the order need not be saved yet) and what it returns inside it."""
+    before it (the order need not be saved yet) and what it returns inside it, with the
+    order's lines as written."""
     shop = _order_shop(order)
     endpoint_ids = subscribers(_shop_id(shop), Event.ORDER_CREATED)
 
-    def write_deliveries() -> int:
+    def write_deliveries(lines: Sequence) -> int:
         return write(
             shop,
             Event.ORDER_CREATED,
             endpoint_ids,
-            lambda: order_data(order),
+            lambda: order_data(order, lines),
             key=f"order.created:{order.pk}",
             now=now,
         )

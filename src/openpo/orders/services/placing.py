@@ -540,7 +540,7 @@ def _write_order(
             with transaction.atomic():
                 order.customer = _upsert_customer(campaign, prepared, now)
                 order.save(force_insert=True)
-                OrderLine.objects.bulk_create(
+                lines = OrderLine.objects.bulk_create(
                     OrderLine(
                         order=order,
                         variant_id=variant_id,
@@ -566,7 +566,7 @@ def _write_order(
                     data={"units": prepared.units, "total": order.total},
                 ).save(force_insert=True)
                 write_message()
-                write_hooks()
+                write_hooks(lines)
                 _reserve(campaign, prepared)
         except _EarlyBirdGone:
             _priced(prepared, early=False)  # the last early-bird units went meanwhile
