@@ -55,6 +55,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("OPENPO_DEBUG", False)
+# Webhooks to this machine itself (127.0.0.1, localhost), for development and tests only: in
+# production a seller's URL must not reach the server's own services (hooks/addresses.py).
+WEBHOOKS_ALLOW_LOCAL = _env_bool("OPENPO_WEBHOOKS_ALLOW_LOCAL", DEBUG)
 ALLOWED_HOSTS = _env_list("OPENPO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 SITE_URL = os.environ.get("OPENPO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Without OPENPO_SITE_URL, `openpo serve` points links at the address it serves (ops/serve.py).

@@ -17,6 +17,12 @@ from openpo.hooks.services import create_endpoint
 
 
 @pytest.fixture(autouse=True)
+def _receivers_on_this_machine(settings):
+    """The tests' receivers listen on 127.0.0.1, as in development (hooks.addresses)."""
+    settings.WEBHOOKS_ALLOW_LOCAL = True
+
+
+@pytest.fixture(autouse=True)
 def _forget_endpoints():
     """What `hooks.events` remembers of a shop's endpoints must not pass from test to test."""
     events.forget()

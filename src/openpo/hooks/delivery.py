@@ -49,6 +49,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from openpo.hooks.addresses import resolved_problem
 from openpo.hooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,10 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 
 def post(url: str, body: bytes, request_headers: dict) -> tuple[int | None, str, str]:
-    """POST once: (status code or None, error text, excerpt of the answer's body)."""
+    """POST once: (status code or None, error text, excerpt of the answer's body). Nothing is
+    sent to an address inside the server's network (`hooks.addresses`)."""
+    if problem := resolved_problem(url):
+        return None, problem[:EXCERPT], ""
     request = urllib.request.Request(url, data=body, method="POST", headers=request_headers)
     try:
         with _opener.open(request, timeout=timeout_seconds()) as response:

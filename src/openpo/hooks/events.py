@@ -22,18 +22,18 @@ it within that time.
 """
 
 import hashlib
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from openpo.catalog.models import Campaign, Shop
+from openpo.core.memory import ShortMemory
 from openpo.hooks.models import Event, WebhookDelivery, WebhookEndpoint
 
 QUIET_SECONDS = 1.0
-# (shop id, event) → monotonic time until which the shop is known to have no active endpoint
-# for the event (event "": none at all).
-_quiet: dict[tuple[int, str], float] = {}
+# (shop id, event) → shop id, while the shop is known to have no active endpoint for the
+# event (event "": none at all).
+_quiet = ShortMemory(QUIET_SECONDS)
 
 Data = dict[str, Any] | Callable[[], dict[str, Any]]
 
@@ -41,10 +41,9 @@ Data = dict[str, Any] | Callable[[], dict[str, Any]]
 def forget(shop_id: int | None = None) -> None:
     """Forget what was remembered about one shop's endpoints (or every shop's)."""
     if shop_id is None:
-        _quiet.clear()
-        return
-    for remembered in [k for k in _quiet if k[0] == shop_id]:
-        _quiet.pop(remembered, None)
+        _quiet.forget()
+    else:
+        _quiet.forget_where(lambda quiet_shop: quiet_shop == shop_id)
 
 
 def event_id(shop_id: int, key: str) -> str:
@@ -55,10 +54,8 @@ def event_id(shop_id: int, key: str) -> str:
 def subscribers(shop_id: int, event: str) -> list[int]:
     """The ids of the shop's active endpoints subscribed to `event`: one query, or none when
     the shop was found to have none for it within the last `QUIET_SECONDS`."""
-    moment = time.monotonic()
-    for remembered in ((shop_id, ""), (shop_id, event)):
-        if _quiet.get(remembered, 0.0) > moment:
-            return []
+    if _quiet.get((shop_id, "")) or _quiet.get((shop_id, event)):
+        return []
     rows = list(
         WebhookEndpoint.objects.filter(shop_id=shop_id, is_active=True).values_list("pk", "events")
     )
@@ -67,7 +64,7 @@ def subscribers(shop_id: int, event: str) -> list[int]:
     if not found:
         # Only "none" is remembered: an endpoint remembered after it was deleted would be a
         # row to insert against, and a fresh read costs only the shops that have endpoints.
-        _quiet[(shop_id, "" if not rows else event)] = moment + QUIET_SECONDS
+        _quiet.put((shop_id, "" if not rows else event), shop_id)
     return found
 
 

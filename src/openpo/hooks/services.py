@@ -1,16 +1,14 @@
 """Registering, turning off and deleting a shop's webhook endpoints, and the test event.
 
-An endpoint's URL must be https (plain http only to this machine, 127.0.0.1 or localhost, or
-with DEBUG on), its events a non-empty choice of `SUBSCRIBABLE`. Its secret (`whsec_…`) is
-drawn here and returned to be shown once. Creating and deleting are audited.
+An endpoint's URL must be https to an address on the internet (`hooks.addresses`: this
+machine itself only with WEBHOOKS_ALLOW_LOCAL, for development and tests), its events a
+non-empty choice of `SUBSCRIBABLE`. Its secret (`whsec_…`) is drawn here and returned to be
+shown once. Creating and deleting are audited.
 """
 
-import ipaddress
 import secrets
 from datetime import datetime
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -21,11 +19,11 @@ from openpo.core.audit import audit_event
 from openpo.core.errors import DomainError
 from openpo.core.text import text_problem
 from openpo.hooks import delivery, events
+from openpo.hooks.addresses import url_problem
 from openpo.hooks.models import SUBSCRIBABLE, Event, WebhookDelivery, WebhookEndpoint
 
 SECRET_PREFIX = "whsec_"
 MAX_ENDPOINTS = 10
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class InvalidEndpoint(DomainError):
@@ -34,35 +32,13 @@ class InvalidEndpoint(DomainError):
     default_message = _("Please correct the webhook's details.")
 
 
-def _url_problem(url: str) -> str | None:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("https", "http") or not host:
-        return _("Enter a full address, starting with https://.")
-    if parts.username or parts.password:
-        return _("Leave the user name and password out of the address.")
-    if parts.scheme == "http" and not (settings.DEBUG or host in LOCAL_HOSTS):
-        return _("The address must start with https:// so nobody can read the events.")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    # The server's own network is no place to send a seller's events (a cloud's metadata
-    # service lives at 169.254.169.254).
-    if address.is_link_local or (
-        (address.is_private or address.is_reserved) and not address.is_loopback
-    ):
-        return _("This address is not reachable from the internet.")
-    return None
-
-
 def _clean(url: str, chosen: list[str], description: str) -> tuple[str, list[str], str]:
     url = url.strip()
     description = " ".join(description.split())
     errors: dict[str, list] = {}
     if len(url) > 500:
         errors["url"] = [_("This is too long.")]
-    elif problem := text_problem(url) or _url_problem(url):
+    elif problem := text_problem(url) or url_problem(url):
         errors["url"] = [problem]
     known = [e.value for e in SUBSCRIBABLE]
     events_chosen = [e for e in known if e in set(chosen)]

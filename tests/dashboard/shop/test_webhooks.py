@@ -20,6 +20,12 @@ PAGE = "/dashboard/settings/webhooks/"
 
 
 @pytest.fixture(autouse=True)
+def _receivers_on_this_machine(settings):
+    """The tests' receivers listen on 127.0.0.1, as in development (hooks.addresses)."""
+    settings.WEBHOOKS_ALLOW_LOCAL = True
+
+
+@pytest.fixture(autouse=True)
 def _forget_endpoints():
     events.forget()
     yield
