@@ -22,8 +22,8 @@ def test_every_operation_of_the_document_is_on_the_page(client, shop, bob):
             assert f"<code>{method.upper()} {route}</code>" in html
             assert spec["summary"].replace("'", "&#x27;") in html
     # A body's fields with their limits, and the shop's own addresses in the example.
-    assert "<code>opens_at</code> <span class=\"badge\">" in html and "date-time" in html
-    assert "<h3 id=\"shape-ShopProductIn\">ShopProductIn</h3>" in html
+    assert '<code>opens_at</code> <span class="badge">' in html and "date-time" in html
+    assert '<h3 id="shape-ShopProductIn">ShopProductIn</h3>' in html
     assert "/api/v1/public/toko-alice/" in html
 
 
