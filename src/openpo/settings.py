@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "openpo.fulfillment",
     "openpo.hooks",
     "openpo.intake",
+    "openpo.insights",
     "openpo.storefront",
     "openpo.api",
     "openpo.dashboard",

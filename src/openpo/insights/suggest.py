@@ -1,0 +1,108 @@
+"""A plan for the next PO, from the POs before it, with the history behind every number.
+
+Units per variant (SKU, which a duplicated PO keeps): from the last `LOOKBACK` POs that took
+orders (closed and after), the units each SKU sold, weighted 3, 2, 1 from the newest. A variant
+that sold out did not show its whole demand: its units are scaled by how much of the PO's window
+was left when it sold out (window ÷ hours to sell out, at most `MAX_SOLD_OUT_FACTOR` times).
+The open day and hour: the weekday and the hour of the day at which most standing orders were
+placed. Each number comes with its evidence, so the seller can see why (no black box).
+"""
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from openpo.catalog.models import Campaign, Shop
+from openpo.insights.figures import by_hour, by_weekday, standing_orders, variants
+from openpo.orders.models import Order
+
+LOOKBACK = 3
+WEIGHTS = (3, 2, 1)
+MAX_SOLD_OUT_FACTOR = 2.0
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+S = Campaign.Status
+TOOK_ORDERS = (S.CLOSED, S.PRODUCING, S.SHIPPING, S.COMPLETED)
+
+
+@dataclass
+class Plan:
+    variants: list[dict] = field(default_factory=list)
+    open_weekday: str | None = None
+    open_hour: int | None = None
+    evidence: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "variants": self.variants,
+            "open_weekday": self.open_weekday,
+            "open_hour": self.open_hour,
+            "evidence": self.evidence,
+        }
+
+
+def past_campaigns(shop: Shop, before: Campaign | None = None) -> list[Campaign]:
+    """The newest POs of the shop that took orders, before `before` opened (if given)."""
+    campaigns = Campaign.objects.filter(shop=shop, status__in=TOOK_ORDERS)
+    if before is not None:
+        campaigns = campaigns.filter(opens_at__lt=before.opens_at).exclude(pk=before.pk)
+    return list(campaigns.order_by("-opens_at", "-pk")[:LOOKBACK])
+
+
+def demand(units: int, sold_out_after_hours: float | None, window_hours: float) -> float:
+    """What a variant would have sold without its quota: its units, scaled up if it sold out."""
+    if sold_out_after_hours is None or window_hours <= 0:
+        return float(units)
+    factor = window_hours / max(sold_out_after_hours, 1.0)
+    return units * min(max(factor, 1.0), MAX_SOLD_OUT_FACTOR)
+
+
+def plan_units(campaigns: list[Campaign], orders: QuerySet[Order]) -> tuple[list[dict], list]:
+    """Units to plan per SKU, and the evidence (each past PO's units for it)."""
+    weight_of = {c.pk: WEIGHTS[i] for i, c in enumerate(campaigns)}
+    window_of = {c.slug: (c.closes_at - c.opens_at).total_seconds() / 3600 for c in campaigns}
+    sold = variants(orders.filter(campaign__in=campaigns))
+    slug_weight = {c.slug: weight_of[c.pk] for c in campaigns}
+    per_sku: dict[str, list[tuple[float, int]]] = {}
+    evidence = []
+    for figure in sold:
+        wanted = demand(figure.units, figure.sold_out_after_hours, window_of[figure.campaign])
+        per_sku.setdefault(figure.sku, []).append((wanted, slug_weight[figure.campaign]))
+        evidence.append(
+            {
+                "campaign": figure.campaign,
+                "sku": figure.sku,
+                "units": figure.units,
+                "sold_out_after_hours": figure.sold_out_after_hours,
+                "demand": round(wanted, 1),
+                "weight": slug_weight[figure.campaign],
+            }
+        )
+    planned = [
+        {"sku": sku, "units": round(sum(d * w for d, w in seen) / sum(w for _d, w in seen))}
+        for sku, seen in per_sku.items()
+    ]
+    planned.sort(key=lambda row: (-row["units"], row["sku"]))
+    return planned, evidence
+
+
+def _busiest(counts: list[int]) -> int | None:
+    return max(range(len(counts)), key=lambda i: (counts[i], -i)) if any(counts) else None
+
+
+def next_po(shop: Shop, *, before: Campaign | None = None) -> Plan:
+    """The plan for the shop's next PO (or what would have been planned for `before`)."""
+    campaigns = past_campaigns(shop, before)
+    orders = standing_orders(shop)
+    if before is not None:
+        orders = orders.filter(created_at__lt=before.opens_at)
+    plan = Plan()
+    if campaigns:
+        plan.variants, plan.evidence = plan_units(campaigns, orders)
+    tz: ZoneInfo = shop.tzinfo
+    weekdays, hours = by_weekday(orders, tz), by_hour(orders, tz)
+    day, hour = _busiest(weekdays), _busiest(hours)
+    plan.open_weekday = WEEKDAYS[day] if day is not None else None
+    plan.open_hour = hour
+    plan.evidence.append({"orders_by_weekday": weekdays, "orders_by_hour": hours})
+    return plan

@@ -1,0 +1,188 @@
+"""Each insights figure against a small data set worked out by hand.
+
+Shop time zone WIB (UTC+7). PO "kaos" opens Monday 2 March 2026 09:00 WIB, closes three days
+and an hour later; size S has a quota of 3, M none. PO "hoodie" opens a week later.
+
+| # | PO     | placed (WIB)     | buyer | items    | channel  | province    |
+|---|--------|------------------|-------|----------|----------|-------------|
+| 1 | kaos   | Mon 2 Mar 10:00  | 1     | S×2      | web      | Jawa Barat  |
+| 2 | kaos   | Mon 2 Mar 11:00  | 2     | M×1      | whatsapp | DKI Jakarta |
+| 3 | kaos   | Tue 3 Mar 12:00  | 3     | S×1, M×2 | web      | Jawa Barat  |
+| 4 | kaos   | Tue 3 Mar 13:00  | 4     | M×1      | web      | Bali        | cancelled
+| 5 | hoodie | Mon 9 Mar 10:00  | 1     | S×1      | manual   | Jawa Barat  |
+| 6 | hoodie | Mon 9 Mar 13:00  | 5     | M×3      | import   | (none)      |
+
+Standing: 1, 2, 3, 5, 6 → 5 orders, 10 units. S of "kaos" reached its quota with order 3,
+27 hours after the PO opened.
+"""
+
+import io
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from openpo.catalog.services.lifecycle import advance_campaign
+from openpo.insights.report import insights
+from openpo.insights.segments import members
+from openpo.orders.models import Order
+from openpo.orders.services import cancel_order
+from tests import factories
+from tests.conftest import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # Monday 10:00 WIB
+WEEK = timedelta(days=7)
+
+
+@pytest.fixture
+def world(shop):
+    kaos = make_campaign(shop, now=T0, slug="kaos", quotas=(3, None))
+    small, medium = kaos.variants.order_by("position")
+
+    def buyer(n, province):
+        return factories.buyer(n, province=province, city="Kota", postal_code="40111")
+
+    factories.order(kaos, items={small.pk: 2}, buyer=buyer(1, "Jawa Barat"), now=T0)
+    factories.order(
+        kaos,
+        items={medium.pk: 1},
+        buyer=buyer(2, "DKI Jakarta"),
+        channel=Order.Channel.WHATSAPP,
+        now=T0 + timedelta(hours=1),
+    )
+    factories.order(
+        kaos,
+        items={small.pk: 1, medium.pk: 2},
+        buyer=buyer(3, "Jawa Barat"),
+        now=T0 + timedelta(hours=26),
+    )
+    fourth = factories.order(
+        kaos, items={medium.pk: 1}, buyer=buyer(4, "Bali"), now=T0 + timedelta(hours=27)
+    )
+    cancel_order(order=fourth, reason="batal", now=T0 + timedelta(hours=28))
+    advance_campaign(campaign=kaos, now=kaos.closes_at + timedelta(minutes=1))  # closed
+
+    hoodie = make_campaign(shop, now=T0 + WEEK, slug="hoodie", quotas=(None, None))
+    h_small, h_medium = hoodie.variants.order_by("position")
+    factories.order(
+        hoodie,
+        items={h_small.pk: 1},
+        buyer=buyer(1, "Jawa Barat"),
+        channel=Order.Channel.MANUAL,
+        now=T0 + WEEK,
+    )
+    factories.order(
+        hoodie,
+        items={h_medium.pk: 3},
+        buyer=replace(buyer(5, ""), city=""),
+        channel=Order.Channel.IMPORT,
+        now=T0 + WEEK + timedelta(hours=3),
+    )
+    return {"kaos": kaos, "hoodie": hoodie}
+
+
+NOW = T0 + WEEK + timedelta(days=1)
+
+
+def test_the_shops_figures_match_the_hand_count(shop, world):
+    f = insights(shop, now=NOW)
+
+    assert (f["orders"], f["units"]) == (5, 10)
+    assert f["by_weekday"] == [4, 1, 0, 0, 0, 0, 0]
+    assert f["by_hour"][10] == 2 and f["by_hour"][11] == 1 and f["by_hour"][12] == 1
+    assert f["by_hour"][13] == 1 and sum(f["by_hour"]) == 5  # the cancelled 13:00 not counted
+    assert f["provinces"] == {"Jawa Barat": 3, "DKI Jakarta": 1, "-": 1}
+    assert f["channels"] == {"web": 2, "import": 1, "manual": 1, "whatsapp": 1}
+    assert (f["customers"], f["repeat_customers"], f["repeat_rate"]) == (4, 1, 0.25)
+    assert f["segments"] == {"new": 3, "loyal": 1, "at_risk": 0, "lapsed": 0}
+
+
+def test_units_per_variant_and_how_fast_a_quota_sold_out(shop, world):
+    rows = {(v["campaign"], v["sku"]): v for v in insights(shop, now=NOW)["variants"]}
+
+    assert set(rows) == {
+        ("kaos", "KAOS-POLOS-S"),
+        ("kaos", "KAOS-POLOS-M"),
+        ("hoodie", "KAOS-POLOS-S"),
+        ("hoodie", "KAOS-POLOS-M"),
+    }
+    small = rows[("kaos", "KAOS-POLOS-S")]
+    assert (small["units"], small["orders"], small["sold_out_after_hours"]) == (3, 2, 27.0)
+    medium = rows[("kaos", "KAOS-POLOS-M")]
+    assert (medium["units"], medium["orders"], medium["sold_out_after_hours"]) == (3, 2, None)
+    assert rows[("hoodie", "KAOS-POLOS-M")]["units"] == 3
+    assert small["variant"] == "S" and small["product"] == "Kaos Polos"
+
+
+def test_one_po_counts_its_own_orders_only(shop, world):
+    f = insights(shop, world["kaos"], now=NOW)
+
+    assert (f["orders"], f["units"], f["customers"]) == (3, 6, 3)
+    assert f["repeat_customers"] == 0
+    assert f["by_weekday"] == [2, 1, 0, 0, 0, 0, 0]
+
+
+def test_segments_move_with_time(shop, world):
+    half_year_on = insights(shop, now=NOW + timedelta(days=200))["segments"]
+    year_on = insights(shop, now=NOW + timedelta(days=400))["segments"]
+
+    assert half_year_on == {"new": 0, "loyal": 0, "at_risk": 4, "lapsed": 0}
+    assert year_on == {"new": 0, "loyal": 0, "at_risk": 0, "lapsed": 4}
+
+
+def test_the_list_behind_a_segment_is_its_buyers_biggest_spender_first(shop, world):
+    from openpo.insights.figures import standing_orders
+
+    loyal = list(members(standing_orders(shop), "loyal", NOW))
+
+    assert [c.name for c in loyal] == ["Pembeli 1"]
+    assert loyal[0].pos == 2
+
+
+def test_the_next_po_plan_shows_its_working(shop, world):
+    plan = insights(shop, now=NOW)["next_po"]
+
+    # From "kaos" only (hoodie is still open): S sold 3 but sold out after 27 of its 73 hours,
+    # so its demand counts double (capped); M sold 3.
+    assert plan["variants"] == [
+        {"sku": "KAOS-POLOS-S", "units": 6},
+        {"sku": "KAOS-POLOS-M", "units": 3},
+    ]
+    assert (plan["open_weekday"], plan["open_hour"]) == ("Monday", 10)
+    used = [e for e in plan["evidence"] if "sku" in e]
+    assert {(e["campaign"], e["sku"], e["units"], e["demand"]) for e in used} == {
+        ("kaos", "KAOS-POLOS-S", 3, 6.0),
+        ("kaos", "KAOS-POLOS-M", 3, 3.0),
+    }
+
+
+def test_the_command_prints_the_same_figures_as_json(shop, world):
+    out = io.StringIO()
+
+    call_command("insights", shop.slug, "--json", stdout=out)
+
+    printed = json.loads(out.getvalue())
+    assert (printed["orders"], printed["units"]) == (5, 10)
+    assert printed["by_weekday"] == [4, 1, 0, 0, 0, 0, 0]
+    assert printed["channels"] == {"web": 2, "import": 1, "manual": 1, "whatsapp": 1}
+    for key in ("variants", "by_hour", "provinces", "customers", "repeat_customers"):
+        assert key in printed
+    assert set(printed["next_po"]) >= {"variants", "open_weekday", "open_hour", "evidence"}
+
+
+def test_the_command_reads_one_po_and_refuses_unknown_ones(shop, world):
+    out = io.StringIO()
+    call_command("insights", shop.slug, "--campaign", "kaos", "--json", stdout=out)
+    assert json.loads(out.getvalue())["orders"] == 3
+
+    call_command("insights", shop.slug, stdout=(text := io.StringIO()))
+    assert "KAOS-POLOS-S" in text.getvalue()
+
+    with pytest.raises(CommandError):
+        call_command("insights", "no-such-shop", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("insights", shop.slug, "--campaign", "nope", stdout=io.StringIO())
