@@ -128,3 +128,24 @@ def test_the_command_reads_one_po_and_refuses_unknown_ones(shop, world):
         call_command("insights", "no-such-shop", stdout=io.StringIO())
     with pytest.raises(CommandError):
         call_command("insights", shop.slug, "--campaign", "nope", stdout=io.StringIO())
+
+
+def test_the_plan_is_back_tested_against_what_each_po_sold(shop, world):
+    from openpo.catalog.services.lifecycle import advance_campaign
+    from openpo.insights.suggest import backtest
+
+    hoodie = world["hoodie"]
+    advance_campaign(campaign=hoodie, now=hoodie.closes_at + timedelta(minutes=1))
+
+    result = backtest(shop)
+
+    # hoodie planned from kaos: S 6 (sold out, demand doubled), M 3; it sold S 1, M 3.
+    assert sorted(result.rows, key=lambda row: row["sku"]) == [
+        {"campaign": "hoodie", "sku": "KAOS-POLOS-M", "planned": 3, "last_time": 3, "sold": 3},
+        {"campaign": "hoodie", "sku": "KAOS-POLOS-S", "planned": 6, "last_time": 3, "sold": 1},
+    ]
+    assert (result.plan_mape, result.naive_mape) == (250.0, 100.0)
+
+    out = io.StringIO()
+    call_command("insights", shop.slug, "--backtest", "--json", stdout=out)
+    assert json.loads(out.getvalue())["backtest"]["plan_mape"] == 250.0

@@ -106,3 +106,65 @@ def next_po(shop: Shop, *, before: Campaign | None = None) -> Plan:
     plan.open_hour = hour
     plan.evidence.append({"orders_by_weekday": weekdays, "orders_by_hour": hours})
     return plan
+
+
+@dataclass
+class Backtest:
+    """How the plan would have done: each past PO planned from the POs before it, against
+    what it sold; and the naive guess "the same as the last PO that sold this SKU"."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    @staticmethod
+    def _mape(pairs: list[tuple[float, int]]) -> float | None:
+        pairs = [(guess, sold) for guess, sold in pairs if sold > 0]
+        if not pairs:
+            return None
+        return round(100 * sum(abs(guess - sold) / sold for guess, sold in pairs) / len(pairs), 1)
+
+    @property
+    def plan_mape(self) -> float | None:
+        return self._mape([(r["planned"], r["sold"]) for r in self.rows])
+
+    @property
+    def naive_mape(self) -> float | None:
+        return self._mape([(r["last_time"], r["sold"]) for r in self.rows])
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "plan_mape": self.plan_mape,
+            "naive_mape": self.naive_mape,
+        }
+
+
+def backtest(shop: Shop) -> Backtest:
+    """Every PO that took orders and had one before it: the units the plan would have given
+    each SKU it sold again, the units of that SKU in the latest PO before it, what it sold."""
+    result = Backtest()
+    campaigns = Campaign.objects.filter(shop=shop, status__in=TOOK_ORDERS).order_by("opens_at")
+    orders = standing_orders(shop)
+    for campaign in campaigns:
+        earlier = past_campaigns(shop, before=campaign)
+        if not earlier:
+            continue
+        planned = {
+            row["sku"]: row["units"]
+            for row in plan_units(earlier, orders.filter(created_at__lt=campaign.opens_at))[0]
+        }
+        last_time: dict[str, int] = {}
+        for older in earlier:  # newest first: the first PO that sold a SKU is its last time
+            for figure in variants(orders.filter(campaign=older)):
+                last_time.setdefault(figure.sku, figure.units)
+        for figure in variants(orders.filter(campaign=campaign)):
+            if figure.sku in planned:
+                result.rows.append(
+                    {
+                        "campaign": campaign.slug,
+                        "sku": figure.sku,
+                        "planned": planned[figure.sku],
+                        "last_time": last_time.get(figure.sku, 0),
+                        "sold": figure.units,
+                    }
+                )
+    return result

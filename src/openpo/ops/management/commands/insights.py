@@ -10,6 +10,7 @@ from openpo.catalog.models import Campaign, Shop
 from openpo.insights.report import insights
 from openpo.insights.segments import SEGMENTS
 from openpo.insights.suggest import WEEKDAYS
+from openpo.insights.suggest import backtest as run_backtest
 
 
 class Command(BaseCommand):
@@ -19,8 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("shop", help="the shop's link name")
         parser.add_argument("--campaign", default="", help="one PO's link name")
         parser.add_argument("--json", action="store_true", help="one JSON object")
+        parser.add_argument(
+            "--backtest",
+            action="store_true",
+            help="also plan each past PO from the ones before it and compare with what it sold",
+        )
 
-    def handle(self, *args, shop: str, campaign: str, json: bool, **options) -> None:
+    def handle(
+        self, *args, shop: str, campaign: str, json: bool, backtest: bool, **options
+    ) -> None:
         found = Shop.objects.filter(slug=shop.strip()).first()
         if found is None:
             raise CommandError(_("There is no shop %(shop)s.") % {"shop": shop})
@@ -32,6 +40,8 @@ class Command(BaseCommand):
                     _("The shop %(shop)s has no PO %(po)s.") % {"shop": shop, "po": campaign}
                 )
         figures = insights(found, po)
+        if backtest:
+            figures["backtest"] = run_backtest(found).as_dict()
         if json:
             self.stdout.write(_dumps(figures))
         else:
@@ -72,6 +82,16 @@ class Command(BaseCommand):
         )
         for v in plan["variants"]:
             out(f"  {v['sku']:<24} {v['units']:>7}")
+        if "backtest" in f:
+            test = f["backtest"]
+            out(
+                _("Back-test over %(rows)s SKUs: plan off by %(plan)s%%, last time by %(naive)s%%")
+                % {
+                    "rows": len(test["rows"]),
+                    "plan": test["plan_mape"],
+                    "naive": test["naive_mape"],
+                }
+            )
 
 
 def _dumps(figures: dict) -> str:
