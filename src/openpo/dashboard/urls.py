@@ -7,6 +7,7 @@ isolation test sees every pattern.
 from openpo.dashboard.campaigns import urls as campaigns
 from openpo.dashboard.editor import urls as editor
 from openpo.dashboard.fulfillment import urls as fulfillment
+from openpo.dashboard.insights import urls as insights
 from openpo.dashboard.intake import urls as intake
 from openpo.dashboard.messages import urls as messages
 from openpo.dashboard.money import urls as money
@@ -25,4 +26,5 @@ urlpatterns = [
     *messages.urlpatterns,
     *fulfillment.urlpatterns,
     *intake.urlpatterns,
+    *insights.urlpatterns,
 ]

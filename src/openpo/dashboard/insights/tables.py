@@ -1,0 +1,195 @@
+"""The insights figures as tables (headers and rows): what the page shows under each chart and
+what its CSV and XLSX downloads hold, row for row. One helper turns a table into either file."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.http import Http404, HttpResponse
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from openpo.core.spreadsheets import defuse
+from openpo.insights.segments import SEGMENTS
+from openpo.orders.models import Order
+
+TOP = 10
+TOP_VARIANTS = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[object]]
+    chart: dict | None = None  # {"labels", "values"} for a bar chart drawn from the rows
+    numeric_from: int = 1  # columns from this index are numbers (right-aligned)
+    extra: dict = field(default_factory=dict)
+
+
+def _top(counted: dict[str, int], label=lambda name: name) -> list[list[object]]:
+    items = list(counted.items())
+    rows: list[list[object]] = [[label(name), n] for name, n in items[:TOP]]
+    if len(items) > TOP:
+        rows.append(
+            [_("Others (%(count)s)") % {"count": len(items) - TOP}, sum(n for _n, n in items[TOP:])]
+        )
+    return rows
+
+
+def _place(name: str) -> str:
+    return _("Not given") if name == "-" else name
+
+
+def _channel(name: str) -> str:
+    return str(dict(Order.Channel.choices).get(name, name))
+
+
+def weekday_label(index: int) -> str:
+    return str(WEEKDAYS[index])
+
+
+def shop_tables(f: dict) -> dict[str, Table]:
+    """Every table of the figures `insights()` returned."""
+    days = [weekday_label(i) for i in range(7)]
+    hours = [f"{h:02d}" for h in range(24)]
+    tables = [
+        Table(
+            "weekday",
+            _("Orders by weekday"),
+            [_("Day"), _("Orders")],
+            [[d, n] for d, n in zip(days, f["by_weekday"], strict=True)],
+            chart={"labels": days, "values": f["by_weekday"]},
+        ),
+        Table(
+            "hour",
+            _("Orders by hour"),
+            [_("Hour"), _("Orders")],
+            [[f"{h}:00", n] for h, n in zip(hours, f["by_hour"], strict=True)],
+            chart={"labels": hours, "values": f["by_hour"]},
+        ),
+        Table(
+            "provinces", _("Provinces"), [_("Province"), _("Orders")], _top(f["provinces"], _place)
+        ),
+        Table("cities", _("Cities"), [_("City"), _("Orders")], _top(f["cities"], _place)),
+        Table(
+            "channels", _("Channels"), [_("Channel"), _("Orders")], _top(f["channels"], _channel)
+        ),
+        Table(
+            "variants",
+            _("Variants, most units first"),
+            [
+                _("PO"),
+                _("Product"),
+                _("Variant"),
+                _("Units"),
+                _("Orders"),
+                _("Quota"),
+                _("Sold out after (hours)"),
+            ],
+            [
+                [
+                    v["campaign"],
+                    v["product"],
+                    v["variant"],
+                    v["units"],
+                    v["orders"],
+                    v["quota"],
+                    v["sold_out_after_hours"],
+                ]
+                for v in f["variants"][:TOP_VARIANTS]
+            ],
+            numeric_from=3,
+            extra={"total": len(f["variants"])},
+        ),
+        Table(
+            "segments",
+            _("Buyer segments"),
+            [_("Segment"), _("Buyers")],
+            [[str(SEGMENTS[name]), n] for name, n in f["segments"].items()],
+            extra={"names": list(f["segments"])},
+        ),
+    ]
+    return {t.key: t for t in tables}
+
+
+def plan_tables(plan: dict) -> dict[str, Table]:
+    """The next-PO suggestion and the history behind it."""
+    units = Table(
+        "plan",
+        _("Units to plan per SKU"),
+        [_("SKU"), _("Units")],
+        [[v["sku"], v["units"]] for v in plan["variants"]],
+    )
+    evidence = Table(
+        "evidence",
+        _("Where the numbers come from"),
+        [_("PO"), _("SKU"), _("Units sold"), _("Sold out after (hours)"), _("Demand"), _("Weight")],
+        [
+            [
+                e["campaign"],
+                e["sku"],
+                e["units"],
+                e["sold_out_after_hours"],
+                e["demand"],
+                e["weight"],
+            ]
+            for e in plan["evidence"]
+            if "sku" in e
+        ],
+        numeric_from=2,
+    )
+    return {"plan": units, "evidence": evidence}
+
+
+def day_table(po: dict) -> Table:
+    """One PO's orders per day of its window (insights.campaign.campaign_figures)."""
+    rows = [[d["date"], d["orders"], d["units"], d["units_to_date"]] for d in po["by_day"]]
+    return Table(
+        "days",
+        _("Orders by day"),
+        [_("Date"), _("Orders"), _("Units"), _("Units so far")],
+        rows,
+        chart={
+            "labels": [d["date"][5:] for d in po["by_day"]],
+            "values": [d["orders"] for d in po["by_day"]],
+        },
+    )
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    return defuse(value)
+
+
+def download(table: Table, fmt: str, name: str) -> HttpResponse:
+    """`table` as a CSV or XLSX file called `name`.<fmt>; any other format is 404."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # so spreadsheet programs read UTF-8
+        writer = csv.writer(buffer)
+        writer.writerow(table.headers)
+        writer.writerows([_cell(v) for v in row] for row in table.rows)
+        body, content_type = buffer.getvalue().encode(), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = table.key[:31]
+        sheet.append(table.headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([_cell(v) for v in row])
+        out = io.BytesIO()
+        workbook.save(out)
+        body, content_type = out.getvalue(), XLSX_TYPE
+    else:
+        raise Http404("Unknown format")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
