@@ -4,6 +4,7 @@ what its CSV and XLSX downloads hold, row for row. One helper turns a table into
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.http import Http404, HttpResponse
 from django.utils.dates import WEEKDAYS
@@ -148,7 +149,10 @@ def plan_tables(plan: dict) -> dict[str, Table]:
 
 def day_table(po: dict) -> Table:
     """One PO's orders per day of its window (insights.campaign.campaign_figures)."""
-    rows = [[d["date"], d["orders"], d["units"], d["units_to_date"]] for d in po["by_day"]]
+    rows = [
+        [date.fromisoformat(d["date"]), d["orders"], d["units"], d["units_to_date"]]
+        for d in po["by_day"]
+    ]
     return Table(
         "days",
         _("Orders by day"),
