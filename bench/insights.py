@@ -437,7 +437,7 @@ def measure(loaded: dict, runs: int = RUNS, limit: float = 30.0) -> dict:
         checks.append(
             (
                 f"segment members {name} (first 50)",
-                lambda name=name: list(segments.members(orders, name, now)[:50]),
+                lambda name=name: list(segments.members(shop, name, now)[:50]),
             )
         )
     checks += [

@@ -77,9 +77,8 @@ def test_segments_move_with_time(shop, world):
 
 
 def test_the_list_behind_a_segment_is_its_buyers_biggest_spender_first(shop, world):
-    from openpo.insights.figures import standing_orders
 
-    loyal = list(members(standing_orders(shop), "loyal", NOW))
+    loyal = list(members(shop, "loyal", NOW))
 
     assert [c.name for c in loyal] == ["Pembeli 1"]
     assert loyal[0].pos == 2

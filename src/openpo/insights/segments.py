@@ -11,9 +11,11 @@ Every buyer with a standing order is in exactly one segment. Counting is in the 
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openpo.insights.figures import last_order_per_buyer
+from openpo.catalog.models import Shop
+from openpo.insights.figures import last_order_per_buyer, standing_orders
 from openpo.orders.models import Customer, Order
 
 RECENT_DAYS = 180
@@ -42,8 +44,11 @@ def segments(orders: QuerySet[Order], now: datetime) -> dict[str, int]:
     return {name: per_buyer.filter(**_rule(name, now)).count() for name in SEGMENTS}
 
 
-def members(orders: QuerySet[Order], segment: str, now: datetime) -> QuerySet[Customer]:
-    """The buyers of one segment, biggest spenders first, with `last`, `pos` and `spend`."""
+def members(shop: Shop, segment: str, now: datetime | None = None) -> QuerySet[Customer]:
+    """The shop's buyers in one segment, biggest spenders first, with `last`, `pos` and
+    `spend`. Unknown segment: KeyError."""
+    now = now or timezone.now()
+    orders = standing_orders(shop)
     if segment not in SEGMENTS:
         raise KeyError(segment)
     ids = last_order_per_buyer(orders).filter(**_rule(segment, now)).values("customer_id")

@@ -21,7 +21,6 @@ from openpo.dashboard.insights.tables import (
     weekday_label,
 )
 from openpo.insights.campaign import campaign_figures
-from openpo.insights.figures import standing_orders
 from openpo.insights.report import insights
 from openpo.insights.segments import SEGMENTS, members
 from openpo.insights.suggest import WEEKDAYS
@@ -103,7 +102,7 @@ def segment_buyers(request: HttpRequest, segment: str) -> HttpResponse:
     if segment not in SEGMENTS:
         raise Http404("Unknown segment")
     shop: Shop = request.shop
-    buyers = members(standing_orders(shop), segment, timezone.now())
+    buyers = members(shop, segment)
     page = Paginator(buyers, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
