@@ -1,4 +1,4 @@
-"""App config for insights: figures read from a shop's orders (no tables of its own yet)."""
+"""App config for insights: figures read from a shop's orders, kept in tallies (models.py)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

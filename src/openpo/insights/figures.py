@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Max, QuerySet, Sum, Window
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models.functions import ExtractDay, ExtractHour, ExtractIsoWeekDay, TruncMonth
 
 from openpo.catalog.models import Campaign, Shop
 from openpo.orders.models import Order, OrderLine
@@ -23,8 +23,10 @@ def standing_orders(shop: Shop, campaign: Campaign | None = None) -> QuerySet[Or
 
 
 def totals(orders: QuerySet[Order]) -> dict[str, int]:
-    found = orders.aggregate(orders=Count("pk"), units=Sum("units", default=0))
-    return {"orders": found["orders"], "units": found["units"]}
+    """Orders, units and rupiah ordered (order totals, shipping and fees included)."""
+    return orders.aggregate(
+        orders=Count("pk"), units=Sum("units", default=0), revenue=Sum("total", default=0)
+    )
 
 
 def by_weekday(orders: QuerySet[Order], tz: ZoneInfo) -> list[int]:
@@ -53,6 +55,31 @@ def by_hour(orders: QuerySet[Order], tz: ZoneInfo) -> list[int]:
     for row in rows:
         counts[row["hour"]] = row["n"]
     return counts
+
+
+def by_monthday(orders: QuerySet[Order], tz: ZoneInfo) -> list[int]:
+    """Orders per day of the month they were placed (31 counts, the 1st first): payday shows."""
+    counts = [0] * 31
+    rows = (
+        orders.annotate(day=ExtractDay("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["day"] - 1] = row["n"]
+    return counts
+
+
+def by_month(orders: QuerySet[Order], tz: ZoneInfo) -> dict[str, list[int]]:
+    """Orders and units per calendar month placed ("2026-03" → [orders, units]), oldest first."""
+    rows = (
+        orders.annotate(month=TruncMonth("created_at", tzinfo=tz))
+        .values("month")
+        .annotate(n=Count("pk"), u=Sum("units"))
+        .order_by("month")
+    )
+    return {row["month"].strftime("%Y-%m"): [row["n"], row["u"]] for row in rows}
 
 
 def _counted_by(orders: QuerySet[Order], field: str, empty: str) -> dict[str, int]:
@@ -84,6 +111,7 @@ class VariantFigure:
     sku: str
     product: str
     variant: str
+    options: dict
     units: int
     orders: int
     quota: int | None
@@ -95,6 +123,7 @@ class VariantFigure:
             "sku": self.sku,
             "product": self.product,
             "variant": self.variant,
+            "options": self.options,
             "units": self.units,
             "orders": self.orders,
             "quota": self.quota,
@@ -151,6 +180,7 @@ def variants(orders: QuerySet[Order]) -> list[VariantFigure]:
                 sku=row["sku"],
                 product=row["product"],
                 variant=" / ".join(str(v) for v in (row["options"] or {}).values()),
+                options=row["options"] or {},
                 units=row["units"],
                 orders=row["order_count"],
                 quota=row["quota"],

@@ -9,13 +9,9 @@ placed. Each number comes with its evidence, so the seller can see why (no black
 """
 
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
-
-from django.db.models import QuerySet
 
 from openpo.catalog.models import Campaign, Shop
-from openpo.insights.figures import by_hour, by_weekday, standing_orders, variants
-from openpo.orders.models import Order
+from openpo.insights import tallies
 
 LOOKBACK = 3
 WEIGHTS = (3, 2, 1)
@@ -41,12 +37,17 @@ class Plan:
         }
 
 
-def past_campaigns(shop: Shop, before: Campaign | None = None) -> list[Campaign]:
-    """The newest POs of the shop that took orders, before `before` opened (if given)."""
-    campaigns = Campaign.objects.filter(shop=shop, status__in=TOOK_ORDERS)
+def _earlier(took: list[Campaign], before: Campaign | None) -> list[Campaign]:
+    """The newest `LOOKBACK` of `took` (POs that took orders) — those that had closed before
+    `before` opened, when given: all their orders were in by then."""
     if before is not None:
-        campaigns = campaigns.filter(opens_at__lt=before.opens_at).exclude(pk=before.pk)
-    return list(campaigns.order_by("-opens_at", "-pk")[:LOOKBACK])
+        took = [c for c in took if c.pk != before.pk and c.closes_at <= before.opens_at]
+    return sorted(took, key=lambda c: (c.opens_at, c.pk), reverse=True)[:LOOKBACK]
+
+
+def past_campaigns(shop: Shop, before: Campaign | None = None) -> list[Campaign]:
+    """The newest POs of the shop that took orders (that had closed before `before` opened)."""
+    return _earlier(list(Campaign.objects.filter(shop=shop, status__in=TOOK_ORDERS)), before)
 
 
 def demand(units: int, sold_out_after_hours: float | None, window_hours: float) -> float:
@@ -57,27 +58,26 @@ def demand(units: int, sold_out_after_hours: float | None, window_hours: float) 
     return units * min(max(factor, 1.0), MAX_SOLD_OUT_FACTOR)
 
 
-def plan_units(campaigns: list[Campaign], orders: QuerySet[Order]) -> tuple[list[dict], list]:
-    """Units to plan per SKU, and the evidence (each past PO's units for it)."""
-    weight_of = {c.pk: WEIGHTS[i] for i, c in enumerate(campaigns)}
-    window_of = {c.slug: (c.closes_at - c.opens_at).total_seconds() / 3600 for c in campaigns}
-    sold = variants(orders.filter(campaign__in=campaigns))
-    slug_weight = {c.slug: weight_of[c.pk] for c in campaigns}
+def plan_units(campaigns: list[Campaign], tallied: dict[int, dict]) -> tuple[list[dict], list]:
+    """Units to plan per SKU, and the evidence (each past PO's units for it), from the POs'
+    tallied variants."""
     per_sku: dict[str, list[tuple[float, int]]] = {}
     evidence = []
-    for figure in sold:
-        wanted = demand(figure.units, figure.sold_out_after_hours, window_of[figure.campaign])
-        per_sku.setdefault(figure.sku, []).append((wanted, slug_weight[figure.campaign]))
-        evidence.append(
-            {
-                "campaign": figure.campaign,
-                "sku": figure.sku,
-                "units": figure.units,
-                "sold_out_after_hours": figure.sold_out_after_hours,
-                "demand": round(wanted, 1),
-                "weight": slug_weight[figure.campaign],
-            }
-        )
+    for campaign, weight in zip(campaigns, WEIGHTS, strict=False):
+        window = (campaign.closes_at - campaign.opens_at).total_seconds() / 3600
+        for figure in tallied.get(campaign.pk, {}).get("variants", []):
+            wanted = demand(figure["units"], figure["sold_out_after_hours"], window)
+            per_sku.setdefault(figure["sku"], []).append((wanted, weight))
+            evidence.append(
+                {
+                    "campaign": figure["campaign"],
+                    "sku": figure["sku"],
+                    "units": figure["units"],
+                    "sold_out_after_hours": figure["sold_out_after_hours"],
+                    "demand": round(wanted, 1),
+                    "weight": weight,
+                }
+            )
     planned = [
         {"sku": sku, "units": round(sum(d * w for d, w in seen) / sum(w for _d, w in seen))}
         for sku, seen in per_sku.items()
@@ -90,17 +90,15 @@ def _busiest(counts: list[int]) -> int | None:
     return max(range(len(counts)), key=lambda i: (counts[i], -i)) if any(counts) else None
 
 
-def next_po(shop: Shop, *, before: Campaign | None = None) -> Plan:
-    """The plan for the shop's next PO (or what would have been planned for `before`)."""
-    campaigns = past_campaigns(shop, before)
-    orders = standing_orders(shop)
-    if before is not None:
-        orders = orders.filter(created_at__lt=before.opens_at)
+def next_po(shop: Shop, tallied: dict[int, dict] | None = None) -> Plan:
+    """The plan for the shop's next PO, from its tallies (`tallies.refresh` them first)."""
+    tallied = tallies.campaign_figures(shop) if tallied is None else tallied
     plan = Plan()
+    campaigns = past_campaigns(shop)
     if campaigns:
-        plan.variants, plan.evidence = plan_units(campaigns, orders)
-    tz: ZoneInfo = shop.tzinfo
-    weekdays, hours = by_weekday(orders, tz), by_hour(orders, tz)
+        plan.variants, plan.evidence = plan_units(campaigns, tallied)
+    counted = tallies.merged(list(tallied.values()))
+    weekdays, hours = counted["by_weekday"], counted["by_hour"]
     day, hour = _busiest(weekdays), _busiest(hours)
     plan.open_weekday = WEEKDAYS[day] if day is not None else None
     plan.open_hour = hour
@@ -142,29 +140,27 @@ def backtest(shop: Shop) -> Backtest:
     """Every PO that took orders and had one before it: the units the plan would have given
     each SKU it sold again, the units of that SKU in the latest PO before it, what it sold."""
     result = Backtest()
-    campaigns = Campaign.objects.filter(shop=shop, status__in=TOOK_ORDERS).order_by("opens_at")
-    orders = standing_orders(shop)
-    for campaign in campaigns:
-        earlier = past_campaigns(shop, before=campaign)
+    tallies.refresh(shop)
+    tallied = tallies.campaign_figures(shop)
+    took = list(Campaign.objects.filter(shop=shop, status__in=TOOK_ORDERS).order_by("opens_at"))
+    for campaign in took:
+        earlier = _earlier(took, campaign)
         if not earlier:
             continue
-        planned = {
-            row["sku"]: row["units"]
-            for row in plan_units(earlier, orders.filter(created_at__lt=campaign.opens_at))[0]
-        }
+        planned = {row["sku"]: row["units"] for row in plan_units(earlier, tallied)[0]}
         last_time: dict[str, int] = {}
         for older in earlier:  # newest first: the first PO that sold a SKU is its last time
-            for figure in variants(orders.filter(campaign=older)):
-                last_time.setdefault(figure.sku, figure.units)
-        for figure in variants(orders.filter(campaign=campaign)):
-            if figure.sku in planned:
+            for figure in tallied.get(older.pk, {}).get("variants", []):
+                last_time.setdefault(figure["sku"], figure["units"])
+        for figure in tallied.get(campaign.pk, {}).get("variants", []):
+            if figure["sku"] in planned:
                 result.rows.append(
                     {
                         "campaign": campaign.slug,
-                        "sku": figure.sku,
-                        "planned": planned[figure.sku],
-                        "last_time": last_time.get(figure.sku, 0),
-                        "sold": figure.units,
+                        "sku": figure["sku"],
+                        "planned": planned[figure["sku"]],
+                        "last_time": last_time.get(figure["sku"], 0),
+                        "sold": figure["units"],
                     }
                 )
     return result

@@ -39,6 +39,10 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+        indexes = [
+            # Buyers changed since the insights tallies were counted (insights.tallies).
+            models.Index(fields=["shop", "updated_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["shop", "phone"], name="customer_unique_phone"),
             models.CheckConstraint(condition=Q(phone__startswith="+"), name="customer_phone_e164"),
@@ -190,6 +194,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status", "payment_status"]),
             models.Index(fields=["status", "payment_deadline"]),
+            # The orders changed since the insights tallies were counted (insights.tallies).
+            models.Index(fields=["shop", "updated_at"]),
         ]
 
     def __str__(self) -> str:

@@ -89,6 +89,8 @@ def update_buyer_details(
         customer.save(update_fields=["name", "email", "updated_at"])
     for name, value in fields.items():
         setattr(order, name, value)
+    if order.customer_id != customer.pk:  # the buyer who lost the order changed too (insights)
+        Customer.objects.filter(pk=order.customer_id).update(updated_at=now)
     order.customer = customer
     order.updated_at = now
     order.save(update_fields=[*fields, "customer", "updated_at"])

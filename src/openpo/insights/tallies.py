@@ -1,0 +1,187 @@
+"""Keeping the tallies (models.py) up to date, and reading a shop's figures from them.
+
+`refresh(shop)` finds the orders changed since the shop's mark (`Order.updated_at`, indexed by
+shop), recounts the POs and the buyers they belong to, and writes the new rows in one short
+transaction. The first refresh of a shop (or after its time zone changed, or `forget`) counts
+everything. Counting happens before the transaction, so orders keep flowing meanwhile; a
+refresh that finds a fresher one already written keeps that one. An order committed while a
+refresh counted is caught by the next one: the changed-since window starts `SLACK` before
+the mark.
+
+`shop_figures(shop)` adds up the POs' tallies (segments.shop_buyers counts the buyers' rows):
+a few hundred small rows, whatever the number of orders.
+"""
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.utils import timezone
+
+from openpo.catalog.models import Campaign, Shop
+from openpo.insights import figures
+from openpo.insights.models import BuyerTally, CampaignTally, TallyMark
+from openpo.orders.models import Customer, Order
+
+SLACK = timedelta(minutes=10)
+CHUNK = 500
+
+
+def batched(ids: list[int], size: int):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def count(orders: QuerySet[Order], tz) -> dict:
+    """Every per-order figure of `orders` (one PO's, when tallied), as JSON-ready data."""
+    return {
+        **figures.totals(orders),
+        "by_weekday": figures.by_weekday(orders, tz),
+        "by_hour": figures.by_hour(orders, tz),
+        "by_monthday": figures.by_monthday(orders, tz),
+        "by_month": figures.by_month(orders, tz),
+        "provinces": figures.provinces(orders),
+        "cities": figures.cities(orders),
+        "channels": figures.channels(orders),
+        "variants": [v.as_dict() for v in figures.variants(orders)],
+    }
+
+
+def _buyer_rows(shop: Shop, customer_ids: set[int] | None) -> list[BuyerTally]:
+    orders = figures.standing_orders(shop)
+    chunks = [None] if customer_ids is None else batched(sorted(customer_ids), CHUNK)
+    rows = []
+    for chunk in chunks:
+        some = orders if chunk is None else orders.filter(customer_id__in=chunk)
+        found = (
+            some.values("customer_id")
+            .annotate(
+                first=Min("created_at"),
+                last=Max("created_at"),
+                pos=Count("campaign_id", distinct=True),
+                n=Count("pk"),
+                spend=Sum("total"),
+            )
+            .order_by()
+        )
+        rows += [
+            BuyerTally(
+                customer_id=row["customer_id"],
+                shop=shop,
+                first_at=row["first"],
+                last_at=row["last"],
+                pos=row["pos"],
+                orders=row["n"],
+                spend=row["spend"],
+            )
+            for row in found
+        ]
+    return rows
+
+
+def _changed(shop: Shop, since: datetime) -> tuple[set[int], set[int]]:
+    changed = Order.objects.filter(shop=shop, updated_at__gte=since - SLACK)
+    pairs = set(changed.values_list("campaign_id", "customer_id").order_by())
+    # A buyer whose order moved to another number is changed too (and has no changed order).
+    moved = Customer.objects.filter(shop=shop, updated_at__gte=since - SLACK)
+    buyers = {b for _, b in pairs} | set(moved.values_list("pk", flat=True))
+    return {c for c, _ in pairs}, buyers
+
+
+def refresh(shop: Shop) -> None:
+    """Bring the shop's tallies up to date with its orders."""
+    started = timezone.now()
+    mark = TallyMark.objects.filter(shop=shop).first()
+    whole = mark is None or mark.timezone != shop.timezone
+    if whole:
+        campaign_ids = set(Campaign.objects.filter(shop=shop).values_list("pk", flat=True))
+        customer_ids = None
+    else:
+        campaign_ids, customer_ids = _changed(shop, mark.counted_to)
+        if not campaign_ids and not customer_ids:
+            return
+    tz = shop.tzinfo
+    counted = [
+        CampaignTally(
+            campaign_id=pk,
+            shop=shop,
+            figures=count(figures.standing_orders(shop).filter(campaign_id=pk), tz),
+            counted_at=started,
+        )
+        for pk in sorted(campaign_ids)
+    ]
+    buyers = _buyer_rows(shop, customer_ids)
+    with transaction.atomic():
+        mark, _created = TallyMark.objects.select_for_update().get_or_create(
+            shop=shop, defaults={"timezone": shop.timezone, "counted_to": started}
+        )
+        if mark.counted_to > started and mark.timezone == shop.timezone:
+            return  # a refresh that started later has written already
+        CampaignTally.objects.bulk_create(
+            counted,
+            update_conflicts=True,
+            unique_fields=["campaign"],
+            update_fields=["figures", "counted_at"],
+        )
+        stale = BuyerTally.objects.filter(shop=shop)
+        if customer_ids is None:
+            stale.delete()
+        else:
+            for chunk in batched(sorted(customer_ids), CHUNK):
+                stale.filter(customer_id__in=chunk).delete()
+        BuyerTally.objects.bulk_create(buyers, batch_size=2000)
+        mark.timezone, mark.counted_to = shop.timezone, started
+        mark.save()
+
+
+def forget(shop: Shop) -> None:
+    """Count the shop from scratch at the next refresh (after orders were loaded in bulk)."""
+    TallyMark.objects.filter(shop=shop).delete()
+
+
+def campaign_figures(shop: Shop) -> dict[int, dict]:
+    """The tallied figures of each of the shop's POs (campaign id → figures)."""
+    return dict(CampaignTally.objects.filter(shop=shop).values_list("campaign_id", "figures"))
+
+
+def _add(lists: list[list[int]], size: int) -> list[int]:
+    total = [0] * size
+    for counts in lists:
+        total = [a + b for a, b in zip(total, counts, strict=True)]
+    return total
+
+
+def _most_first(counter: Counter) -> dict[str, int]:
+    return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+
+
+def merged(tallies: list[dict]) -> dict:
+    """The figures of several POs as one: counts added, variants side by side."""
+    months: dict[str, list[int]] = {}
+    for t in tallies:
+        for month, (n, units) in t["by_month"].items():
+            seen = months.setdefault(month, [0, 0])
+            seen[0], seen[1] = seen[0] + n, seen[1] + units
+    places = {key: Counter() for key in ("provinces", "cities", "channels")}
+    for t in tallies:
+        for key, counter in places.items():
+            counter.update(t[key])
+    variants = [v for t in tallies for v in t["variants"]]
+    variants.sort(key=lambda v: (-v["units"], v["campaign"], v["sku"]))
+    return {
+        "orders": sum(t["orders"] for t in tallies),
+        "units": sum(t["units"] for t in tallies),
+        "revenue": sum(t["revenue"] for t in tallies),
+        "by_weekday": _add([t["by_weekday"] for t in tallies], 7),
+        "by_hour": _add([t["by_hour"] for t in tallies], 24),
+        "by_monthday": _add([t["by_monthday"] for t in tallies], 31),
+        "by_month": dict(sorted(months.items())),
+        **{key: _most_first(counter) for key, counter in places.items()},
+        "variants": variants,
+    }
+
+
+def shop_figures(shop: Shop) -> dict:
+    """The whole shop's per-order figures from its POs' tallies (refresh first)."""
+    return merged(list(campaign_figures(shop).values()))
