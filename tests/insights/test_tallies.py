@@ -13,6 +13,7 @@ from openpo.insights import tallies
 from openpo.insights.models import BuyerTally, CampaignTally, TallyMark
 from openpo.insights.report import insights
 from openpo.insights.segments import members
+from openpo.orders.models import Order
 from openpo.orders.services import cancel_order
 from openpo.orders.services.changing import change_order_items, update_buyer_details
 from tests import factories
@@ -113,3 +114,25 @@ def test_a_look_with_nothing_changed_reads_a_few_rows_whatever_the_orders(shop, 
         len(order_scans) == 1
     )  # only "what changed since the mark and the buyers changed since (index ranges)
     assert len(queries) <= 8
+
+
+def test_the_workers_tick_keeps_the_tallies_so_a_page_has_nothing_left_to_count(shop, world):
+    from openpo.ops.scheduler import run_tick
+
+    counts = run_tick()
+    assert counts["insights_tallies"] >= 1  # the shop's first count
+    assert TallyMark.objects.filter(shop=shop).exists()
+    cancel_order(order=world["first"], reason="batal")
+
+    assert run_tick()["insights_tallies"] == 1
+    # The tick also expired the unpaid March orders: the tallies saw that too.
+    live = Order.objects.filter(campaign=world["kaos"], status=Order.Status.ACTIVE).count()
+    assert CampaignTally.objects.get(campaign=world["kaos"]).figures["orders"] == live
+    assert insights(shop, now=NOW) == from_scratch(shop)
+
+
+def test_a_shop_with_nothing_changed_for_a_while_is_not_counted_again(shop, world):
+    insights(shop, now=NOW)
+    TallyMark.objects.filter(shop=shop).update(counted_to=timezone.now() + tallies.SLACK)
+
+    assert tallies.refresh(shop) is False

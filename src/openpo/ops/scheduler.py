@@ -8,8 +8,11 @@ One tick (`run_tick`) does, in order:
 3. reminders (`messaging.reminders`): settlements (pelunasan) due within a day →
    `remind_settlements_due`, unpaid orders 24 h and 3 h before their deadline →
    `remind_payments_due`, PO sign-ups and closing-soon notices → `remind_po_events`;
-4. the outbox → `deliver_outbox` (messaging.delivery), until nothing due is left (bounded);
-5. webhooks to sellers' systems → `deliver_webhooks` (hooks.delivery), the same way.
+4. the insights tallies of every shop → `insights.tallies.refresh_all` (only the orders
+   changed since the last refresh are counted again; pages refresh too, so this only saves
+   them the work);
+5. the outbox → `deliver_outbox` (messaging.delivery), until nothing due is left (bounded);
+6. webhooks to sellers' systems → `deliver_webhooks` (hooks.delivery), the same way.
 
 Why each step is idempotent and safe with several workers at once:
 
@@ -41,6 +44,7 @@ from django.utils import timezone
 from openpo.catalog.models import Campaign
 from openpo.catalog.services.lifecycle import advance_campaign
 from openpo.hooks.delivery import deliver_webhooks
+from openpo.insights.tallies import refresh_all
 from openpo.messaging.delivery import deliver_outbox
 from openpo.messaging.reminders import (
     remind_payments_due,
@@ -91,6 +95,7 @@ def run_tick(
         ("settlement_reminders", lambda: remind_settlements_due(now=now)),
         ("payment_reminders", lambda: remind_payments_due(now=now)),
         ("po_reminders", lambda: remind_po_events(now=now)),
+        ("insights_tallies", refresh_all),
         # The outbox goes last, so the messages the steps above wrote leave in the same tick.
         # Its own clock: a message written during this tick is due now, not at `now`.
         ("messages_sent", lambda: deliver_outbox(keep_going=keep_going)),
