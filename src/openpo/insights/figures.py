@@ -1,17 +1,16 @@
-"""The figures of a shop's (or one PO's) orders, each one aggregation in the database.
+"""The figures of a shop's (or one PO's) orders that need more than a count per bucket: which
+orders stand, units per variant with the moment a quota sold out, and buyers per PO.
 
 Every figure counts the orders that stand: status active (cancelled and expired orders were
-never made or paid). Times are bucketed in the shop's time zone (WIB, WITA, WIT), by the
-moment each order was placed. Functions take the orders to count (`standing_orders`) and
-return plain data, so the dashboard, the command and the tests read the same numbers.
+never made or paid). The counts per time bucket, place and channel are in `tallies.py`, grouped
+per PO. Functions take the orders to count (`standing_orders`) and return plain data, so the
+dashboard, the command and the tests read the same numbers.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Max, QuerySet, Sum, Window
-from django.db.models.functions import ExtractDay, ExtractHour, ExtractIsoWeekDay, TruncMonth
 
 from openpo.catalog.models import Campaign, Shop
 from openpo.orders.models import Order, OrderLine
@@ -20,89 +19,6 @@ from openpo.orders.models import Order, OrderLine
 def standing_orders(shop: Shop, campaign: Campaign | None = None) -> QuerySet[Order]:
     orders = Order.objects.filter(shop=shop, status=Order.Status.ACTIVE)
     return orders.filter(campaign=campaign) if campaign is not None else orders
-
-
-def totals(orders: QuerySet[Order]) -> dict[str, int]:
-    """Orders, units and rupiah ordered (order totals, shipping and fees included)."""
-    return orders.aggregate(
-        orders=Count("pk"), units=Sum("units", default=0), revenue=Sum("total", default=0)
-    )
-
-
-def by_weekday(orders: QuerySet[Order], tz: ZoneInfo) -> list[int]:
-    """Orders per weekday they were placed, Monday first (7 counts)."""
-    counts = [0] * 7
-    rows = (
-        orders.annotate(day=ExtractIsoWeekDay("created_at", tzinfo=tz))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["day"] - 1] = row["n"]
-    return counts
-
-
-def by_hour(orders: QuerySet[Order], tz: ZoneInfo) -> list[int]:
-    """Orders per hour of the day they were placed (24 counts, 00:00 first)."""
-    counts = [0] * 24
-    rows = (
-        orders.annotate(hour=ExtractHour("created_at", tzinfo=tz))
-        .values("hour")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["hour"]] = row["n"]
-    return counts
-
-
-def by_monthday(orders: QuerySet[Order], tz: ZoneInfo) -> list[int]:
-    """Orders per day of the month they were placed (31 counts, the 1st first): payday shows."""
-    counts = [0] * 31
-    rows = (
-        orders.annotate(day=ExtractDay("created_at", tzinfo=tz))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["day"] - 1] = row["n"]
-    return counts
-
-
-def by_month(orders: QuerySet[Order], tz: ZoneInfo) -> dict[str, list[int]]:
-    """Orders and units per calendar month placed ("2026-03" → [orders, units]), oldest first."""
-    rows = (
-        orders.annotate(month=TruncMonth("created_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("pk"), u=Sum("units"))
-        .order_by("month")
-    )
-    return {row["month"].strftime("%Y-%m"): [row["n"], row["u"]] for row in rows}
-
-
-def _counted_by(orders: QuerySet[Order], field: str, empty: str) -> dict[str, int]:
-    rows = orders.values(field).annotate(n=Count("pk")).order_by("-n", field)
-    found: dict[str, int] = {}
-    for row in rows:
-        name = (row[field] or "").strip() or empty
-        found[name] = found.get(name, 0) + row["n"]
-    return found
-
-
-def provinces(orders: QuerySet[Order]) -> dict[str, int]:
-    """Orders per province as buyers wrote it ("" as `-`), most first."""
-    return _counted_by(orders, "province", "-")
-
-
-def cities(orders: QuerySet[Order]) -> dict[str, int]:
-    return _counted_by(orders, "city", "-")
-
-
-def channels(orders: QuerySet[Order]) -> dict[str, int]:
-    """Orders per channel (web, whatsapp, import, manual, api), most first."""
-    return _counted_by(orders, "channel", "-")
 
 
 @dataclass(frozen=True)
