@@ -88,15 +88,16 @@ def test_the_next_po_plan_shows_its_working(shop, world):
     plan = insights(shop, now=NOW)["next_po"]
 
     # From "kaos" only (hoodie is still open): S sold 3 but sold out after 27 of its 73 hours,
-    # so its demand counts double (capped); M sold 3.
+    # so its demand counts 1.5 times (the cap): 4.5; M sold 3. Product 7.5 units, S's share
+    # 0.6 → 4.5 → 4 (rounded half to even), M's 0.4 → 3.
     assert plan["variants"] == [
-        {"sku": "KAOS-POLOS-S", "units": 6},
+        {"sku": "KAOS-POLOS-S", "units": 4},
         {"sku": "KAOS-POLOS-M", "units": 3},
     ]
     assert (plan["open_weekday"], plan["open_hour"]) == ("Monday", 10)
     used = [e for e in plan["evidence"] if "sku" in e]
     assert {(e["campaign"], e["sku"], e["units"], e["demand"]) for e in used} == {
-        ("kaos", "KAOS-POLOS-S", 3, 6.0),
+        ("kaos", "KAOS-POLOS-S", 3, 4.5),
         ("kaos", "KAOS-POLOS-M", 3, 3.0),
     }
 
@@ -138,13 +139,28 @@ def test_the_plan_is_back_tested_against_what_each_po_sold(shop, world):
 
     result = backtest(shop)
 
-    # hoodie planned from kaos: S 6 (sold out, demand doubled), M 3; it sold S 1, M 3.
+    # hoodie planned from kaos: S 4 (sold out: demand × 1.5), M 3; it sold S 1, M 3.
     assert sorted(result.rows, key=lambda row: row["sku"]) == [
-        {"campaign": "hoodie", "sku": "KAOS-POLOS-M", "planned": 3, "last_time": 3, "sold": 3},
-        {"campaign": "hoodie", "sku": "KAOS-POLOS-S", "planned": 6, "last_time": 3, "sold": 1},
+        {"campaign": "hoodie", "sku": "KAOS-POLOS-M", "planned": 3, "last_time": 3, "sold": 3}
+        | {"sold_out": False},
+        {"campaign": "hoodie", "sku": "KAOS-POLOS-S", "planned": 4, "last_time": 3, "sold": 1}
+        | {"sold_out": False},
     ]
-    assert (result.plan_mape, result.naive_mape) == (250.0, 100.0)
+    assert (result.plan_mape, result.naive_mape) == (150.0, 100.0)  # S: 300 % and 200 %
 
     out = io.StringIO()
     call_command("insights", shop.slug, "--backtest", "--json", stdout=out)
-    assert json.loads(out.getvalue())["backtest"]["plan_mape"] == 250.0
+    assert json.loads(out.getvalue())["backtest"]["plan_mape"] == 150.0
+
+
+def test_a_variant_that_sold_out_only_counts_a_guess_below_what_it_sold():
+    from openpo.insights.suggest import Backtest
+
+    result = Backtest(
+        rows=[
+            {"planned": 10, "last_time": 4, "sold": 5, "sold_out": True},  # plan 0 %, naive 20 %
+            {"planned": 3, "last_time": 8, "sold": 4, "sold_out": False},  # plan 25 %, naive 100 %
+        ]
+    )
+
+    assert (result.plan_mape, result.naive_mape) == (12.5, 60.0)

@@ -35,7 +35,7 @@ def test_it_shows_the_shops_figures(client, alice, shop, world, frozen):  # noqa
     assert 'id="insights-charts" type="application/json"' in html
     assert response.context["tables"]["weekday"].rows[0][1] == 4
     assert response.context["tables"]["provinces"].rows[0] == ["Jawa Barat", 3]
-    assert response.context["tables"]["plan"].rows == [["KAOS-POLOS-S", 6], ["KAOS-POLOS-M", 3]]
+    assert response.context["tables"]["plan"].rows == [["KAOS-POLOS-S", 4], ["KAOS-POLOS-M", 3]]
     assert 'href="/dashboard/insights/segments/loyal/"' in html
     assert 'src="/static/openpo/vendor/chart.umd.min.js"' in html
 

@@ -129,7 +129,15 @@ def plan_tables(plan: dict) -> dict[str, Table]:
     evidence = Table(
         "evidence",
         _("Where the numbers come from"),
-        [_("PO"), _("SKU"), _("Units sold"), _("Sold out after (hours)"), _("Demand"), _("Weight")],
+        [
+            _("PO"),
+            _("SKU"),
+            _("Units sold"),
+            _("Sold out after (hours)"),
+            _("Demand"),
+            _("Weight"),
+            _("Share of the product"),
+        ],
         [
             [
                 e["campaign"],
@@ -138,6 +146,7 @@ def plan_tables(plan: dict) -> dict[str, Table]:
                 e["sold_out_after_hours"],
                 e["demand"],
                 e["weight"],
+                f"{e.get('share', 0):.0%}",
             ]
             for e in plan["evidence"]
             if "sku" in e

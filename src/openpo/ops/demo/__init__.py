@@ -1,8 +1,9 @@
 """The demo shop behind `openpo demo`: load it once, and say what is there and where to look.
 
 The demo data lives in this package: `shop_data` (the shop, its campaigns and products),
-`people` (the buyers and what they write) and `story` (the loader that plays the shop's history
-forward, always through the services, with `now=` set to the moment each step happened). Dates
+`people` (the buyers and what they write), `story` (the loader that plays the shop's recent
+history forward, always through the services, with `now=` set to the moment each step happened)
+and `history` (two years of completed POs before that, bulk-loaded, for the insights pages). Dates
 are relative to the moment of loading, so the demo always looks current: one PO is announced,
 one takes orders now, and the older ones are closed, in production, shipping, completed or
 failed their minimum order.
@@ -28,6 +29,8 @@ from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Membership, Shop
 from openpo.catalog.services import add_bank_account, add_member, create_shop
+from openpo.insights import tallies
+from openpo.ops.demo.history import SLUG_PREFIX, load_history
 from openpo.ops.demo.shop_data import (
     BANK_ACCOUNTS,
     OPENED,
@@ -91,6 +94,8 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED) -> LoadResult:
         owner = ensure_user()
         shop = ensure_shop(owner, now=wib_moment(now, *OPENED))
         Story(shop=shop, owner=owner, now=now, rng=random.Random(seed)).tell()
+        load_history(shop, owner, now=now, rng=random.Random(seed + 1))
+        tallies.forget(shop)  # bulk-loaded orders: the insights count them from scratch
     return LoadResult(shop, True, perf_counter() - started)
 
 
@@ -129,11 +134,13 @@ def ensure_shop(owner: AbstractUser, *, now: datetime | None = None) -> Shop:
 
 
 def campaign_links(shop: Shop, *, now: datetime | None = None) -> list[CampaignLink]:
-    """Each campaign of the shop with its phase and its public page."""
+    """Each campaign the story plays (not the past ones) with its phase and its public page."""
     now = now or timezone.now()
-    campaigns = shop.campaigns.annotate(
-        live_orders=Count("orders", filter=Q(orders__status=Order.Status.ACTIVE))
-    ).order_by("opens_at")
+    campaigns = (
+        shop.campaigns.exclude(slug__startswith=SLUG_PREFIX)
+        .annotate(live_orders=Count("orders", filter=Q(orders__status=Order.Status.ACTIVE)))
+        .order_by("opens_at")
+    )
     return [
         CampaignLink(
             title=campaign.title,
@@ -154,8 +161,10 @@ def site_url(path: str = "/") -> str:
 def counts() -> dict[str, int]:
     """How much demo data there is (for the command's summary and the tests)."""
     shop = Shop.objects.filter(slug=SHOP_SLUG)
+    campaigns = Campaign.objects.filter(shop__in=shop)
     return {
-        "campaigns": Campaign.objects.filter(shop__in=shop).count(),
+        "campaigns": campaigns.count(),
+        "past_campaigns": campaigns.filter(slug__startswith=SLUG_PREFIX).count(),
         "orders": Order.objects.filter(shop__in=shop).count(),
         "customers": Customer.objects.filter(shop__in=shop).count(),
     }

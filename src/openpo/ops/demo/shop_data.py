@@ -23,7 +23,8 @@ SHOP = {
     "timezone_name": Shop.TimeZone.WIB,
     "static_qris": DEMO_STATIC_QRIS,
 }
-OPENED = (-90, 10)  # when the shop was set up: days from today (WIB) and hour of that day
+# When the shop was set up (before the two years of `history`): days from today (WIB), hour.
+OPENED = (-745, 10)
 BANK_ACCOUNTS = [
     ("BCA", "731 045 8921", "Kirana Larasati"),
     ("Mandiri", "131-00-1784523-6", "Kirana Larasati"),

@@ -33,7 +33,8 @@ class Command(BaseCommand):
         if result.loaded:
             self.stdout.write(
                 f"Loaded the demo shop “{shop.name}” in {result.seconds:.1f} s: "
-                f"{counts['campaigns']} POs, {counts['orders']} orders, "
+                f"{counts['campaigns']} POs ({counts['past_campaigns']} of them past, over two "
+                f"years), {counts['orders']} orders, "
                 f"{counts['customers']} customers."
             )
         else:
@@ -57,3 +58,8 @@ class Command(BaseCommand):
                 f"  {phase:<29} {link.title:<{width}}  {link.orders:>3} active orders "
                 f"{link.units:>4} units  {link.url}"
             )
+        self.stdout.write("")
+        self.stdout.write(
+            f"  Before these, {counts['past_campaigns']} completed POs over two years; what they "
+            f"sold, when and to whom: {demo.site_url('/dashboard/insights/')}"
+        )
