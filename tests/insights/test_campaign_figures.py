@@ -9,6 +9,7 @@ day; order 4 was cancelled. "hoodie" has a minimum of 3 units: order 5 (1 unit, 
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from openpo.insights.campaign import campaign_figures
 from openpo.orders.models import Order, ReminderSignup
@@ -71,5 +72,7 @@ def test_a_po_without_orders_has_zeros_not_errors(shop, now):
     f = campaign_figures(empty, now=now)
 
     assert f["first_hours_share"] == 0.0 and f["payment_speed"]["median_hours"] is None
-    assert [d["orders"] for d in f["by_day"]] == [0]
+    # Opened an hour ago: one day, or two when that hour crossed midnight in WIB.
+    first, last = (timezone.localtime(t, shop.tzinfo).date() for t in (empty.opens_at, now))
+    assert [d["orders"] for d in f["by_day"]] == [0] * ((last - first).days + 1)
     assert Order.objects.filter(campaign=empty).count() == 0

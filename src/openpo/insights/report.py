@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Shop
 from openpo.insights import figures, tallies
+from openpo.insights.calendar import months
 from openpo.insights.segments import segments, shop_buyers
+from openpo.insights.sizes import size_curves
 from openpo.insights.suggest import next_po
 
 
@@ -32,5 +34,7 @@ def insights(shop: Shop, campaign: Campaign | None = None, *, now: datetime | No
         "campaign": campaign.slug if campaign else None,
         "timezone": shop.timezone,
         **counted,
+        "months": months(counted["by_month"]),
+        "size_curves": size_curves(counted["variants"]),
         "next_po": next_po(shop).as_dict(),
     }

@@ -38,6 +38,12 @@ def test_it_shows_the_shops_figures(client, alice, shop, world, frozen):  # noqa
     assert response.context["tables"]["plan"].rows == [["KAOS-POLOS-S", 4], ["KAOS-POLOS-M", 3]]
     assert 'href="/dashboard/insights/segments/loyal/"' in html
     assert 'src="/static/openpo/vendor/chart.umd.min.js"' in html
+    assert response.context["tables"]["months"].rows == [["Mar 2026", "Ramadan, Lebaran", 5, 10]]
+    assert response.context["tables"]["monthdays"].rows[8] == [9, 2]  # 9 March: two orders
+    assert response.context["tables"]["sizes"].rows == [
+        ["Kaos Polos", "S", 4, "40%"],
+        ["Kaos Polos", "M", 6, "60%"],
+    ]
 
 
 def test_a_pos_page_shows_its_own_figures(client, alice, shop, world, frozen):  # noqa: F811
@@ -99,7 +105,9 @@ def _same(value) -> str:
         return str(value)
 
 
-@pytest.mark.parametrize("table", ["weekday", "provinces", "channels", "variants", "evidence"])
+@pytest.mark.parametrize(
+    "table", ["weekday", "months", "sizes", "provinces", "channels", "variants", "evidence"]
+)
 def test_the_downloads_carry_the_tables_rows(client, alice, shop, world, frozen, table):  # noqa: F811
     client.force_login(alice)
     shown = client.get("/dashboard/insights/").context["tables"][table]

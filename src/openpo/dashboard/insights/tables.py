@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.http import Http404, HttpResponse
-from django.utils.dates import WEEKDAYS
+from django.utils.dates import MONTHS_3, WEEKDAYS
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -50,6 +50,12 @@ def _channel(name: str) -> str:
     return str(dict(Order.Channel.choices).get(name, name))
 
 
+def month_label(month: str) -> str:
+    """ "2026-03" → "Mar 2026" in the active language."""
+    year, number = month.split("-")
+    return f"{str(MONTHS_3[int(number)]).capitalize()} {year}"
+
+
 def weekday_label(index: int) -> str:
     return str(WEEKDAYS[index])
 
@@ -72,6 +78,34 @@ def shop_tables(f: dict) -> dict[str, Table]:
             [_("Hour"), _("Orders")],
             [[f"{h}:00", n] for h, n in zip(hours, f["by_hour"], strict=True)],
             chart={"labels": hours, "values": f["by_hour"]},
+        ),
+        Table(
+            "months",
+            _("Orders by month"),
+            [_("Month"), _("Shopping moments"), _("Orders"), _("Units")],
+            [
+                [month_label(m["month"]), ", ".join(m["moments"]), m["orders"], m["units"]]
+                for m in f["months"]
+            ],
+            chart={
+                "labels": [month_label(m["month"]) for m in f["months"]],
+                "values": [m["orders"] for m in f["months"]],
+            },
+            numeric_from=2,
+        ),
+        Table(
+            "monthdays",
+            _("Orders by date of the month"),
+            [_("Date"), _("Orders")],
+            [[day, n] for day, n in enumerate(f["by_monthday"], start=1)],
+            chart={"labels": [str(d) for d in range(1, 32)], "values": f["by_monthday"]},
+        ),
+        Table(
+            "sizes",
+            _("Size curve per product"),
+            [_("Product"), _("Size"), _("Units"), _("Share")],
+            [[r["product"], r["size"], r["units"], f"{r['share']:.0%}"] for r in f["size_curves"]],
+            numeric_from=2,
         ),
         Table(
             "provinces", _("Provinces"), [_("Province"), _("Orders")], _top(f["provinces"], _place)
