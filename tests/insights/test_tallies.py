@@ -13,7 +13,6 @@ from openpo.insights import tallies
 from openpo.insights.models import BuyerTally, CampaignTally, TallyMark
 from openpo.insights.report import insights
 from openpo.insights.segments import members
-from openpo.orders.models import Order
 from openpo.orders.services import cancel_order
 from openpo.orders.services.changing import change_order_items, update_buyer_details
 from tests import factories
@@ -119,20 +118,38 @@ def test_a_look_with_nothing_changed_reads_a_few_rows_whatever_the_orders(shop, 
 def test_the_workers_tick_keeps_the_tallies_so_a_page_has_nothing_left_to_count(shop, world):
     from openpo.ops.scheduler import run_tick
 
-    counts = run_tick()
-    assert counts["insights_tallies"] >= 1  # the shop's first count
+    counts = run_tick()  # it also expires the unpaid March orders, then counts the shop
+    assert counts["insights_tallies"] >= 1
     assert TallyMark.objects.filter(shop=shop).exists()
-    cancel_order(order=world["first"], reason="batal")
+    assert CampaignTally.objects.get(campaign=world["kaos"]).figures["orders"] == 0
+    fresh = make_campaign(shop, now=timezone.now(), slug="baru", quotas=(None, None))
+    factories.order(fresh, units=2)
 
     assert run_tick()["insights_tallies"] == 1
-    # The tick also expired the unpaid March orders: the tallies saw that too.
-    live = Order.objects.filter(campaign=world["kaos"], status=Order.Status.ACTIVE).count()
-    assert CampaignTally.objects.get(campaign=world["kaos"]).figures["orders"] == live
+    assert CampaignTally.objects.get(campaign=fresh).figures["units"] == 2
+    assert tallies.refresh(shop) is False  # the page finds nothing left to count
     assert insights(shop, now=NOW) == from_scratch(shop)
 
 
 def test_a_shop_with_nothing_changed_for_a_while_is_not_counted_again(shop, world):
     insights(shop, now=NOW)
-    TallyMark.objects.filter(shop=shop).update(counted_to=timezone.now() + tallies.SLACK)
+    TallyMark.objects.filter(shop=shop).update(
+        counted_to=timezone.now() + tallies.SLACK, swept_to=timezone.now()
+    )
 
     assert tallies.refresh(shop) is False
+
+
+def test_an_order_committed_while_a_refresh_counted_is_swept_in_once_it_settled(shop, world):
+    from datetime import timedelta
+
+    insights(shop, now=NOW)
+    now = timezone.now()
+    # The last refresh began now and has swept up to an hour ago; an order cancelled half an
+    # hour ago whose transaction committed only after that refresh read the orders:
+    TallyMark.objects.filter(shop=shop).update(counted_to=now, swept_to=now - timedelta(hours=1))
+    cancel_order(order=world["first"], reason="batal", now=now - timedelta(minutes=30))
+
+    assert insights(shop, now=NOW)["orders"] == 4
+    mark = TallyMark.objects.get(shop=shop)
+    assert mark.swept_to > now - tallies.SLACK - timedelta(seconds=5)

@@ -4,8 +4,8 @@ hundred small rows instead of counting a million orders on every view.
 - `CampaignTally`: one PO's figures (what `figures.py` counts over its standing orders), as JSON;
 - `BuyerTally`: per buyer, the standing orders' first and last time, POs, orders and spend —
   the segments and the repeat rate are counts over these rows;
-- `TallyMark`: per shop, the time up to which every changed order is counted, and the time
-  zone the figures were bucketed in.
+- `TallyMark`: per shop, the time up to which every changed order is counted, up to which
+  settled changes were counted once more (late commits), and the time zone of the figures.
 
 `tallies.refresh(shop)` brings them up to date from the orders changed since the mark (every
 order change sets `Order.updated_at`), so they are never more than one refresh behind: the
@@ -62,6 +62,7 @@ class TallyMark(models.Model):
     shop = models.OneToOneField(Shop, on_delete=models.CASCADE, primary_key=True, related_name="+")
     timezone = models.CharField(_("time zone"), max_length=64)
     counted_to = models.DateTimeField(_("orders counted up to"))
+    swept_to = models.DateTimeField(_("settled changes counted again up to"))
 
     class Meta:
         verbose_name = _("tally mark")

@@ -5,8 +5,8 @@ shop), recounts the POs and the buyers they belong to, and writes the new rows i
 transaction. The first refresh of a shop (or after its time zone changed, or `forget`) counts
 everything. Counting happens before the transaction, so orders keep flowing meanwhile; a
 refresh that finds a fresher one already written keeps that one. An order committed while a
-refresh counted is caught by the next one: the changed-since window starts `SLACK` before
-the mark.
+refresh counted (its `updated_at` before the refresh began) is caught by a sweep: each change
+is counted again once, when it is `SLACK` old.
 
 `shop_figures(shop)` adds up the POs' tallies (segments.shop_buyers counts the buyers' rows):
 a few hundred small rows, whatever the number of orders.
@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import CharField, Count, Func, Max, Min, QuerySet, Sum
+from django.db.models import CharField, Count, Func, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from openpo.catalog.models import Campaign, Shop
@@ -150,25 +150,40 @@ def _buyer_rows(shop: Shop, customer_ids: set[int] | None) -> list[BuyerTally]:
     return rows
 
 
-def _changed(shop: Shop, since: datetime) -> tuple[set[int], set[int]]:
-    changed = Order.objects.filter(shop=shop, updated_at__gte=since - SLACK)
+def _changed(shop: Shop, ranges: list[Q]) -> tuple[set[int], set[int]]:
+    """The POs and buyers of the orders (and the buyers) changed within `ranges` of
+    `updated_at`."""
+    when = Q()
+    for r in ranges:
+        when |= r
+    changed = Order.objects.filter(when, shop=shop)
     pairs = set(changed.values_list("campaign_id", "customer_id").order_by())
     # A buyer whose order moved to another number is changed too (and has no changed order).
-    moved = Customer.objects.filter(shop=shop, updated_at__gte=since - SLACK)
+    moved = Customer.objects.filter(when, shop=shop)
     buyers = {b for _, b in pairs} | set(moved.values_list("pk", flat=True))
     return {c for c, _ in pairs}, buyers
 
 
 def refresh(shop: Shop) -> bool:
-    """Bring the shop's tallies up to date with its orders; False if nothing had changed."""
+    """Bring the shop's tallies up to date with its orders; False if nothing had changed.
+
+    Counted again: what changed since the last refresh started (`counted_to`), and once more,
+    when it has settled, what changed up to `SLACK` before now and was not swept yet
+    (`swept_to`): an order committed while a refresh was counting is in that sweep."""
     started = timezone.now()
+    settled = started - SLACK
     mark = TallyMark.objects.filter(shop=shop).first()
     whole = mark is None or mark.timezone != shop.timezone
     if whole:
         campaign_ids = set(Campaign.objects.filter(shop=shop).values_list("pk", flat=True))
         customer_ids = None
+        swept_to = settled
     else:
-        campaign_ids, customer_ids = _changed(shop, mark.counted_to)
+        ranges = [Q(updated_at__gte=mark.counted_to)]
+        if settled > mark.swept_to:
+            ranges.append(Q(updated_at__gte=mark.swept_to, updated_at__lt=settled))
+        swept_to = max(mark.swept_to, settled)
+        campaign_ids, customer_ids = _changed(shop, ranges)
         if not campaign_ids and not customer_ids:
             return False
     orders = figures.standing_orders(shop)
@@ -188,7 +203,8 @@ def refresh(shop: Shop) -> bool:
     buyers = _buyer_rows(shop, customer_ids)
     with transaction.atomic():
         mark, _created = TallyMark.objects.select_for_update().get_or_create(
-            shop=shop, defaults={"timezone": shop.timezone, "counted_to": started}
+            shop=shop,
+            defaults={"timezone": shop.timezone, "counted_to": started, "swept_to": swept_to},
         )
         if mark.counted_to > started and mark.timezone == shop.timezone:
             return False  # a refresh that started later has written already
@@ -205,7 +221,7 @@ def refresh(shop: Shop) -> bool:
             for chunk in batched(sorted(customer_ids), CHUNK):
                 stale.filter(customer_id__in=chunk).delete()
         BuyerTally.objects.bulk_create(buyers, batch_size=2000)
-        mark.timezone, mark.counted_to = shop.timezone, started
+        mark.timezone, mark.counted_to, mark.swept_to = shop.timezone, started, swept_to
         mark.save()
     return True
 
