@@ -152,13 +152,16 @@ def secret_hint(secret: str) -> str:
 
 
 class Broadcast(models.Model):
-    """One update the seller wrote to the buyers of a PO (all, or a filtered group)."""
+    """One update the seller wrote to the buyers of a PO (all, or a filtered group), or news
+    of the PO to a segment of the shop's buyers."""
 
     shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(
         "catalog.Campaign", on_delete=models.CASCADE, related_name="broadcasts"
     )
-    # The audience as chosen: {"payment": "unpaid"|"paid"|"", "variant_id": int|None, "city": str}
+    # The audience as chosen: {"payment": "unpaid"|"paid"|"", "variant_id": int|None, "city": str,
+    # "segment": ""|"new"|"loyal"|"at_risk"|"lapsed"} (a segment: the shop's buyers in it, the
+    # PO's filters empty; older rows have no "segment" key).
     audience = models.JSONField(_("audience"), default=dict)
     channel = models.CharField(_("channel"), max_length=20)
     body = models.TextField(_("text"))

@@ -1,6 +1,8 @@
 """Messages in the dashboard: the WhatsApp queue (each message for the seller's own phone with a
 one-tap wa.me link and "mark sent"), the broadcast composer of a PO with a live audience count
-and a delivery report per broadcast, and the message log of an order, a customer and a PO.
+and a delivery report per broadcast (its audience: the PO's buyers, or a segment of the shop's
+buyers told about the PO), the way from a segment's page to that composer, and the message log
+of an order, a customer and a PO.
 
 Writing goes through `messaging.broadcasts`; this module parses, shows and redirects.
 """
@@ -13,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +24,7 @@ from openpo.catalog.models import Campaign
 from openpo.core.errors import DomainError
 from openpo.core.forms import Form, add_domain_error
 from openpo.dashboard.access import get_shop_object, owner_required, shop_member_required
+from openpo.insights.segments import SEGMENTS
 from openpo.messaging import broadcasts
 from openpo.messaging.models import Broadcast, Channel, OutboxMessage
 from openpo.orders.models import Customer, Order
@@ -135,6 +139,7 @@ def whatsapp_mark_sent(request: HttpRequest) -> HttpResponse:
 
 
 class BroadcastForm(Form):
+    segment = forms.ChoiceField(label=gettext_lazy("Who"), required=False)
     payment = forms.ChoiceField(
         label=gettext_lazy("Payment"),
         required=False,
@@ -157,6 +162,10 @@ class BroadcastForm(Form):
 
     def __init__(self, *args, campaign: Campaign, cloud_ready: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = [
+            ("", _("Buyers of this PO")),
+            (_("A segment of the shop's buyers"), [(n, label) for n, label in SEGMENTS.items()]),
+        ]
         variants = campaign.variants.select_related("product").order_by("position", "id")
         self.fields["variant"].choices = [("", _("All variants"))] + [
             (v.pk, str(v)) for v in variants
@@ -176,15 +185,28 @@ class BroadcastForm(Form):
             payment=data.get("payment") or "",
             variant_id=data.get("variant"),
             city=data.get("city") or "",
+            segment=data.get("segment") or "",
         )
 
 
+def _chosen_segment(request: HttpRequest) -> str:
+    """The segment a link chose (?segment=loyal, from the segment's page), or ""."""
+    segment = request.GET.get("segment", "")
+    return segment if segment in SEGMENTS else ""
+
+
 def _broadcast_form(request: HttpRequest, campaign: Campaign, data=None) -> BroadcastForm:
+    segment = _chosen_segment(request)
+    if segment:
+        # News of the PO for buyers who may have no order in it: no {kode}, {link} is its page.
+        initial = {"segment": segment, "body": _("Hello {nama}, a new PO is open: {po}\n\n{link}")}
+    else:
+        initial = {"body": _("Hello {nama}, an update on your order {kode}: …\n\n{link}")}
     return BroadcastForm(
         data,
         campaign=campaign,
         cloud_ready=broadcasts.cloud_api_ready(request.shop),
-        initial={"body": _("Hello {nama}, an update on your order {kode}: …\n\n{link}")},
+        initial=initial,
     )
 
 
@@ -220,7 +242,12 @@ def broadcast(request: HttpRequest, campaign_id: int) -> HttpResponse:
     report = broadcasts.delivery_report(sent_before)
     for item in sent_before:
         item.report = report[item.pk]
-    audience = form.audience() if form.is_bound and form.is_valid() else broadcasts.Audience()
+        item.segment_label = SEGMENTS.get((item.audience or {}).get("segment") or "", "")
+    if form.is_bound:
+        form.is_valid()  # a refused send keeps the audience it was refused for
+        audience = form.audience()
+    else:
+        audience = broadcasts.Audience(segment=_chosen_segment(request))
     return render(
         request,
         "dashboard/messages/broadcast.html",
@@ -230,6 +257,7 @@ def broadcast(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "dash_section": "pos",
             "form": form,
             "count": broadcasts.count_recipients(campaign, audience),
+            "can_invite": broadcasts.can_invite(campaign, timezone.now()),
             "broadcasts": sent_before,
         },
         status=422 if form.is_bound and form.errors else 200,
@@ -248,6 +276,37 @@ def broadcast_count(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(
         request, "dashboard/messages/_audience_count.html", {"count": count, "channel": channel}
     )
+
+
+@require_GET
+@owner_required
+def segment_broadcast(request: HttpRequest, segment: str) -> HttpResponse:
+    """From a segment's page to the composer of the PO to tell it about, the segment chosen:
+    straight there when one PO is open or scheduled, else a choice (the newest first), or,
+    with none, what to do first."""
+    if segment not in SEGMENTS:
+        raise Http404("Unknown segment")
+    campaigns = list(broadcasts.invitable_campaigns(request.shop, timezone.now())[:20])
+    if len(campaigns) == 1:
+        return redirect(_composer_url(campaigns[0], segment))
+    for campaign in campaigns:
+        campaign.composer_url = _composer_url(campaign, segment)
+    return render(
+        request,
+        "dashboard/messages/segment_pick.html",
+        {
+            "shop": request.shop,
+            "dash_section": "insights",
+            "segment": segment,
+            "label": SEGMENTS[segment],
+            "campaigns": campaigns,
+        },
+    )
+
+
+def _composer_url(campaign: Campaign, segment: str) -> str:
+    url = reverse("dashboard:campaign_broadcast", kwargs={"campaign_id": campaign.pk})
+    return f"{url}?segment={segment}"
 
 
 # The message log ------------------------------------------------------------------------------
@@ -301,6 +360,16 @@ urlpatterns = [
     path("messages/whatsapp/sent/", whatsapp_mark_sent, name="whatsapp_mark_sent"),
     path("po/<int:campaign_id>/broadcast/", broadcast, name="campaign_broadcast"),
     path("po/<int:campaign_id>/broadcast/count/", broadcast_count, name="broadcast_count"),
+    # One path per segment (as the segments' own pages): no name in the URL but real segments.
+    *(
+        path(
+            f"messages/segments/{name}/",
+            segment_broadcast,
+            {"segment": name},
+            name="segment_broadcast",
+        )
+        for name in SEGMENTS
+    ),
     path("po/<int:campaign_id>/messages/", campaign_log, name="campaign_messages"),
     path("orders/<int:order_id>/messages/", order_log, name="order_messages"),
     path("customers/<int:customer_id>/messages/", customer_log, name="customer_messages"),
