@@ -63,6 +63,8 @@ class TallyMark(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64)
     counted_to = models.DateTimeField(_("orders counted up to"))
     swept_to = models.DateTimeField(_("settled changes counted again up to"))
+    # Orders above it are counted whatever their `updated_at` (one loaded in bulk with its own).
+    last_order_id = models.BigIntegerField(_("last order counted"), default=0)
 
     class Meta:
         verbose_name = _("tally mark")

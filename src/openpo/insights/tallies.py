@@ -150,18 +150,18 @@ def _buyer_rows(shop: Shop, customer_ids: set[int] | None) -> list[BuyerTally]:
     return rows
 
 
-def _changed(shop: Shop, ranges: list[Q]) -> tuple[set[int], set[int]]:
-    """The POs and buyers of the orders (and the buyers) changed within `ranges` of
-    `updated_at`."""
-    when = Q()
-    for r in ranges:
-        when |= r
-    changed = Order.objects.filter(when, shop=shop)
-    pairs = set(changed.values_list("campaign_id", "customer_id").order_by())
-    # A buyer whose order moved to another number is changed too (and has no changed order).
-    moved = Customer.objects.filter(when, shop=shop)
-    buyers = {b for _, b in pairs} | set(moved.values_list("pk", flat=True))
-    return {c for c, _ in pairs}, buyers
+def _changed(shop: Shop, times: list[Q], after_id: int) -> tuple[set[int], set[int]]:
+    """The POs and buyers of the orders changed within `times` (ranges of `updated_at`) or
+    newer than order `after_id`, and the buyers changed within `times`."""
+    pairs: set[tuple[int, int]] = set()
+    buyers: set[int] = set()
+    orders = Order.objects.filter(shop=shop).order_by()
+    for when in times:
+        pairs |= set(orders.filter(when).values_list("campaign_id", "customer_id"))
+        # A buyer whose order moved to another number changed too (no changed order).
+        buyers |= set(Customer.objects.filter(when, shop=shop).values_list("pk", flat=True))
+    pairs |= set(orders.filter(pk__gt=after_id).values_list("campaign_id", "customer_id"))
+    return {c for c, _ in pairs}, {b for _, b in pairs} | buyers
 
 
 def refresh(shop: Shop) -> bool:
@@ -172,6 +172,7 @@ def refresh(shop: Shop) -> bool:
     (`swept_to`): an order committed while a refresh was counting is in that sweep."""
     started = timezone.now()
     settled = started - SLACK
+    newest = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     mark = TallyMark.objects.filter(shop=shop).first()
     whole = mark is None or mark.timezone != shop.timezone
     if whole:
@@ -179,11 +180,12 @@ def refresh(shop: Shop) -> bool:
         customer_ids = None
         swept_to = settled
     else:
-        ranges = [Q(updated_at__gte=mark.counted_to)]
+        times = [Q(updated_at__gte=mark.counted_to)]
         if settled > mark.swept_to:
-            ranges.append(Q(updated_at__gte=mark.swept_to, updated_at__lt=settled))
+            times.append(Q(updated_at__gte=mark.swept_to, updated_at__lt=settled))
         swept_to = max(mark.swept_to, settled)
-        campaign_ids, customer_ids = _changed(shop, ranges)
+        # New orders count even when written with an old time (loaded in bulk).
+        campaign_ids, customer_ids = _changed(shop, times, mark.last_order_id)
         if not campaign_ids and not customer_ids:
             return False
     orders = figures.standing_orders(shop)
@@ -204,7 +206,12 @@ def refresh(shop: Shop) -> bool:
     with transaction.atomic():
         mark, _created = TallyMark.objects.select_for_update().get_or_create(
             shop=shop,
-            defaults={"timezone": shop.timezone, "counted_to": started, "swept_to": swept_to},
+            defaults={
+                "timezone": shop.timezone,
+                "counted_to": started,
+                "swept_to": swept_to,
+                "last_order_id": newest,
+            },
         )
         if mark.counted_to > started and mark.timezone == shop.timezone:
             return False  # a refresh that started later has written already
@@ -222,6 +229,7 @@ def refresh(shop: Shop) -> bool:
                 stale.filter(customer_id__in=chunk).delete()
         BuyerTally.objects.bulk_create(buyers, batch_size=2000)
         mark.timezone, mark.counted_to, mark.swept_to = shop.timezone, started, swept_to
+        mark.last_order_id = max(mark.last_order_id, newest)
         mark.save()
     return True
 
