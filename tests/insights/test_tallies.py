@@ -118,7 +118,7 @@ def test_a_look_with_nothing_changed_reads_a_few_rows_whatever_the_orders(shop, 
         "LIMIT 1" in sql or '"updated_at" >=' in sql or '"id" >' in sql for sql in order_scans
     )
     assert not any("COUNT(" in sql.upper() for sql in order_scans)
-    assert len(queries) <= 10
+    assert len(queries) <= 12
 
 
 def test_the_workers_tick_keeps_the_tallies_so_a_page_has_nothing_left_to_count(shop, world):

@@ -138,11 +138,20 @@ class History:
         self.people = [make_person(rng, taken) for _ in range(PEOPLE)]
         self.regulars = known  # the story's buyers, some of whom bought before
         self.customers: dict[str, Customer] = {c.phone: c for c in known}
+        self.codes = set(Order.objects.filter(shop=shop).values_list("code", flat=True))
 
     def load(self) -> int:
         for past in plan(self.now, self.rng):
             self._po(past)
         return self.orders
+
+    def _code(self) -> str:
+        """A code no order of the shop has (31⁵ codes: a few thousand random ones collide)."""
+        code = new_order_code()
+        while code in self.codes:
+            code = new_order_code()
+        self.codes.add(code)
+        return code
 
     def _buyer(self, at: datetime) -> Customer:
         rng = self.rng
@@ -249,7 +258,7 @@ class History:
                 shop=shop,
                 campaign=campaign,
                 customer=customer,
-                code=new_order_code(),
+                code=self._code(),
                 secret=new_order_secret(),
                 buyer_name=customer.name,
                 buyer_phone=customer.phone,
