@@ -5,6 +5,7 @@ standing orders in March 2026: the 2nd, 3rd and 9th; sizes S and M of "Kaos Polo
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from openpo.insights.calendar import moments, months
 from openpo.insights.report import insights
@@ -31,12 +32,13 @@ def test_a_month_without_orders_between_two_with_orders_is_shown_empty():
 
     assert [m["month"] for m in found] == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert [m["orders"] for m in found] == [3, 0, 0, 1]
-    assert "Harbolnas 12.12" in found[1]["moments"]
+    assert "Harbolnas 12.12" in found[1]["moments"]  # the same words in both languages
     assert months({}) == []
 
 
 def test_ramadan_runs_into_the_month_before_lebaran():
-    marks = moments(range(2025, 2026))
+    with translation.override("en"):
+        marks = moments(range(2025, 2026))
 
     # Idul Fitri 2025 fell on 31 March; Ramadan began around 1 March.
     assert marks["2025-03"][:2] == ["Ramadan", "Lebaran"]
@@ -75,3 +77,8 @@ def test_sizes_go_small_to_large_and_products_without_sizes_have_no_curve():
         ("Sepatu", "41"),
     ]
     assert [r["share"] for r in rows] == [0.25, 0.25, 0.5, 0.75, 0.25]
+
+
+def test_the_calendar_speaks_indonesian():
+    with translation.override("id"):
+        assert moments(range(2025, 2026))["2025-12"][1] == "Natal dan Tahun Baru"

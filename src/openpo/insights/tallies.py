@@ -63,16 +63,22 @@ def _blank() -> dict:
     }
 
 
-def _times(orders: QuerySet[Order], found: dict[int, dict], tz) -> None:
+def _times(orders: QuerySet[Order], tz) -> dict[int, dict]:
+    """Each PO's totals and its orders per weekday, hour, date and month, from one query of
+    orders per PO and UTC hour."""
+    found: dict[int, dict] = {}
     rows = (
         orders.annotate(hour=UtcHour("created_at"))
         .values_list("campaign_id", "hour")
-        .annotate(n=Count("pk"), u=Sum("units"))
+        .annotate(n=Count("pk"), u=Sum("units"), r=Sum("total"))
         .order_by()
     )
-    for campaign_id, hour, n, units in rows:
+    for campaign_id, hour, n, units, revenue in rows:
         at = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(tz)
-        f = found[campaign_id]
+        f = found.setdefault(campaign_id, _blank())
+        f["orders"] += n
+        f["units"] += units
+        f["revenue"] += revenue
         f["by_weekday"][at.isoweekday() - 1] += n
         f["by_hour"][at.hour] += n
         f["by_monthday"][at.day - 1] += n
@@ -80,32 +86,32 @@ def _times(orders: QuerySet[Order], found: dict[int, dict], tz) -> None:
         month[0], month[1] = month[0] + n, month[1] + units
     for f in found.values():
         f["by_month"] = dict(sorted(f["by_month"].items()))
+    return found
+
+
+PLACES = (("provinces", "province"), ("cities", "city"), ("channels", "channel"))
 
 
 def _places(orders: QuerySet[Order], found: dict[int, dict]) -> None:
-    for key, field in (("provinces", "province"), ("cities", "city"), ("channels", "channel")):
-        rows = orders.values_list("campaign_id", field).annotate(n=Count("pk")).order_by()
-        for campaign_id, name, n in rows:
+    """Orders per province, city and channel of each PO, from one grouped query."""
+    fields = [field for _key, field in PLACES]
+    rows = orders.values_list("campaign_id", *fields).annotate(n=Count("pk")).order_by()
+    for campaign_id, *names, n in rows:
+        for (key, _field), name in zip(PLACES, names, strict=True):
             name = (name or "").strip() or "-"
             counted = found[campaign_id][key]
             counted[name] = counted.get(name, 0) + n
     for f in found.values():
-        for key in ("provinces", "cities", "channels"):
+        for key, _field in PLACES:
             f[key] = dict(sorted(f[key].items(), key=lambda item: (-item[1], item[0])))
 
 
 def count_by_campaign(orders: QuerySet[Order], tz) -> dict[int, dict]:
-    """Every per-order figure of `orders`, per PO (campaign id → figures), JSON-ready: a few
-    grouped queries, whatever the number of POs."""
-    found: dict[int, dict] = {}
-    totals = orders.values_list("campaign_id").annotate(
-        n=Count("pk"), u=Sum("units"), r=Sum("total")
-    )
-    for campaign_id, n, units, revenue in totals.order_by():
-        found[campaign_id] = {**_blank(), "orders": n, "units": units, "revenue": revenue}
+    """Every per-order figure of `orders`, per PO (campaign id → figures), JSON-ready: three
+    grouped queries and the variants', whatever the number of POs."""
+    found = _times(orders, tz)
     if not found:
         return found
-    _times(orders, found, tz)
     _places(orders, found)
     ids = dict(Campaign.objects.filter(pk__in=found).values_list("slug", "pk"))
     for figure in figures.variants(orders):
