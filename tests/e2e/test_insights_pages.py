@@ -29,7 +29,7 @@ def test_the_shop_insights_draw_their_charts(watched, demo, screenshot, screen):
     )
 
     sizes = page.evaluate(CANVAS_SIZES)
-    assert {key for key, _w, _h in sizes} == {"weekday", "hour"}
+    assert {key for key, _w, _h in sizes} == {"weekday", "hour", "months", "monthdays"}
     assert all(width > 0 and height > 0 for _key, width, height in sizes), sizes
     assert fits_the_screen(page)
     assert page.evaluate(SHOP_MENU_ROWS) <= 2, "the shop menu takes more than two rows"

@@ -143,7 +143,7 @@ def test_a_segment_hears_only_of_a_po_it_can_still_order_from(segment_world, now
     with pytest.raises(InvalidBroadcast) as error:
         _send(maret, "loyal", now)
 
-    assert "open or scheduled" in str(error.value.field_errors["segment"][0])
+    assert "dibuka atau dijadwalkan" in str(error.value.field_errors["segment"][0])
     scheduled = segment_world["baru"]
     Campaign.objects.filter(pk=scheduled.pk).update(
         status=Campaign.Status.SCHEDULED, opens_at=now + DAY, closes_at=now + 5 * DAY

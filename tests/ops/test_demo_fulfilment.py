@@ -37,7 +37,8 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def campaign(status: str) -> Campaign:
-    return Campaign.objects.get(shop__slug="demo", status=status)
+    story = Campaign.objects.exclude(slug__startswith="arsip-")  # not the two years of history
+    return story.get(shop__slug="demo", status=status)
 
 
 @pytest.mark.django_db

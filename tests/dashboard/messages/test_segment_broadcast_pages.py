@@ -112,7 +112,7 @@ def test_the_composer_refuses_kode_for_a_segment(client, alice, segment_world): 
     )
 
     assert response.status_code == 422
-    assert "Take out {kode}" in response.context["form"].errors["body"][0]
+    assert "Hapus {kode}" in response.context["form"].errors["body"][0]
     assert response.context["count"] == 1  # still the segment's count, Sari
     assert not Broadcast.objects.exists()
 
@@ -126,7 +126,7 @@ def test_the_composer_refuses_a_segment_for_a_closed_po(client, alice, segment_w
     )
 
     assert response.status_code == 422
-    assert "open or scheduled" in response.context["form"].errors["segment"][0]
+    assert "dibuka atau dijadwalkan" in response.context["form"].errors["segment"][0]
     assert 'id="segment-not-invitable"' in response.content.decode()
     assert not Broadcast.objects.exists()
 
