@@ -17,6 +17,9 @@ CANVAS_SIZES = """() => Array.from(document.querySelectorAll('canvas[data-chart]
 @pytest.mark.parametrize("screen", ["phone", "desktop"])
 def test_the_shop_insights_draw_their_charts(watched, demo, screenshot, screen):  # noqa: F811
     page = watched(**(PHONE if screen == "phone" else DESKTOP))
+    # The shop's first look counts its tallies (two years of demo history); on a loaded CI
+    # machine with PostgreSQL a page once took over the default 10 s.
+    page.set_default_navigation_timeout(30_000)
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     log_in_as_demo(page)
