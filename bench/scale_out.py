@@ -7,7 +7,9 @@ same load:
   if on three machines), 2 `openpo worker` processes, Redis as the shared cache
   (`OPENPO_CACHE_URL=redis://…`; `redis-server` from Debian, started here on a free loopback
   port in a temp directory, no persistence);
-- single: 1 `openpo serve --workers 1`, 1 `openpo worker`, no Redis (the database cache).
+- single: 1 `openpo serve --workers 1`, 1 `openpo worker`, no Redis (the database cache);
+- one-serve (with `--only … one-serve`, for reference): the scaled run's gunicorn processes
+  under one `openpo serve --workers 3` (one machine), 2 workers, Redis.
 
 Each run migrates, creates the war PO's shop through OpenPO's services (bench/war_po.py's
 set-up: one variant of quota Q), starts a real SMTP server here (aiosmtpd) that every worker
@@ -399,9 +401,19 @@ def _enqueue_tasks(count: int) -> None:
 # --- One run ----------------------------------------------------------------------------------
 
 
-def run(name: str, pg, workdir: Path, args: argparse.Namespace, *, scaled: bool) -> dict:
-    servers_n, workers_n = (args.servers, args.workers) if scaled else (1, 1)
-    db_name = f"openpo_{name}"
+def modes(args: argparse.Namespace) -> dict[str, tuple[int, int, int, bool]]:
+    """name -> (serve processes, gunicorn workers each, openpo workers, Redis)."""
+    return {
+        "single": (1, 1, 1, False),
+        "scaled": (args.servers, 1, args.workers, True),
+        # For reference: the same gunicorn processes under one `openpo serve` (one machine).
+        "one-serve": (1, args.servers, args.workers, True),
+    }
+
+
+def run(name: str, pg, workdir: Path, args: argparse.Namespace) -> dict:
+    servers_n, gunicorn_n, workers_n, scaled = modes(args)[name]
+    db_name = "openpo_" + name.replace("-", "_")
     db_url = _database(pg, db_name)
     from aiosmtpd.controller import Controller
 
@@ -437,7 +449,9 @@ def run(name: str, pg, workdir: Path, args: argparse.Namespace, *, scaled: bool)
         for number in range(servers_n):
             part = f"serve-{number + 1}"
             target = SimpleNamespace(env=env(part), workdir=workdir)
-            server = war.Server(target, 1, args.threads, name=f"{name} openpo serve {number + 1}")
+            server = war.Server(
+                target, gunicorn_n, args.threads, name=f"{name} openpo serve {number + 1}"
+            )
             server.start()
             servers.append(server)
         for number in range(workers_n):
@@ -450,7 +464,8 @@ def run(name: str, pg, workdir: Path, args: argparse.Namespace, *, scaled: bool)
             time.sleep(0.1)
         ports = [s.port for s in servers]
         print(
-            f"  [{name}] {servers_n} x openpo serve (ports {ports}), {workers_n} x openpo worker"
+            f"  [{name}] {servers_n} x openpo serve --workers {gunicorn_n} (ports {ports}), "
+            f"{workers_n} x openpo worker"
             + (f", Redis {redis.version} on {redis.port}" if redis else ", database cache"),
             flush=True,
         )
@@ -552,6 +567,7 @@ def run(name: str, pg, workdir: Path, args: argparse.Namespace, *, scaled: bool)
     return {
         "name": name,
         "servers": servers_n,
+        "gunicorn_workers": gunicorn_n,
         "workers": workers_n,
         "threads": args.threads,
         "cache": f"Redis {redis.version}" if redis else "database",
@@ -668,7 +684,8 @@ def _s(value) -> str:
 
 def report(results: list[dict], args: argparse.Namespace) -> str:
     head = "| | " + " | ".join(
-        f"{r['name']}: {r['servers']} serve × {r['threads']} threads, {r['workers']} worker"
+        f"{r['name']}: {r['servers']} × serve --workers {r['gunicorn_workers']} × "
+        f"{r['threads']} threads, {r['workers']} worker"
         + ("s" if r["workers"] > 1 else "")
         + f", {r['cache']} cache"
         for r in results
@@ -700,7 +717,10 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
             "sent twice / confirmations missing",
             lambda r: f"{r['duplicates']} / {r['confirmations_missing']}",
         ),
-        ("sent by each worker", lambda r: ", ".join(map(str, r["sent_by_worker"]))),
+        (
+            "sent by each worker's own rounds (the rest by the tasks)",
+            lambda r: ", ".join(map(str, r["sent_by_worker"])),
+        ),
         ("outbox drained, after the flood", lambda r: _s(r["drain_after_flood"])),
         ("last email after the last order", lambda r: _s(r["last_message_after_last_order"])),
         (
@@ -765,7 +785,11 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=180, help="cap for the outbox")
     parser.add_argument("--settle", type=float, default=2.0, help="wait for late duplicates")
     parser.add_argument(
-        "--only", nargs="+", choices=["single", "scaled"], default=["single", "scaled"]
+        "--only",
+        nargs="+",
+        choices=["single", "scaled", "one-serve"],
+        default=["single", "scaled"],
+        help="runs, in this order (one-serve: --servers gunicorn workers under one openpo serve)",
     )
     parser.add_argument(
         "--no-control",
@@ -793,7 +817,7 @@ def main() -> None:
             for name in args.only:
                 workdir = Path(tmp) / name
                 workdir.mkdir()
-                results.append(run(name, pg, workdir, args, scaled=name == "scaled"))
+                results.append(run(name, pg, workdir, args))
             if not args.no_control:
                 workdir = Path(tmp) / "control"
                 workdir.mkdir()
