@@ -80,6 +80,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if sqlite_only:
             config.hook.pytest_deselected(items=sqlite_only)
             items[:] = [item for item in items if item not in sqlite_only]
+    else:
+        # PostgreSQL's own behaviour (its locks, a server restart): only with --postgres, which
+        # `make test` always runs too.
+        postgres_only = [item for item in items if item.get_closest_marker("postgres_only")]
+        if postgres_only:
+            config.hook.pytest_deselected(items=postgres_only)
+            items[:] = [item for item in items if item not in postgres_only]
     reason = config.stash[_skip_reason]
     if reason:
         for item in items:

@@ -61,7 +61,8 @@ LOCK_TIMEOUT = "2s"  # the old version's statements give up after this (a 5xx fo
 MAX_WAIT = 1.0  # seconds: no statement of the old version may wait this long
 POLL = 0.005  # seconds between looks at pg_locks
 
-ON_POSTGRES = connection.vendor == "postgresql"
+# PostgreSQL's locks are the point: the test is collected only with --postgres.
+pytestmark = pytest.mark.postgres_only
 
 
 def _columns(cursor, table: str) -> list[str]:
@@ -302,61 +303,59 @@ class LockMonitor:
         self.thread.join(10)
 
 
-if ON_POSTGRES:
+@pytest.mark.django_db(transaction=True)
+def test_the_orders_migrations_never_make_the_running_version_wait_a_second(
+    shop, now, buyer, record_property
+):
+    started = time.monotonic()
+    campaign = make_campaign(shop, now=now, quotas=(None,))
+    ids = load_orders(shop, campaign, buyer)
+    loaded = time.monotonic() - started
+    try:
+        for app, target in ROLL_BACK_TO:
+            call_command("migrate", app, target, verbosity=0, interactive=False)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM orders_order")
+            assert cursor.fetchone()[0] == ORDERS + 1
+        url = database_url()
+        output = io.StringIO()
+        with OldVersion(url, ids) as old, LockMonitor(url, old.pids) as monitor:
+            time.sleep(0.3)  # the old version is busy before the upgrade starts
+            migrate_started = time.perf_counter()
+            call_command("migrate", verbosity=2, interactive=False, stdout=output)
+            migrate_ended = time.perf_counter()
+            time.sleep(0.3)
+    finally:
+        # The rest of the run expects a fully migrated database, whatever happened here.
+        call_command("migrate", verbosity=0, interactive=False)
 
-    @pytest.mark.django_db(transaction=True)
-    def test_the_orders_migrations_never_make_the_running_version_wait_a_second(
-        shop, now, buyer, record_property
-    ):
-        started = time.monotonic()
-        campaign = make_campaign(shop, now=now, quotas=(None,))
-        ids = load_orders(shop, campaign, buyer)
-        loaded = time.monotonic() - started
-        try:
-            for app, target in ROLL_BACK_TO:
-                call_command("migrate", app, target, verbosity=0, interactive=False)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM orders_order")
-                assert cursor.fetchone()[0] == ORDERS + 1
-            url = database_url()
-            output = io.StringIO()
-            with OldVersion(url, ids) as old, LockMonitor(url, old.pids) as monitor:
-                time.sleep(0.3)  # the old version is busy before the upgrade starts
-                migrate_started = time.perf_counter()
-                call_command("migrate", verbosity=2, interactive=False, stdout=output)
-                migrate_ended = time.perf_counter()
-                time.sleep(0.3)
-        finally:
-            # The rest of the run expects a fully migrated database, whatever happened here.
-            call_command("migrate", verbosity=0, interactive=False)
-
-        applied = re.findall(r"Applying (\S+)\.\.\. OK \(([\d.]+)s\)", output.getvalue())
-        assert any(name.startswith("orders.0007") for name, _s in applied), output.getvalue()
-        during = [r for r in old.records if migrate_started <= r[1] <= migrate_ended]
-        assert during, "the old version ran no statement while migrate ran"
-        by_kind: dict[str, list[float]] = defaultdict(list)
-        for kind, _start, seconds, _error in during:
-            by_kind[kind].append(seconds)
-        errors = sorted({r[3] for r in old.records if r[3]})
-        longest_wait = max(r[2] for r in during)
-        locks = monitor.longest()
-        slowest = sorted(applied, key=lambda a: -float(a[1]))[:4]
-        record_property(
-            "result",
-            f"{ORDERS:,} orders loaded in {loaded:.1f} s; migrate applied {len(applied)} "
-            f"migrations in {migrate_ended - migrate_started:.2f} s (slowest: "
-            + ", ".join(f"{n} {float(s):.3f} s" for n, s in slowest)
-            + f"); {len(during)} statements of the old version meanwhile, longest wait "
-            f"{longest_wait * 1000:.0f} ms ("
-            + ", ".join(f"{k} {max(v) * 1000:.0f}" for k, v in sorted(by_kind.items()))
-            + " ms); longest write-blocking lock: "
-            + (
-                ", ".join(f"{t} {m} {s * 1000:.0f} ms" for t, (m, s) in sorted(locks.items()))
-                or "none seen"
-            )
-            + f" ({monitor.samples} samples); errors {len(errors)}",
+    applied = re.findall(r"Applying (\S+)\.\.\. OK \(([\d.]+)s\)", output.getvalue())
+    assert any(name.startswith("orders.0007") for name, _s in applied), output.getvalue()
+    during = [r for r in old.records if migrate_started <= r[1] <= migrate_ended]
+    assert during, "the old version ran no statement while migrate ran"
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for kind, _start, seconds, _error in during:
+        by_kind[kind].append(seconds)
+    errors = sorted({r[3] for r in old.records if r[3]})
+    longest_wait = max(r[2] for r in during)
+    locks = monitor.longest()
+    slowest = sorted(applied, key=lambda a: -float(a[1]))[:4]
+    record_property(
+        "result",
+        f"{ORDERS:,} orders loaded in {loaded:.1f} s; migrate applied {len(applied)} "
+        f"migrations in {migrate_ended - migrate_started:.2f} s (slowest: "
+        + ", ".join(f"{n} {float(s):.3f} s" for n, s in slowest)
+        + f"); {len(during)} statements of the old version meanwhile, longest wait "
+        f"{longest_wait * 1000:.0f} ms ("
+        + ", ".join(f"{k} {max(v) * 1000:.0f}" for k, v in sorted(by_kind.items()))
+        + " ms); longest write-blocking lock: "
+        + (
+            ", ".join(f"{t} {m} {s * 1000:.0f} ms" for t, (m, s) in sorted(locks.items()))
+            or "none seen"
         )
-        assert errors == []  # no lock timeout, no statement refused
-        assert longest_wait < MAX_WAIT, by_kind
-        # The monitor really watched: the migrations did take strong locks on the orders table.
-        assert "orders_order" in locks, locks
+        + f" ({monitor.samples} samples); errors {len(errors)}",
+    )
+    assert errors == []  # no lock timeout, no statement refused
+    assert longest_wait < MAX_WAIT, by_kind
+    # The monitor really watched: the migrations did take strong locks on the orders table.
+    assert "orders_order" in locks, locks
