@@ -4,7 +4,8 @@ This module owns the whole life cycle of a private, disposable PostgreSQL
 cluster used by the pytest conftest: locating the server binaries, creating a
 temporary data directory with ``initdb``, starting ``postgres`` on a free
 TCP port bound to 127.0.0.1 (trust authentication, durability switched off for
-speed), exposing a connection URL, and stopping the server and deleting every
+speed), exposing a connection URL, restarting it in place (same port, same data:
+what an outage test needs), and stopping the server and deleting every
 file it created.  Nothing outside the temporary directory is touched.
 
 When the tests run as root, every PostgreSQL binary is run as the ``postgres``
@@ -28,6 +29,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +44,11 @@ START_ATTEMPTS = 3  # retries when the chosen port was grabbed by someone else
 
 # Client variables that must not leak into our pg_ctl / initdb calls.
 _SCRUBBED_ENV = ("PGDATA", "PGPORT", "PGHOST", "PGHOSTADDR", "PGUSER", "PGDATABASE", "PGOPTIONS")
+
+
+# Servers this process started and has not stopped, by port: a test that must restart the
+# suite's server finds it by the port its database connection names (`serving`).
+_RUNNING: dict[int, PostgresServer] = {}
 
 
 class PostgresUnavailable(Exception):
@@ -139,6 +146,7 @@ class PostgresServer:
     _runuser: str | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
     _version: str | None = field(default=None, repr=False)
+    _options: str = field(default="", repr=False)  # postgres' options, to start it again
 
     # ----------------------------------------------------------------- info
 
@@ -217,15 +225,41 @@ class PostgresServer:
             server._cleanup()
             raise
         atexit.register(server.stop)
+        _RUNNING[server.port] = server
         return server
+
+    @classmethod
+    def serving(cls, port: int) -> PostgresServer | None:
+        """The server this process started on `port`, if it is still running."""
+        return _RUNNING.get(int(port))
 
     def stop(self) -> None:
         """Stop the server and delete its directory. Safe to call more than once."""
         if self._stopped:
             return
         self._stopped = True
+        _RUNNING.pop(self.port, None)
         atexit.unregister(self.stop)
         self._cleanup()
+
+    def restart(self, *, down_for: float = 0.0, mode: str = "fast") -> None:
+        """Stop the server (`pg_ctl stop -m fast`: every session is ended, open transactions
+        roll back, committed ones are kept), keep it down `down_for` seconds, then start it
+        again on the same port with the same data. Raises PostgresUnavailable."""
+        if self._stopped:
+            raise PostgresUnavailable("the server was stopped for good")
+        pg_ctl = str(self.bindir / "pg_ctl")
+        result = self._run([pg_ctl, "-D", str(self.datadir), "-m", mode, "-w", "stop"])
+        if result.returncode != 0:
+            raise PostgresUnavailable(f"pg_ctl stop failed ({_describe(result)})")
+        if down_for > 0:
+            time.sleep(down_for)
+        result = self._pg_ctl_start(self._options)
+        if result.returncode != 0:
+            raise PostgresUnavailable(
+                f"pg_ctl start failed after a stop ({_describe(result)})\n"
+                f"--- tail of {self.logfile} ---\n{_tail(self.logfile)}"
+            )
 
     # -------------------------------------------------------------- helpers
 
@@ -275,22 +309,9 @@ class PostgresServer:
                 "-c synchronous_commit=off",
                 "-c full_page_writes=off",
             ]
-            result = self._run(
-                [
-                    str(self.bindir / "pg_ctl"),
-                    "-D",
-                    str(self.datadir),
-                    "-l",
-                    str(self.logfile),
-                    "-w",
-                    "-t",
-                    "60",
-                    "-o",
-                    " ".join(options),
-                    "start",
-                ]
-            )
+            result = self._pg_ctl_start(" ".join(options))
             if result.returncode == 0:
+                self._options = " ".join(options)
                 return
             log = _tail(self.logfile)
             port_taken = "could not bind" in log or "already in use" in log
@@ -301,6 +322,23 @@ class PostgresServer:
             raise PostgresUnavailable(
                 f"pg_ctl start failed ({_describe(result)})\n--- tail of {self.logfile} ---\n{log}"
             )
+
+    def _pg_ctl_start(self, options: str) -> subprocess.CompletedProcess[str]:
+        return self._run(
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-l",
+                str(self.logfile),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ]
+        )
 
     def _pg_ctl_stop(self) -> None:
         if not (self.datadir / "postmaster.pid").exists():

@@ -91,6 +91,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Counts and times every request, whatever answers it (ops/metrics.py).
+    "openpo.ops.metrics.RequestMetricsMiddleware",
+    # /healthz and /metrics answer before the host check and the HTTPS redirect: a load
+    # balancer or Prometheus asks by the server's own address, over plain HTTP (ops/health.py).
+    "openpo.ops.health.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -103,6 +108,8 @@ MIDDLEWARE = [
     # A body over 10 MB is refused before anything reads it (core/uploads.py).
     "openpo.core.uploads.UploadSizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The database gone (a restart, a failover): 503 with Retry-After, not a traceback.
+    "openpo.core.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "openpo.urls"
@@ -157,6 +164,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 for _alias in DATABASES:
     DATABASES[_alias]["CONN_MAX_AGE"] = int(os.environ.get("OPENPO_DB_CONN_MAX_AGE", "60"))
     DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+
+
+def _seconds(name: str, default: str) -> int:
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number of seconds (0 for none), not {value!r}")
+    return int(value)
+
+
+# A database that does not answer must not hold a request for ever (PostgreSQL): a new
+# connection gives up after OPENPO_DB_CONNECT_TIMEOUT seconds (0: as long as the OS tries),
+# and under `openpo serve` each SQL statement of a request after OPENPO_DB_STATEMENT_TIMEOUT
+# seconds (0: no limit), lock waits included; either answers 503 with Retry-After
+# (core/outage.py). Commands (migrate, the worker) have no statement limit. TCP keepalives
+# notice a server that vanished without closing the connection.
+DB_CONNECT_TIMEOUT = _seconds("OPENPO_DB_CONNECT_TIMEOUT", "5")
+DB_STATEMENT_TIMEOUT = _seconds("OPENPO_DB_STATEMENT_TIMEOUT", "30")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -351,6 +385,17 @@ RATE_LIMITS = {
     # Meta calls from a few addresses for every shop: generous, per address.
     "whatsapp_webhook": _rate("OPENPO_RATE_LIMIT_WHATSAPP_WEBHOOK", "600/60"),
 }
+
+# --- Health and metrics (ops/health.py, ops/metrics.py) ------------------------------------
+# /healthz fails when the newest worker heartbeat is older than this (0: no worker check), or
+# when a due outbox message has waited longer than that (0: no outbox check).
+HEALTH_HEARTBEAT_MAX_AGE = _seconds("OPENPO_HEALTH_HEARTBEAT_MAX_AGE", "180")
+HEALTH_OUTBOX_MAX_AGE = _seconds("OPENPO_HEALTH_OUTBOX_MAX_AGE", "600")
+# /metrics answers only with `Authorization: Bearer <this token>`; without a token it does not
+# exist (404).
+METRICS_TOKEN = os.environ.get("OPENPO_METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ValueError("OPENPO_METRICS_TOKEN must be at least 16 characters (or unset)")
 
 LOGGING = {
     "version": 1,

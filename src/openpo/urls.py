@@ -1,4 +1,7 @@
-"""URL map of the whole site. The storefront's `/<shop>/` patterns come last."""
+"""URL map of the whole site. The storefront's `/<shop>/` patterns come last.
+
+/healthz and /metrics are not here: a middleware answers them before the host check
+(ops/health.py), since a load balancer or Prometheus asks by the server's own address."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.static import serve
 
 from openpo import error_pages
+from openpo.core import outage
 from openpo.core.ratelimit import rate_limit
 from openpo.dashboard.shop import invitation, signup
 
@@ -46,5 +50,7 @@ urlpatterns = [
 ]
 
 # A page in the site's look that leads back (to the shop of a mistyped PO link, the dashboard,
-# home); the API keeps its JSON. Errors (500) show templates/500.html, static.
+# home); the API keeps its JSON. Errors (500) show templates/500.html, static; the database
+# gone answers 503 with Retry-After instead (core/outage.py).
 handler404 = error_pages.page_not_found
+handler500 = outage.server_error

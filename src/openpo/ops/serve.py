@@ -11,6 +11,13 @@ granian (bench/serve_servers.py, numbers in bench/README.md), gthread serves the
 fast as granian with less memory and tighter tail latency, and gunicorn is pure Python: it
 installs on any machine that has Python 3.11, with no binary wheel or Rust toolchain.
 
+Metrics: before the workers fork, a fresh directory under the data directory
+(`metrics/serve-<pid>`, removed on exit, and any left by a server that died) is named in
+`PROMETHEUS_MULTIPROC_DIR`, so the workers' request counters add up in every scrape of
+/metrics (ops/metrics.py); a worker that exits is marked dead there (gunicorn's child_exit).
+Each SQL statement of a request may take at most `OPENPO_DB_STATEMENT_TIMEOUT` seconds
+(PostgreSQL; set on the workers' connections after `migrate`, which has no limit).
+
 Signals (gunicorn's): SIGTERM stops gracefully (stop accepting, let in-flight requests finish
 for up to `graceful_timeout` seconds, exit 0); SIGINT (Ctrl-C) and SIGQUIT stop at once,
 also exiting 0; SIGHUP restarts the workers (the app is preloaded in the master, so new
@@ -20,8 +27,11 @@ code needs a full restart); SIGTTIN/SIGTTOU add/remove a worker.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -138,6 +148,59 @@ def prepare_site() -> None:
     connections.close_all()
 
 
+def limit_statement_time() -> None:
+    """From now on (the workers' connections), each PostgreSQL statement is cancelled after
+    DB_STATEMENT_TIMEOUT seconds: a request never waits on the database for ever."""
+    seconds = settings.DB_STATEMENT_TIMEOUT
+    if not seconds:
+        return
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] != "django.db.backends.postgresql":
+            continue
+        options = database.setdefault("OPTIONS", {})
+        existing = options.get("options", "")
+        options["options"] = f"{existing} -c statement_timeout={seconds * 1000}".strip()
+    connections.close_all()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def prepare_metrics_dir() -> Path:
+    """A fresh directory for the workers' metric files, named in PROMETHEUS_MULTIPROC_DIR;
+    directories left by servers no longer running are removed."""
+    base = Path(settings.DATA_DIR) / "metrics"
+    base.mkdir(parents=True, exist_ok=True)
+    for old in base.glob("serve-*"):
+        pid = old.name.removeprefix("serve-")
+        if not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid():
+            shutil.rmtree(old, ignore_errors=True)
+    path = base / f"serve-{os.getpid()}"
+    path.mkdir()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    # prometheus_client picks its value class when imported; if something imported it before
+    # this (nothing in OpenPO does), pick again so the workers' metrics go to the files.
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None:
+        values.ValueClass = values.get_value_class()
+    return path
+
+
+def _worker_exited(server: object, worker: Any) -> None:
+    """gunicorn's child_exit: the worker's live gauges leave the sums (its counts stay)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 class _Gunicorn(BaseApplication):
     """gunicorn configured from a dict, serving an application object loaded in the master
     (preloaded: workers fork with Django already imported, and share those pages)."""
@@ -178,6 +241,7 @@ def gunicorn_settings(
         # would take it over. Operations go through signals instead.
         "control_socket_disable": True,
         "when_ready": when_ready,
+        "child_exit": _worker_exited,
     }
 
 
@@ -199,8 +263,17 @@ def follow_served_address(options: ServeOptions) -> str:
 def serve(options: ServeOptions, announce: Callable[[str], None] | None = None) -> None:
     """Prepare the site, then serve it in the foreground until a signal stops the server."""
     follow_served_address(options)
-    prepare_site()
-    # Built after collectstatic: WhiteNoise indexes the static files when the app is created.
-    from openpo.wsgi import application
+    metrics_dir = prepare_metrics_dir()
+    master = os.getpid()
+    try:
+        prepare_site()
+        limit_statement_time()
+        # Built after collectstatic: WhiteNoise indexes the static files when the app is created.
+        from openpo.wsgi import application
 
-    _Gunicorn(application, gunicorn_settings(options, announce)).run()
+        _Gunicorn(application, gunicorn_settings(options, announce)).run()
+    finally:
+        # A worker's exit (SystemExit, raised in the fork) comes through here too: only the
+        # master removes the directory.
+        if os.getpid() == master:
+            shutil.rmtree(metrics_dir, ignore_errors=True)

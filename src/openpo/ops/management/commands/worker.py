@@ -8,6 +8,10 @@ One loop, in the foreground (a separate process type from `openpo serve`; run on
 - every `--tick` seconds (60): the scheduler tick (`openpo.ops.scheduler.run_tick`): campaign
   transitions, order expiries, reminders, the outbox.
 
+After each round that went through, the worker writes its heartbeat to the shared cache
+(`ops.health.record_heartbeat`, at most every 10 s), which /healthz and /metrics read: a
+worker that died or hangs shows there within `OPENPO_HEALTH_HEARTBEAT_MAX_AGE` seconds.
+
 `--once` runs one tick and drains the task queue, then exits (tests, cron). SIGTERM or SIGINT
 stops it cleanly: the task or outbox batch in hand is finished (at most a few messages), then
 the process exits 0; a second signal exits at once. Every step is idempotent and safe with
@@ -27,6 +31,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from openpo.hooks.delivery import deliver_webhooks
 from openpo.messaging.delivery import deliver_outbox
+from openpo.ops.health import record_heartbeat
 from openpo.ops.scheduler import run_tick
 
 log = logging.getLogger(__name__)
@@ -90,6 +95,7 @@ class Command(BaseCommand):
             if once:
                 self._tick()
                 self._drain_tasks()
+                record_heartbeat(force=True)
                 return
             self._loop(interval, tick)
             self._say("worker stopped")
@@ -113,6 +119,7 @@ class Command(BaseCommand):
                     if delivered:
                         self._say(f"delivered {delivered} webhook(s)")
                 self._drain_tasks()
+                record_heartbeat()
             except Exception:
                 # The database gone for a moment must not end the worker: try again later.
                 log.exception("worker round failed; trying again in %s s", interval)
