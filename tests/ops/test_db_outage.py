@@ -6,6 +6,9 @@ database afterwards; every other answer is a 503 with `Retry-After` in the API's
 500, a traceback or a request left hanging); pages answer 503 with the translated page and
 /healthz names the database; after the restart OpenPO takes orders again without being
 restarted, and each refused order sent again with its Idempotency-Key is placed exactly once.
+
+A request stuck behind a lock is cancelled by the statement timeout (`OPENPO_DB_STATEMENT_TIMEOUT`)
+and answered 503 too, instead of holding its server thread.
 """
 
 import http.client
@@ -19,6 +22,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -27,7 +31,7 @@ from tests.api.conftest import order_body
 from tests.conftest import make_campaign
 from tests.ops.test_serve import free_port
 from tests.pgserver import PostgresServer
-from tests.workerprocess import wait_until, worker_env
+from tests.workerprocess import database_url, wait_until, worker_env
 
 BUYERS = 6
 REQUEST_TIMEOUT = 15.0  # seconds: no answer within this is a hang
@@ -220,3 +224,48 @@ def test_a_postgresql_restart_mid_war_po_loses_no_acknowledged_order(postgres, s
             f"orders: {len(answers)} answered, {sum(a.status == 201 for a in answers)} placed, "
             f"{sum(a.status == 503 for a in answers)} refused with 503 during the restart"
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_stuck_on_a_lock_is_cancelled_by_the_statement_timeout(
+    postgres, shop, now, tmp_path
+):
+    campaign = make_campaign(shop, now=now, quotas=(None,), slug="war")
+    variant = campaign.variants.get()
+    url = f"/api/v1/public/{shop.slug}/{campaign.slug}/orders"
+    env = worker_env(tmp_path)
+    env.update({"OPENPO_HTTPS": "0", "OPENPO_DB_STATEMENT_TIMEOUT": "1"})
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "openpo", "serve", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until(
+            lambda: place(port, url, variant.sku, "first", 1).status == 201, 60, "a first order"
+        )
+        # Someone holds the variant's row (a long migration, a stuck session): the order waits
+        # for it one second, no longer, and is told to come back.
+        with psycopg.connect(database_url()) as holder:
+            holder.execute("SELECT 1 FROM catalog_variant WHERE id = %s FOR UPDATE", [variant.pk])
+            started = time.monotonic()
+            stuck = place(port, url, variant.sku, "second", 2)
+            took = time.monotonic() - started
+        assert (stuck.status, stuck.body["code"]) == (503, "unavailable"), stuck
+        assert stuck.retry_after.isdigit()
+        assert 1 <= took < 5
+        assert "canceling statement due to statement timeout" in log.read_text()
+
+        again = place(port, url, variant.sku, "second", 2)
+        assert again.status == 201
+        connection.close()
+        assert Order.objects.filter(campaign=campaign).count() == 2
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
