@@ -33,6 +33,9 @@ from tests.ops.test_serve import free_port
 from tests.pgserver import PostgresServer
 from tests.workerprocess import database_url, wait_until, worker_env
 
+# Restarts the suite's PostgreSQL server: collected only with --postgres.
+pytestmark = pytest.mark.postgres_only
+
 BUYERS = 6
 REQUEST_TIMEOUT = 15.0  # seconds: no answer within this is a hang
 DOWN_FOR = 3.0  # seconds the database stays stopped
@@ -40,8 +43,6 @@ DOWN_FOR = 3.0  # seconds the database stays stopped
 
 @pytest.fixture
 def postgres() -> PostgresServer:
-    if connection.vendor != "postgresql":
-        pytest.skip("restarts the suite's PostgreSQL server: run with --postgres")
     server = PostgresServer.serving(connection.settings_dict["PORT"])
     assert server is not None, "the --postgres run's server is not this process's"
     return server

@@ -44,6 +44,7 @@ REFUSALS = """\
 | 422 | `idempotency_mismatch` | the `Idempotency-Key` came with a different order before |
 | 429 | `rate_limited` | too many requests; wait `Retry-After` seconds |
 | 503 | `busy` | no transfer amount is free; try again in a few minutes |
+| 503 | `unavailable` | the database is briefly down; retry after `Retry-After` s (same key) |
 """
 
 PLEASE_CORRECT = gettext_lazy("Please correct the order.")

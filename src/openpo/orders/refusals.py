@@ -15,12 +15,18 @@ written and read whole under the GIL, keyed by the shop's and the PO's slugs fro
 
 from dataclasses import dataclass
 
+from django.dispatch import Signal
+
 from openpo.core.errors import DomainError
 from openpo.core.memory import ShortMemory
 from openpo.orders.codes import clean_idempotency_key
 from openpo.orders.models import Order
 
 HOLD_SECONDS = 1.0
+
+# Sent as each refusal is answered to an order (fresh or remembered); ops/metrics.py counts
+# them by code (sold_out: the sold-out answers). Observability only: nothing decides on it.
+refused = Signal()  # send(sender=type(error), error=error)
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ _refusals = ShortMemory(HOLD_SECONDS)
 
 def remember(shop_slug: str, campaign_slug: str, campaign_id: int, error: DomainError) -> None:
     """Keep `error` for a second if it refuses every order of the PO."""
+    refused.send(sender=type(error), error=error)
     if error.whole_po:
         _refusals.put((shop_slug, campaign_slug), Refusal(campaign_id, error))
 
@@ -56,4 +63,5 @@ def standing_refusal(
     key = clean_idempotency_key(idempotency_key)
     if key and Order.objects.filter(campaign_id=refusal.campaign_id, idempotency_key=key).exists():
         return None
+    refused.send(sender=type(refusal.error), error=refusal.error)
     return refusal.error

@@ -22,6 +22,7 @@ from openpo.payments.qris import InvalidQris, validate_static
 # First path segments that belong to OpenPO itself, so no shop can take them as its slug.
 RESERVED_SHOP_SLUGS = frozenset(
     {"admin", "api", "accounts", "dashboard", "static", "media", "o", "health", "i18n"}
+    | {"healthz", "metrics"}
 )
 
 
