@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker test test-sqlite test-postgres lint messages bench bench-serve clean
+.PHONY: run worker test test-sqlite test-postgres lint messages bench bench-serve check-deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: $(STAMP)
 
 bench-serve: $(STAMP)
 	$(BIN)/python bench/serve_servers.py
+
+# Bring the production recipe (deploy/) up on this machine and smoke-test it through nginx
+# (as root; installs nginx, PostgreSQL and Redis from Debian packages). Not part of `make test`.
+check-deploy:
+	deploy/check.sh
 
 clean:
 	rm -rf $(VENV) var/test*.sqlite3* .pytest_cache

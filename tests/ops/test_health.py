@@ -44,7 +44,7 @@ def test_it_answers_200_when_every_check_passes(client, worker_alive):
     assert response["Content-Type"] == "application/json"
     assert "no-store" in response["Cache-Control"]
     assert body["status"] == "ok" and "failing" not in body
-    assert list(body["checks"]) == ["database", "migrations", "worker", "outbox"]
+    assert list(body["checks"]) == ["database", "cache", "migrations", "worker", "outbox"]
     assert all(check["ok"] for check in body["checks"].values())
     assert body["checks"]["migrations"]["unapplied"] == 0
     assert body["checks"]["worker"]["age_seconds"] < 5
@@ -58,6 +58,25 @@ def test_without_a_worker_heartbeat_it_answers_503_naming_the_worker(client):
     assert body["status"] == "fail" and body["failing"] == ["worker"]
     assert "openpo worker" in body["checks"]["worker"]["error"]
     assert body["checks"]["database"]["ok"] and body["checks"]["outbox"]["ok"]
+
+
+def test_a_cache_server_that_is_down_fails_the_cache_check(client, settings, worker_alive):
+    # Rate limits and log-in counts live in the cache: a Redis that is down would switch them
+    # off quietly. Nothing listens on port 9 here.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    response, body = _health(client)
+
+    assert response.status_code == 503
+    assert "cache" in body["failing"] and "ConnectionError" in body["checks"]["cache"]["error"]
+    assert body["checks"]["database"]["ok"]
+    # What a load balancer asks for still passes: the web process itself can serve.
+    response, body = _health(client, "?check=database,migrations")
+    assert response.status_code == 200
 
 
 def test_a_stale_heartbeat_fails_after_the_configured_age(client, settings):

@@ -1,8 +1,11 @@
 """/healthz: is this OpenPO able to serve, and is its background work keeping up?
 
-Four checks, each a query or a cache read (a few milliseconds in all):
+Five checks, each a query or a cache read (a few milliseconds in all):
 
 - `database`: a `SELECT 1` on the default database;
+- `cache`: the shared cache (rate limits, log-in counts, the heartbeat) gives back a value just
+  written to it: a Redis that is down or a client library that fails to import would otherwise
+  only switch the rate limits off, with a line in the log;
 - `migrations`: no migration on disk is missing from `django_migrations` (the migrations on
   disk are read once per process; each look is one query);
 - `worker`: the newest heartbeat of an `openpo worker` (written to the shared cache after each
@@ -51,7 +54,7 @@ HEARTBEAT_KEY = "openpo:worker:heartbeat"
 # A worker writes its heartbeat at most this often (every round would be every 2 s).
 HEARTBEAT_EVERY = 10.0
 HEARTBEAT_KEPT = 24 * 60 * 60  # seconds the cache keeps the last heartbeat
-CHECKS = ("database", "migrations", "worker", "outbox")
+CHECKS = ("database", "cache", "migrations", "worker", "outbox")
 
 _last_written = {"at": float("-inf")}
 
@@ -139,6 +142,18 @@ def check_database() -> Check:
     return Check(True, {"vendor": connection.vendor})
 
 
+def check_cache() -> Check:
+    backend = type(caches["default"]).__name__
+    key = f"openpo:healthz:{socket.gethostname()}:{os.getpid()}"
+    token = str(time.time_ns())
+    cache.set(key, token, 60)
+    if cache.get(key) != token:
+        return Check(
+            False, {"backend": backend}, "the cache did not give back the value written to it"
+        )
+    return Check(True, {"backend": backend})
+
+
 def check_migrations() -> Check:
     missing = unapplied_migrations()
     if missing:
@@ -186,6 +201,7 @@ def check_outbox() -> Check:
 
 RUNNERS: dict[str, Callable[[], Check]] = {
     "database": check_database,
+    "cache": check_cache,
     "migrations": check_migrations,
     "worker": check_worker,
     "outbox": check_outbox,
@@ -204,7 +220,7 @@ def run_checks(names: list[str]) -> dict[str, dict[str, object]]:
     database_down = False
     for name in names:
         if database_down and (
-            name in NEEDS_DATABASE or (name == "worker" and _cache_is_the_database())
+            name in NEEDS_DATABASE or (name in {"worker", "cache"} and _cache_is_the_database())
         ):
             results[name] = {"ok": False, "error": "not checked: the database is unreachable"}
             continue
