@@ -33,7 +33,7 @@ class ExportForm(Form):
 @require_http_methods(["GET", "POST"])
 @owner_required
 def shop_export(request: HttpRequest) -> HttpResponse:
-    form = ExportForm(request.POST or None)
+    form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # The response closes it once the download is sent.
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115

@@ -44,7 +44,7 @@ def customer_erase(request: HttpRequest, customer_id: int) -> HttpResponse:
     if is_erased(customer):
         messages.info(request, _("This buyer's personal data has already been erased."))
         return redirect(page)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
