@@ -35,6 +35,7 @@ pytestmark = pytest.mark.django_db
 # Shop-level pages only the owner may use: a staff member gets 403.
 OWNER_ONLY = {
     "settings",
+    "shop_export",
     "settings_account_add",
     "team_invite",
     "team_member_role",

@@ -11,6 +11,8 @@ ACTION_LABELS = {
     # Shop and team
     "shop.created": _("Shop created"),
     "shop.settings_changed": _("Shop settings changed"),
+    "shop.exported": _("Shop data exported"),
+    "customer.erased": _("Buyer's personal data erased"),
     "shop.payment_settings_changed": _("Payment settings changed"),
     "shop.bank_account_added": _("Bank account added"),
     "shop.bank_account_changed": _("Bank account changed"),
@@ -121,6 +123,7 @@ ACTION_LABELS = {
 # sources included, as the services pass them).
 ACTOR_LABELS = {
     "buyer": _("Buyer"),
+    "operator": _("Operator (command line)"),
     "system": _("Automatic"),
     "midtrans": "Midtrans",
     "midtrans?": _("Unverified sender"),
