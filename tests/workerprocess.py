@@ -62,6 +62,19 @@ def start_worker(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen
         )
 
 
+def start_serve(env: dict[str, str], port: int, *args: str, log: Path) -> subprocess.Popen:
+    """`python -m openpo serve --port PORT ARGS…` in its own process group (so that cleanup
+    reaches its gunicorn workers), its output in `log`."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "openpo", "serve", "--port", str(port), *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def stop_worker(process: subprocess.Popen, timeout: float = 10) -> int:
     """SIGTERM, then wait for a clean exit; the exit code (SIGKILL after `timeout`)."""
     if process.poll() is None:

@@ -15,8 +15,6 @@ import http.client
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -31,7 +29,7 @@ from tests.api.conftest import order_body
 from tests.conftest import make_campaign
 from tests.ops.test_serve import free_port
 from tests.pgserver import PostgresServer
-from tests.workerprocess import database_url, wait_until, worker_env
+from tests.workerprocess import database_url, start_serve, wait_until, worker_env
 
 # Restarts the suite's PostgreSQL server: collected only with --postgres.
 pytestmark = pytest.mark.postgres_only
@@ -93,17 +91,7 @@ def test_a_postgresql_restart_mid_war_po_loses_no_acknowledged_order(postgres, s
     env.update({"OPENPO_HTTPS": "0", "OPENPO_RATE_LIMIT_ORDERS": "off"})
     port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "openpo", "serve", "--port", str(port)),
-                *("--workers", "2", "--threads", "4"),
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = start_serve(env, port, "--workers", "2", "--threads", "4", log=log)
     answers: list[Answer] = []
     stop = threading.Event()
     counter = iter(range(1, 10**6))
@@ -238,14 +226,7 @@ def test_a_request_stuck_on_a_lock_is_cancelled_by_the_statement_timeout(
     env.update({"OPENPO_HTTPS": "0", "OPENPO_DB_STATEMENT_TIMEOUT": "1"})
     port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "openpo", "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = start_serve(env, port, "--workers", "1", log=log)
     try:
         wait_until(
             lambda: place(port, url, variant.sku, "first", 1).status == 201, 60, "a first order"

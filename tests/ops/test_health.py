@@ -7,8 +7,6 @@ cache: the worker's heartbeat turns the check green, stopping the worker turns i
 
 import json
 import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -22,7 +20,7 @@ from openpo.messaging.models import OutboxMessage
 from openpo.messaging.outbox import queue_message
 from openpo.ops import health
 from tests.ops.test_serve import free_port, get
-from tests.workerprocess import start_worker, stop_worker, wait_until, worker_env
+from tests.workerprocess import start_serve, start_worker, stop_worker, wait_until, worker_env
 
 pytestmark = pytest.mark.django_db
 
@@ -184,14 +182,7 @@ def test_a_running_worker_keeps_healthz_green_and_a_stopped_one_turns_it_red(tmp
     env.update({"OPENPO_HTTPS": "0", "OPENPO_HEALTH_HEARTBEAT_MAX_AGE": "3"})
     port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "openpo", "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = start_serve(env, port, "--workers", "1", log=log)
     worker = None
     try:
 
